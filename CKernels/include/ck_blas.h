@@ -1,0 +1,70 @@
+/// Runtime CBLAS loader.
+///
+/// OpenBLAS chooses its kernels by CPU model when it is loaded. On CPUs it does not recognise
+/// (newer Xeons, AMD Zen 4) the Debian build silently falls back to its SSE3 "Prescott" kernel
+/// at a fifth of the speed. So the library is never linked: `ck_blas_load` sets
+/// `OPENBLAS_CORETYPE` from cpuid (unless the user set it) and then `dlopen`s it:
+/// AVX-512 F/BW/DQ/VL → SkylakeX, plus AVX512_BF16 → Cooperlake, AVX2+FMA → Haswell
+/// (Zen on AMD), otherwise the library's own choice.
+///
+/// Integers at this boundary are `ck_blasint` (32-bit, the LP64 interface Debian ships);
+/// callers check that dimensions fit before calling.
+#ifndef CK_BLAS_H
+#define CK_BLAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef int32_t ck_blasint;
+
+/// Outcome of `ck_blas_load`.
+typedef enum ck_blas_status {
+    CK_BLAS_OK = 0,          ///< a CBLAS with `cblas_sgemm` is loaded
+    CK_BLAS_NOT_FOUND = 1,   ///< no candidate library could be opened
+    CK_BLAS_NO_SYMBOL = 2,   ///< a library opened but lacks `cblas_sgemm`
+} ck_blas_status;
+
+/// Loads the BLAS once (later calls return the first outcome). Candidates, in order: the path in
+/// `CURATE_BLAS_LIBRARY` if set, then `libopenblas.so.0`, `libopenblas.so`, `libblas.so.3`.
+ck_blas_status ck_blas_load(void);
+
+/// True once `ck_blas_load` has succeeded.
+int ck_blas_available(void);
+
+/// The core type the loader asked for ("SkylakeX", ...), or "" when it left the choice to the
+/// library (the user set `OPENBLAS_CORETYPE`, or no rule matched).
+const char *ck_blas_requested_core(void);
+
+/// The core the library reports (`openblas_get_corename`), or "unknown" for a non-OpenBLAS
+/// CBLAS, or "none" when nothing is loaded.
+const char *ck_blas_core_name(void);
+
+/// The file that was loaded, or "" when none.
+const char *ck_blas_library_path(void);
+
+/// The library's thread count (`openblas_get_num_threads`), 1 when it cannot tell or none loaded.
+int ck_blas_threads(void);
+
+/// Sets the library's thread count when it supports that (`openblas_set_num_threads`).
+void ck_blas_set_threads(int threads);
+
+/// Row-major C[m×n] = alpha · A[m×k] · B[n×k]ᵀ + beta · C, i.e. `cblas_sgemm(RowMajor, NoTrans,
+/// Trans, ...)`. Only valid when `ck_blas_available()`.
+void ck_sgemm_nt(ck_blasint m, ck_blasint n, ck_blasint k, float alpha,
+                 const float *a, ck_blasint lda, const float *b, ck_blasint ldb,
+                 float beta, float *c, ck_blasint ldc);
+
+/// Row-major C[m×n] = alpha · A[m×k] · B[k×n] + beta · C (`cblas_sgemm(RowMajor, NoTrans,
+/// NoTrans, ...)`), used to measure the sgemm peak on square shapes.
+void ck_sgemm_nn(ck_blasint m, ck_blasint n, ck_blasint k, float alpha,
+                 const float *a, ck_blasint lda, const float *b, ck_blasint ldb,
+                 float beta, float *c, ck_blasint ldc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

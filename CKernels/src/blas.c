@@ -1,0 +1,122 @@
+// Runtime CBLAS loader: see ck_blas.h for why the library is opened with dlopen.
+#include "ck_blas.h"
+#include "ck_cpu.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { cblas_row_major = 101, cblas_no_trans = 111, cblas_trans = 112 };
+
+typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, ck_blasint m, ck_blasint n,
+                         ck_blasint k, float alpha, const float *a, ck_blasint lda,
+                         const float *b, ck_blasint ldb, float beta, float *c, ck_blasint ldc);
+typedef char *(*corename_fn)(void);
+typedef int (*get_threads_fn)(void);
+typedef void (*set_threads_fn)(int);
+
+static struct {
+    pthread_once_t once;
+    ck_blas_status status;
+    void *handle;
+    sgemm_fn sgemm;
+    corename_fn corename;
+    get_threads_fn get_threads;
+    set_threads_fn set_threads;
+    const char *requested_core;
+    char path[512];
+} blas = { .once = PTHREAD_ONCE_INIT, .status = CK_BLAS_NOT_FOUND, .requested_core = "" };
+
+/// The OpenBLAS core type for this CPU, or NULL to leave the choice to the library.
+static const char *core_for_cpu(void) {
+    ck_cpu_features f = ck_cpu_detect();
+    if (f.avx512 && f.avx512_bf16) return "Cooperlake";
+    if (f.avx512) return "SkylakeX";
+    if (f.avx2_fma) return f.amd ? "Zen" : "Haswell";
+    return NULL;
+}
+
+static int try_open(const char *name) {
+    void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) return 0;
+    sgemm_fn sgemm = (sgemm_fn)dlsym(handle, "cblas_sgemm");
+    if (!sgemm) {
+        dlclose(handle);
+        blas.status = CK_BLAS_NO_SYMBOL;
+        return 0;
+    }
+    blas.handle = handle;
+    blas.sgemm = sgemm;
+    blas.corename = (corename_fn)dlsym(handle, "openblas_get_corename");
+    blas.get_threads = (get_threads_fn)dlsym(handle, "openblas_get_num_threads");
+    blas.set_threads = (set_threads_fn)dlsym(handle, "openblas_set_num_threads");
+    blas.status = CK_BLAS_OK;
+    strncpy(blas.path, name, sizeof blas.path - 1);
+    return 1;
+}
+
+static void load_once(void) {
+    // OpenBLAS reads OPENBLAS_CORETYPE in its load-time constructor, so it is set only around
+    // dlopen and removed again: child processes (peer benchmarks, say) see the user's environment.
+    const char *core = getenv("OPENBLAS_CORETYPE") ? NULL : core_for_cpu();
+    if (core) {
+        setenv("OPENBLAS_CORETYPE", core, 1);
+        blas.requested_core = core;
+    }
+    const char *user = getenv("CURATE_BLAS_LIBRARY");
+    if (user && *user) {
+        try_open(user);
+    } else {
+        static const char *const candidates[] = { "libopenblas.so.0", "libopenblas.so", "libblas.so.3" };
+        for (size_t i = 0; i < sizeof candidates / sizeof *candidates && !blas.sgemm; i++) {
+            try_open(candidates[i]);
+        }
+    }
+    if (core) unsetenv("OPENBLAS_CORETYPE");
+}
+
+ck_blas_status ck_blas_load(void) {
+    pthread_once(&blas.once, load_once);
+    return blas.status;
+}
+
+int ck_blas_available(void) { return ck_blas_load() == CK_BLAS_OK; }
+
+const char *ck_blas_requested_core(void) {
+    ck_blas_load();
+    return blas.requested_core;
+}
+
+const char *ck_blas_core_name(void) {
+    if (!ck_blas_available()) return "none";
+    return blas.corename ? blas.corename() : "unknown";
+}
+
+const char *ck_blas_library_path(void) {
+    ck_blas_load();
+    return blas.path;
+}
+
+int ck_blas_threads(void) {
+    if (!ck_blas_available() || !blas.get_threads) return 1;
+    return blas.get_threads();
+}
+
+void ck_blas_set_threads(int threads) {
+    if (ck_blas_available() && blas.set_threads && threads > 0) blas.set_threads(threads);
+}
+
+void ck_sgemm_nt(ck_blasint m, ck_blasint n, ck_blasint k, float alpha, const float *a,
+                 ck_blasint lda, const float *b, ck_blasint ldb, float beta, float *c,
+                 ck_blasint ldc) {
+    blas.sgemm(cblas_row_major, cblas_no_trans, cblas_trans, m, n, k, alpha, a, lda, b, ldb,
+               beta, c, ldc);
+}
+
+void ck_sgemm_nn(ck_blasint m, ck_blasint n, ck_blasint k, float alpha, const float *a,
+                 ck_blasint lda, const float *b, ck_blasint ldb, float beta, float *c,
+                 ck_blasint ldc) {
+    blas.sgemm(cblas_row_major, cblas_no_trans, cblas_no_trans, m, n, k, alpha, a, lda, b, ldb,
+               beta, c, ldc);
+}

@@ -1,0 +1,106 @@
+import Kernels
+
+/// Greedy first-match (leader) clustering under the reference semantics.
+///
+/// Items are visited in the given order; each joins the first cluster, in creation order,
+/// whose seed (first member) has reference cosine ≥ `threshold` with it, or else seeds a new
+/// cluster. Every backend returns exactly the clusters of the `scalar` double-precision loop.
+///
+/// ```swift
+/// let matrix = try EmbeddingMatrix(contentsOfFile: "vectors.f32", dimension: 384)
+/// let result = try GreedyClustering(threshold: 0.82).cluster(matrix)
+/// for members in result.clusters { print(members) }   // row indices, seed first
+/// ```
+///
+/// - Complexity: O(n·s·d) for n items and s clusters, as in the reference loop, but computed
+///   as blocked matrix products; memory O(n·d) plus fixed-size tiles (never n×n).
+public struct GreedyClustering: Sendable {
+    /// Minimum reference cosine between an item and a cluster's seed for the item to join.
+    public var threshold: Double
+    /// How similarities are computed.
+    public var backend: Backend
+    /// Tiling: rows per block, rows per in-block sub-block, and seed-chunk widths (the first
+    /// chunk of every block is `firstSeedChunk` wide; each next one doubles, up to `seedChunk`).
+    public var tiling: Tiling
+
+    /// Block and tile sizes of the blocked algorithm; they change speed, never results.
+    public struct Tiling: Sendable, Equatable {
+        public var blockRows = 1024
+        public var subBlockRows = 64
+        public var firstSeedChunk = 256
+        public var seedChunk = 4096
+        public init() {}
+    }
+
+    public init(threshold: Double = 0.82, backend: Backend = .auto, tiling: Tiling = Tiling()) {
+        self.threshold = threshold
+        self.backend = backend
+        self.tiling = tiling
+    }
+
+    /// Clusters the rows of `matrix`, visiting them in `order` (all rows, in index order, when nil).
+    /// - Returns: the clusters in creation order, each a list of row indices in visiting order.
+    /// - Throws: `ClusteringError` for a non-finite threshold, bad tiling, or an `order` that
+    ///   repeats a row or names one outside the matrix.
+    public func cluster(_ matrix: EmbeddingMatrix, order: [Int]? = nil) throws(ClusteringError) -> ClusteringResult {
+        guard threshold.isFinite else { throw .invalidThreshold(threshold) }
+        let t = tiling
+        guard t.blockRows >= 1, t.subBlockRows >= 1, t.firstSeedChunk >= 1, t.seedChunk >= t.firstSeedChunk else {
+            throw .invalidTiling
+        }
+        let rows = try Self.validated(order, rows: matrix.rows)
+        let resolved = backend.resolved
+        if resolved == .scalar {
+            return ScalarReference.cluster(matrix, rows: rows, threshold: threshold)
+        }
+        let run = BlockedFirstMatch(matrix: matrix, kernel: resolved.kernel, threshold: threshold, tiling: t)
+        run.place(rows)
+        return ClusteringResult(clusters: run.clusters, backend: resolved, rechecked: run.rechecked,
+                                computedPairs: run.computedPairs)
+    }
+
+    static func validated(_ order: [Int]?, rows: Int) throws(ClusteringError) -> [Int] {
+        guard let order else { return Array(0..<rows) }
+        var seen = [Bool](repeating: false, count: rows)
+        for index in order {
+            guard index >= 0, index < rows, !seen[index] else { throw .invalidOrder(index) }
+            seen[index] = true
+        }
+        return order
+    }
+}
+
+/// Clusters and what it took to find them.
+public struct ClusteringResult: Sendable, Equatable {
+    /// Clusters in creation order; each lists row indices in visiting order, seed first.
+    public let clusters: [[Int]]
+    /// The concrete backend that ran.
+    public let backend: Backend
+    /// Similarities that fell inside the float error band and were re-checked in `Double`.
+    public let rechecked: Int
+    /// Similarities the backend computed (for `scalar`, exactly `referencePairs`).
+    public internal(set) var computedPairs: Int
+
+    /// Pairs (item, seed) the reference loop evaluates for these clusters: an item that joins
+    /// cluster c compares with seeds 0…c, a seed of cluster c with seeds 0..<c.
+    public var referencePairs: Int {
+        var pairs = 0
+        for (c, members) in clusters.enumerated() { pairs += c + (members.count - 1) * (c + 1) }
+        return pairs
+    }
+}
+
+/// Why clustering was refused.
+public enum ClusteringError: Error, Equatable, CustomStringConvertible {
+    case invalidThreshold(Double)
+    case invalidTiling
+    case invalidOrder(Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidThreshold(t): "threshold \(t) is not a finite number"
+        case .invalidTiling: "tile sizes must be positive and seedChunk ≥ firstSeedChunk"
+        case let .invalidOrder(i): "order names row \(i) twice or outside the matrix"
+        }
+    }
+}

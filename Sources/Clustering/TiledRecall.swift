@@ -1,0 +1,101 @@
+import Kernels
+
+/// One exact top-k search (see `TopKRecall`): workers take contiguous query ranges; each walks
+/// its queries block by block over database chunks, one float tile at a time.
+struct TiledRecall {
+    let queries: EmbeddingMatrix
+    let database: EmbeddingMatrix
+    let k: Int
+    let kernel: any SimilarityKernel
+    let queryBlock: Int
+    let databaseChunk: Int
+
+    func run() -> [[RecallHit]] {
+        var results = [[RecallHit]](repeating: [], count: queries.rows)
+        let margin = 2 * ExactnessBand.band(for: database.dimension)
+        let parts = ComputeThreads.split(queries.rows, minimum: 16)
+        results.withUnsafeMutableBufferPointer { results in
+            ComputeThreads.forEach(parts: parts.count) { p in
+                let tile = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock * databaseChunk)
+                let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: databaseChunk)
+                defer {
+                    tile.deallocate()
+                    scratch.deallocate()
+                }
+                for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: queryBlock) {
+                    let block = start..<min(start + queryBlock, parts[p].upperBound)
+                    var candidates = block.map { _ in CandidateSet(k: k, margin: margin) }
+                    for chunk in stride(from: 0, to: database.rows, by: databaseChunk) {
+                        let width = min(databaseChunk, database.rows - chunk)
+                        kernel.tile(queries.unitRow(block.lowerBound), rows: block.count, database.unitRow(chunk),
+                                    rows: width, dimension: database.dimension, into: tile, rowStride: width)
+                        for (i, q) in block.enumerated() where queries.norms[q] != 0 {
+                            candidates[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
+                        }
+                    }
+                    for (i, q) in block.enumerated() { results[q] = hits(for: q, candidates[i]) }
+                }
+            }
+        }
+        return results
+    }
+
+    /// The top k of `candidates` by reference cosine. A zero query has cosine 0 with every row,
+    /// so its hits are the first k rows.
+    private func hits(for query: Int, _ candidates: CandidateSet) -> [RecallHit] {
+        guard queries.norms[query] != 0 else {
+            return (0..<min(k, database.rows)).map { RecallHit(index: $0, score: 0) }
+        }
+        let scored = candidates.rows.map { RecallHit(index: $0, score: queries.referenceCosine(query, database, $0)) }
+        return Array(scored.sorted(by: RecallHit.ranksBefore).prefix(k))
+    }
+}
+
+/// The database rows that may still be in one query's top k: every row whose float score is at
+/// least the running k-th best float score minus `margin` (twice the error band). If the final
+/// k-th best float score is F, every true top-k row has reference score ≥ F − band and hence
+/// float score ≥ F − 2·band, and the running k-th best never exceeds F, so no true hit is dropped.
+struct CandidateSet {
+    private(set) var rows: [Int] = []
+    private var scores: [Float] = []
+    private var floor = -Float.infinity
+    private var capacity: Int
+    private let k: Int
+    private let margin: Double
+
+    init(k: Int, margin: Double) {
+        self.k = k
+        self.margin = margin
+        capacity = max(4 * k, 64)
+    }
+
+    /// Adds the rows of one tile row that reach the current floor.
+    mutating func absorb(_ tileRow: UnsafePointer<Float>, width: Int, firstRow: Int,
+                         kernel: any SimilarityKernel, scratch: UnsafeMutablePointer<UInt32>) {
+        let found = kernel.collectAtLeast(tileRow, count: width, floor, into: scratch)
+        for f in 0..<found {
+            let j = Int(scratch[f]), score = tileRow[j]
+            guard score >= floor else { continue }
+            rows.append(firstRow + j)
+            scores.append(score)
+            if scores.count >= capacity { prune() }
+        }
+    }
+
+    /// Raises the floor to the k-th best score minus the margin and drops what falls below.
+    private mutating func prune() {
+        let kth = Double(scores.sorted(by: >)[k - 1])
+        var newFloor = Float(kth - margin)
+        if Double(newFloor) > kth - margin { newFloor = newFloor.nextDown }
+        floor = max(floor, newFloor)
+        var kept = 0
+        for i in scores.indices where scores[i] >= floor {
+            scores[kept] = scores[i]
+            rows[kept] = rows[i]
+            kept += 1
+        }
+        scores.removeLast(scores.count - kept)
+        rows.removeLast(rows.count - kept)
+        if 2 * kept > capacity { capacity *= 2 }
+    }
+}

@@ -1,0 +1,74 @@
+import Kernels
+
+/// Exact top-k recall: for each query row, the k database rows with the highest reference
+/// cosine, best first, ties broken by the lower database index.
+///
+/// Similarities come from tiled matrix products in `Float` (query blocks × database chunks, one
+/// tile per worker). Each query keeps every candidate whose float score is within twice the
+/// error band of its running k-th best; at the end the candidates are re-scored with
+/// `ReferenceCosine` and ranked. So the hits are exactly those of a double-precision brute force.
+///
+/// ```swift
+/// let hits = try TopKRecall(k: 8).search(queries, in: committed)
+/// print(hits[0].map(\.index))   // database rows most similar to query 0
+/// ```
+///
+/// - Complexity: O(q·n·d) for q queries and n database rows; memory O(tiles + q·k).
+public struct TopKRecall: Sendable {
+    /// Hits per query (fewer when the database is smaller).
+    public var k: Int
+    public var backend: Backend
+    /// Queries per tile and database rows per tile.
+    public var queryBlock = 256
+    public var databaseChunk = 2048
+
+    public init(k: Int = 8, backend: Backend = .auto) {
+        self.k = k
+        self.backend = backend
+    }
+
+    /// The top-k database rows of every query row.
+    /// - Throws: `RecallError` when the dimensions differ or k or the tile sizes are negative or zero.
+    public func search(_ queries: EmbeddingMatrix, in database: EmbeddingMatrix) throws(RecallError) -> [[RecallHit]] {
+        guard queries.dimension == database.dimension else {
+            throw .dimensionMismatch(queries: queries.dimension, database: database.dimension)
+        }
+        guard k >= 0, queryBlock > 0, databaseChunk > 0 else { throw .invalidParameters }
+        let resolved = backend.resolved
+        if resolved == .scalar { return ScalarReference.recall(queries, database, k: k) }
+        guard k > 0, database.rows > 0 else { return Array(repeating: [], count: queries.rows) }
+        return TiledRecall(queries: queries, database: database, k: k, kernel: resolved.kernel,
+                           queryBlock: queryBlock, databaseChunk: databaseChunk).run()
+    }
+}
+
+/// One recalled database row.
+public struct RecallHit: Sendable, Equatable, Hashable {
+    /// Row in the database matrix.
+    public let index: Int
+    /// Reference cosine with the query.
+    public let score: Double
+
+    public init(index: Int, score: Double) {
+        self.index = index
+        self.score = score
+    }
+
+    /// Ranking order: higher score first, then lower index.
+    public static func ranksBefore(_ a: RecallHit, _ b: RecallHit) -> Bool {
+        a.score != b.score ? a.score > b.score : a.index < b.index
+    }
+}
+
+/// Why recall was refused.
+public enum RecallError: Error, Equatable, CustomStringConvertible {
+    case dimensionMismatch(queries: Int, database: Int)
+    case invalidParameters
+
+    public var description: String {
+        switch self {
+        case let .dimensionMismatch(q, d): "query dimension \(q) differs from database dimension \(d)"
+        case .invalidParameters: "k must be ≥ 0 and tile sizes ≥ 1"
+        }
+    }
+}

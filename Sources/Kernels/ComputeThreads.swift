@@ -1,0 +1,34 @@
+import Dispatch
+import Foundation
+
+/// The engine's worker threads: one per core unless `CURATE_THREADS` says otherwise. BLAS
+/// runs single-threaded inside each worker (see `BLASLibrary`).
+public enum ComputeThreads {
+    /// Number of workers the engine splits work over.
+    public static let count: Int = {
+        if let text = ProcessInfo.processInfo.environment["CURATE_THREADS"], let n = Int(text), n > 0 {
+            return n
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Runs `body(part)` for `part` in `0..<parts`, concurrently when `parts > 1`. The caller
+    /// guarantees that parts touch disjoint memory.
+    package static func forEach(parts: Int, _ body: (Int) -> Void) {
+        if parts <= 1 {
+            if parts == 1 { body(0) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: parts) { body($0) }
+        }
+    }
+
+    /// Splits `0..<count` into at most `count` (threads) contiguous ranges of at least
+    /// `minimum` items each (one range when `count < 2 · minimum`).
+    package static func split(_ total: Int, minimum: Int, workers: Int = count) -> [Range<Int>] {
+        let parts = max(1, min(workers, total / max(minimum, 1)))
+        return (0..<parts).map { p in (total * p / parts)..<(total * (p + 1) / parts) }
+    }
+}

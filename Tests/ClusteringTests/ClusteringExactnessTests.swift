@@ -1,0 +1,89 @@
+import Clustering
+import Kernels
+import XCTest
+
+/// Every backend must give exactly the clusters of the scalar double-precision reference.
+final class ClusteringExactnessTests: XCTestCase {
+    static let fastBackends: [Backend] = [.blas, .simd, .swiftSIMD, .auto]
+
+    /// Clusters `matrix` with every backend (default and small tiling) and compares with scalar.
+    func assertAllBackendsMatchScalar(_ matrix: EmbeddingMatrix, threshold: Double, order: [Int]? = nil,
+                                      _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let reference = try GreedyClustering(threshold: threshold, backend: .scalar).cluster(matrix, order: order)
+        for backend in Self.fastBackends {
+            for tiling in [GreedyClustering.Tiling(), TestData.smallTiling] {
+                let result = try GreedyClustering(threshold: threshold, backend: backend, tiling: tiling)
+                    .cluster(matrix, order: order)
+                XCTAssertEqual(result.clusters, reference.clusters,
+                               "\(label): backend \(backend) tiling \(tiling.blockRows) differs from scalar",
+                               file: file, line: line)
+            }
+        }
+    }
+
+    func testRandomDataAllSizesAndDimensions() throws {
+        for n in [0, 1, 2, 100, 3000] {
+            for d in [1, 3, 385, 1536] {
+                let seed = UInt64(n * 10_000 + d)
+                let rows = TestData.clustered(n: n, d: d, centers: max(1, n / 40), seed: seed)
+                let matrix = try EmbeddingMatrix(rows: rows, dimension: d)
+                for threshold in [0.82, 0.5] {
+                    try assertAllBackendsMatchScalar(matrix, threshold: threshold, "n=\(n) d=\(d) t=\(threshold) seed=\(seed)")
+                }
+            }
+        }
+    }
+
+    func testIndependentGaussianRows() throws {
+        let matrix = try EmbeddingMatrix(rows: TestData.gaussian(n: 600, d: 33, seed: 7))
+        // In 33 dimensions independent rows reach cosine 0.3 now and then: a mix of joins and seeds.
+        try assertAllBackendsMatchScalar(matrix, threshold: 0.3, "gaussian d=33")
+    }
+
+    func testDebianMiniLMSlice() throws {
+        let matrix = try TestData.debianMiniLM()
+        XCTAssertEqual(matrix.rows, 2000)
+        for threshold in [0.82, 0.7] {
+            try assertAllBackendsMatchScalar(matrix, threshold: threshold, "debian-minilm t=\(threshold)")
+        }
+        let clusters = try GreedyClustering(threshold: 0.82).cluster(matrix).clusters
+        XCTAssertLessThan(clusters.count, 2000, "the slice has near-duplicates at 0.82")
+    }
+
+    func testVisitingOrderIsRespected() throws {
+        let matrix = try EmbeddingMatrix(rows: TestData.clustered(n: 300, d: 16, centers: 6, seed: 11))
+        var rng = SplitMix64(seed: 3)
+        let order = Array(0..<300).shuffled(using: &rng)
+        try assertAllBackendsMatchScalar(matrix, threshold: 0.8, order: order, "shuffled order")
+        let subset = Array(order.prefix(120))
+        try assertAllBackendsMatchScalar(matrix, threshold: 0.8, order: subset, "subset order")
+    }
+
+    func testExactDuplicatesAndZeroVectors() throws {
+        let a: [Float] = [1, 2, 3], zero: [Float] = [0, 0, 0]
+        let matrix = try EmbeddingMatrix(rows: [zero, a, a, zero, [2, 4, 6], [-1, -2, -3], zero])
+        for backend in [Backend.scalar] + Self.fastBackends {
+            let clusters = try GreedyClustering(threshold: 0.82, backend: backend).cluster(matrix).clusters
+            // Zero rows have cosine 0 with everything, so each seeds its own cluster at t = 0.82.
+            XCTAssertEqual(clusters, [[0], [1, 2, 4], [3], [5], [6]], "backend \(backend)")
+        }
+        // At threshold 0 a zero row matches every seed (cosine 0 ≥ 0).
+        try assertAllBackendsMatchScalar(matrix, threshold: 0, "t=0")
+        try assertAllBackendsMatchScalar(matrix, threshold: -0.5, "t=-0.5")
+        try assertAllBackendsMatchScalar(matrix, threshold: 1, "t=1")
+    }
+
+    func testSeedsAreFirstMembersInCreationOrder() throws {
+        let matrix = try EmbeddingMatrix(rows: [[1, 0], [0, 1], [1, 0.1], [0.1, 1], [0.7, 0.7]])
+        let result = try GreedyClustering(threshold: 0.9, backend: .auto).cluster(matrix)
+        XCTAssertEqual(result.clusters, [[0, 2], [1, 3], [4]])
+        XCTAssertEqual(result.referencePairs, 0 + 1 + 1 + 2 + 2)
+    }
+
+    func testRejectsBadArguments() throws {
+        let matrix = try EmbeddingMatrix(rows: [[1, 0], [0, 1]])
+        XCTAssertThrowsError(try GreedyClustering(threshold: .nan).cluster(matrix))
+        XCTAssertThrowsError(try GreedyClustering().cluster(matrix, order: [0, 0]))
+        XCTAssertThrowsError(try GreedyClustering().cluster(matrix, order: [2]))
+    }
+}

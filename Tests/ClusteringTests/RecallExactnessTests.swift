@@ -1,0 +1,67 @@
+import Clustering
+import Kernels
+import XCTest
+
+/// Top-k recall must equal a double-precision brute force, ties to the lower database index.
+final class RecallExactnessTests: XCTestCase {
+    func assertRecallMatchesBruteForce(_ queries: EmbeddingMatrix, _ database: EmbeddingMatrix, k: Int,
+                                       _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let expected = try TopKRecall(k: k, backend: .scalar).search(queries, in: database)
+        for backend in ClusteringExactnessTests.fastBackends {
+            for (queryBlock, chunk) in [(256, 2048), (3, 7)] {
+                var recall = TopKRecall(k: k, backend: backend)
+                recall.queryBlock = queryBlock
+                recall.databaseChunk = chunk
+                let hits = try recall.search(queries, in: database)
+                XCTAssertEqual(hits, expected, "\(label) backend=\(backend) tiles=\(queryBlock)×\(chunk)", file: file, line: line)
+            }
+        }
+    }
+
+    func testRandomData() throws {
+        for (nq, nd, d) in [(0, 10, 4), (5, 0, 4), (1, 1, 1), (40, 300, 3), (70, 900, 385), (20, 500, 1536)] {
+            let rows = TestData.clustered(n: nq + nd, d: d, centers: 12, seed: UInt64(nq * 7 + nd * 3 + d))
+            let queries = try EmbeddingMatrix(rows: Array(rows.prefix(nq)), dimension: d)
+            let database = try EmbeddingMatrix(rows: Array(rows.suffix(nd)), dimension: d)
+            for k in [1, 8, 50] {
+                try assertRecallMatchesBruteForce(queries, database, k: k, "q=\(nq) n=\(nd) d=\(d) k=\(k)")
+            }
+        }
+    }
+
+    func testTiesDuplicatesZerosAndSmallDatabases() throws {
+        let a: [Float] = [1, 2, 3], b: [Float] = [3, 2, 1], zero: [Float] = [0, 0, 0]
+        let database = try EmbeddingMatrix(rows: [b, a, zero, a, [2, 4, 6], a, b, zero])
+        let queries = try EmbeddingMatrix(rows: [a, zero, b, [-1, -2, -3]])
+        for k in [0, 1, 3, 8, 20] {
+            try assertRecallMatchesBruteForce(queries, database, k: k, "ties k=\(k)")
+        }
+        let hits = try TopKRecall(k: 3).search(queries, in: database)
+        XCTAssertEqual(hits[0].map(\.index), [1, 3, 4], "equal scores go to the lower index")
+        XCTAssertEqual(hits[1].map(\.index), [0, 1, 2], "a zero query ties everywhere at 0")
+        XCTAssertEqual(hits[1].map(\.score), [0, 0, 0])
+    }
+
+    func testNearTiesThatFloatCannotOrder() throws {
+        // Database rows whose reference cosines with row 0 differ by less than float resolution.
+        let rows = NearThresholdTests.nearThresholdRows(d: 384, count: 600, threshold: 0.9, spread: 2e-7, seed: 5)
+        let queries = try EmbeddingMatrix(rows: [rows[0]])
+        let database = try EmbeddingMatrix(rows: Array(rows.dropFirst()))
+        for k in [1, 8, 64] {
+            try assertRecallMatchesBruteForce(queries, database, k: k, "near ties k=\(k)")
+        }
+    }
+
+    func testDebianMiniLMSliceRecall() throws {
+        let matrix = try TestData.debianMiniLM()
+        let queries = try EmbeddingMatrix(flat: (0..<100).flatMap { matrix.row($0) }, dimension: 384)
+        try assertRecallMatchesBruteForce(queries, matrix, k: 8, "debian-minilm")
+    }
+
+    func testRejectsMismatchedDimensions() throws {
+        let q = try EmbeddingMatrix(rows: [[1, 0]]), db = try EmbeddingMatrix(rows: [[1, 0, 0]])
+        XCTAssertThrowsError(try TopKRecall().search(q, in: db)) { error in
+            XCTAssertEqual(error as? RecallError, .dimensionMismatch(queries: 2, database: 3))
+        }
+    }
+}
