@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 //
 // Library targets carry no `unsafeFlags`: a package using them cannot be depended on by URL.
 // ISA-specific C code enables its instruction sets per function (`target` attributes) and is
@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: Implementation details
@@ -26,8 +27,8 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CKernels"]),
         /// Pure algorithms: greedy first-match clustering and exact top-k recall.
         .target(name: "Clustering", dependencies: ["Kernels"]),
-        /// Input files and the orchestration the CLI drives.
-        .target(name: "Curation", dependencies: ["Clustering"]),
+        /// SQLite store, importers, planner, jobs, providers and embedders: what the CLI drives.
+        .target(name: "Curation", dependencies: ["Clustering", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "curate",
             dependencies: ["Curation", .product(name: "ArgumentParser", package: "swift-argument-parser")]

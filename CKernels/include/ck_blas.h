@@ -5,7 +5,8 @@
 /// at a fifth of the speed. So the library is never linked: `ck_blas_load` sets
 /// `OPENBLAS_CORETYPE` from cpuid (unless the user set it) and then `dlopen`s it:
 /// AVX-512 F/BW/DQ/VL → SkylakeX, plus AVX512_BF16 → Cooperlake, AVX2+FMA → Haswell
-/// (Zen on AMD), otherwise the library's own choice.
+/// (Zen on AMD), otherwise the library's own choice. `CURATE_BLAS_CORE=library` also leaves the
+/// choice to the library, to compare the two.
 ///
 /// Integers at this boundary are `ck_blasint` (32-bit, the LP64 interface Debian ships);
 /// callers check that dimensions fit before calling.

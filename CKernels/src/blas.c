@@ -59,7 +59,10 @@ static int try_open(const char *name) {
 static void load_once(void) {
     // OpenBLAS reads OPENBLAS_CORETYPE in its load-time constructor, so it is set only around
     // dlopen and removed again: child processes (peer benchmarks, say) see the user's environment.
-    const char *core = getenv("OPENBLAS_CORETYPE") ? NULL : core_for_cpu();
+    // CURATE_BLAS_CORE=library leaves the choice to the library (to measure what it picks alone).
+    const char *policy = getenv("CURATE_BLAS_CORE");
+    const int library_choice = policy && strcmp(policy, "library") == 0;
+    const char *core = getenv("OPENBLAS_CORETYPE") || library_choice ? NULL : core_for_cpu();
     if (core) {
         setenv("OPENBLAS_CORETYPE", core, 1);
         blas.requested_core = core;

@@ -1,0 +1,38 @@
+import ArgumentParser
+
+/// The `curate` command: groups knowledge-graph prospects with exact vector recall and greedy
+/// cosine clustering. One subcommand per file; later ones (import, backfill, status) join the list.
+@main
+struct Curate: ParsableCommand {
+    /// The version `--version` prints.
+    static let version = "0.1.0"
+
+    /// The exit status section shared by every command's help.
+    static let exitStatusHelp = """
+        Exit status:
+          0   success
+          1   the output could not be written, or an unexpected failure
+          2   bad input file: unreadable, invalid JSON Lines, duplicate id, .f32 size
+              or row count mismatch, NaN or infinite value (the message names the
+              file and the line), or --dim below 1
+          64  usage error: unknown flag, missing or invalid flag value
+        """
+
+    static let configuration = CommandConfiguration(
+        commandName: "curate",
+        abstract: "Group near-duplicate prospects with exact vector recall and greedy cosine clustering.",
+        discussion: """
+            Inputs are a JSON Lines file (one object per line with a string id) and a .f32 file of \
+            embeddings: raw little-endian float32, row-major, no header. Row i of the .f32 file is \
+            line i+1 of the JSON Lines file. Results are printed as one line of JSON with sorted keys.
+
+            Example:
+              curate cluster --prospects prospects.jsonl --embeddings prospects.f32 \\
+                --dim 384
+
+            \(exitStatusHelp)
+            """,
+        version: version,
+        subcommands: [Cluster.self, Recall.self, Info.self]
+    )
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Kernels
+
+/// `curate info`: the compute environment the engine would run in.
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the instruction set, BLAS library and threads the engine uses.",
+        discussion: """
+            Prints the instruction set the C kernels dispatch to (avx512, avx2 or scalar), the \
+            BLAS library that was loaded, the OpenBLAS core the loader requested from cpuid and \
+            the core in use, the threads BLAS uses per call (1: the engine runs its own workers) \
+            and the engine's worker threads (one per core, or CURATE_THREADS). Set \
+            CURATE_BLAS_LIBRARY to choose the BLAS library, OPENBLAS_CORETYPE to choose the core,             CURATE_BLAS_CORE=library to let OpenBLAS choose by itself. With --peak it also measures             the sgemm rate (square products, best of 3): one single-threaded product per engine             worker at once, as the engine runs, and one product threaded by the library.
+
+            Example:
+              curate info --json
+
+            \(Curate.exitStatusHelp)
+            """
+    )
+
+    @Flag(help: "Print one line of JSON with sorted keys instead of text.")
+    var json = false
+
+    @Flag(help: "Also measure the sgemm peak in GFLOP/s (takes a few seconds).")
+    var peak = false
+
+    func run() throws {
+        let available = BLASLibrary.isAvailable
+        let library = available ? BLASLibrary.libraryPath : nil
+        let core = available ? BLASLibrary.coreName : nil
+        let requested = BLASLibrary.requestedCore
+        let perWorker = peak ? SgemmPeak.perWorker() : nil
+        let libraryThreaded = peak ? SgemmPeak.libraryThreaded() : nil
+        if json {
+            let output: JSONValue = .object([
+                "version": .string(Curate.version),
+                "isa": .string(ComputeEnvironment.isa),
+                "blas_available": .bool(available),
+                "blas_library": library.map(JSONValue.string) ?? .null,
+                "blas_requested_core": requested.map(JSONValue.string) ?? .null,
+                "blas_core": core.map(JSONValue.string) ?? .null,
+                "blas_threads": available ? .integer(BLASLibrary.threads) : .null,
+                "blas_unavailable_reason": BLASLibrary.unavailableReason.map(JSONValue.string) ?? .null,
+                "threads": .integer(ComputeThreads.count),
+                "sgemm_gflops_per_worker": perWorker.map(JSONValue.number) ?? .null,
+                "sgemm_gflops_library_threaded": libraryThreaded.map(JSONValue.number) ?? .null,
+            ])
+            OutputFile.writeStandardOutput(output.serialized() + "\n")
+            return
+        }
+        var lines = [
+            "curate \(Curate.version)",
+            "isa:                 \(ComputeEnvironment.isa)",
+            "blas library:        \(library ?? "none")",
+            "blas requested core: \(requested ?? "none (left to the library)")",
+            "blas core in use:    \(core ?? "none")",
+            "blas threads:        \(available ? String(BLASLibrary.threads) : "-")",
+            "engine threads:      \(ComputeThreads.count)",
+        ]
+        if let reason = BLASLibrary.unavailableReason { lines.append("blas unavailable:    \(reason)") }
+        if let perWorker, let libraryThreaded {
+            lines.append(String(format: "sgemm peak:          %.1f GFLOP/s (%d workers × 1 thread), %.1f GFLOP/s (library, %d threads)",
+                                perWorker, ComputeThreads.count, libraryThreaded, ComputeThreads.count))
+        }
+        OutputFile.writeStandardOutput(lines.joined(separator: "\n") + "\n")
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Clustering
+import Curation
+import Kernels
+
+/// `curate recall`: exact top-k recall of committed items for each query prospect.
+struct Recall: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the k most similar committed items for each query prospect.",
+        discussion: """
+            For every query, the --k database items with the highest cosine similarity, best \
+            first, ties to the item on the earlier line. Scores are exactly those of the \
+            double-precision reference, whatever the backend.
+
+            Every line of --queries is a JSON object with a string "prospect_id"; every line of \
+            --database one with a string "item_id" (other fields are ignored). Row i of an .f32 \
+            file is line i+1 of its JSON Lines file.
+
+            Output, one line of JSON with sorted keys: "hits" (an object from query id to a list \
+            of {"id", "score"}, scores as JSON numbers with full double precision), "backend", \
+            "blas_core" (null unless the backend is blas), "isa", "k", "queries", "database", \
+            "dimension", "seconds" (search only, monotonic clock) and "load_seconds".
+
+            Example:
+              curate recall --queries pending.jsonl --query-embeddings pending.f32 \\
+                --database committed.jsonl --database-embeddings committed.f32 \\
+                --dim 384 --k 8
+
+            \(Curate.exitStatusHelp)
+            """
+    )
+
+    @Option(help: ArgumentHelp("JSON Lines file of query prospects, each line with a string \"prospect_id\".", valueName: "file"))
+    var queries: String
+
+    @Option(help: ArgumentHelp("Embeddings of the queries (.f32, one row per line of --queries).", valueName: "file"))
+    var queryEmbeddings: String
+
+    @Option(help: ArgumentHelp("JSON Lines file of committed items, each line with a string \"item_id\".", valueName: "file"))
+    var database: String
+
+    @Option(help: ArgumentHelp("Embeddings of the committed items (.f32, one row per line of --database).", valueName: "file"))
+    var databaseEmbeddings: String
+
+    @Option(name: .customLong("k"), parsing: .unconditional,
+            help: ArgumentHelp("Hits per query, at least 0 (fewer when the database is smaller).", valueName: "k"))
+    var k: Int = 8
+
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        guard k >= 0 else { throw ValidationError("--k must be at least 0 (got \(k))") }
+    }
+
+    func run() throws {
+        let input: RecallInput, loadSeconds: Double
+        do {
+            (input, loadSeconds) = try timed { () throws(InputFileError) in
+                try RecallInput(queriesPath: queries, queryEmbeddingsPath: queryEmbeddings,
+                                databasePath: database, databaseEmbeddingsPath: databaseEmbeddings,
+                                dimension: compute.dimension)
+            }
+        } catch {
+            throw inputFailure(error)
+        }
+        let backend = compute.backend.resolved
+        let (hits, seconds) = try timed {
+            try TopKRecall(k: k, backend: backend).search(input.queries.matrix, in: input.database.matrix)
+        }
+        let queryIDs = input.queries.ids, itemIDs = input.database.ids
+        var byQuery: [(key: String, value: JSONValue)] = []
+        for (q, list) in hits.enumerated() {
+            byQuery.append((queryIDs[q], .array(list.map { .object(["id": .string(itemIDs[$0.index]), "score": .number($0.score)]) })))
+        }
+        try compute.emit(.object([
+            "hits": .object(JSONObject(byQuery)),
+            "backend": .string(backend.rawValue),
+            "blas_core": backend == .blas ? .string(BLASLibrary.coreName) : .null,
+            "isa": .string(ComputeEnvironment.isa),
+            "k": .integer(k),
+            "queries": .integer(queryIDs.count),
+            "database": .integer(itemIDs.count),
+            "dimension": .integer(compute.dimension),
+            "seconds": .number(seconds),
+            "load_seconds": .number(loadSeconds),
+        ]))
+    }
+}
