@@ -41,7 +41,10 @@ let package = Package(
         // MARK: Unit tests
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering"]),
-        .testTarget(name: "CurationTests", dependencies: ["Curation"]),
+        .testTarget(
+            name: "CurationTests",
+            dependencies: ["Curation", "Clustering", "Kernels", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "curateTests", dependencies: ["Curation"]),
     ]
 )

@@ -33,6 +33,6 @@ struct Curate: ParsableCommand {
             \(exitStatusHelp)
             """,
         version: version,
-        subcommands: [Cluster.self, Recall.self, Info.self]
+        subcommands: [Cluster.self, Recall.self, Info.self, Import.self]
     )
 }

@@ -1,0 +1,223 @@
+import Foundation
+
+/// The settings of the planner, the embedder and the curator, with the defaults of the
+/// reference semantics, read from `curate.toml`.
+///
+/// The file is the TOML subset of `TOMLSubset`. Every key has a home section and may be written
+/// either there or at the top of the file (before any section):
+///
+/// ```toml
+/// # curate.toml, next to curate.sqlite
+/// [planner]
+/// recall_top_k = 8              # committed items recalled per prospect (0 disables recall)
+/// recall_cluster_floor = 0.6    # top hit at least this similar: the prospect is warm
+/// cluster_similarity = 0.82     # greedy clustering threshold
+/// max_cluster_size = 16
+/// salience_threshold = 0.0      # novelty below this: skipped without a curator call
+/// max_prospects_per_tick = 20
+///
+/// [embedder]
+/// embedder = "hashing"          # "hashing", "openai-compatible" or "none"
+/// embedding_dim = 384
+///
+/// [curator]
+/// provider = "local"            # "local", "anthropic" or "openai-compatible"
+/// local_merge_threshold = 0.9
+/// local_confidence_floor = 0.4
+/// ```
+///
+/// Unknown keys and sections, a key in another section than its own, values of the wrong type
+/// or out of range are errors naming the file and the line: a typo is never silently ignored.
+public struct CurateConfig: Equatable, Sendable {
+    /// The file name looked for next to the database: `curate.toml`.
+    public static let fileName = "curate.toml"
+
+    // MARK: [planner]
+    /// Committed items recalled per prospect; 0 disables recall. Default 8.
+    public var recallTopK = 8
+    /// A prospect whose top recall hit scores at least this is warm. Default 0.6.
+    public var recallClusterFloor = 0.6
+    /// Greedy first-match clustering threshold (cosine to a cluster's seed). Default 0.82.
+    public var clusterSimilarity = 0.82
+    /// Clusters are cut into pieces of at most this many prospects. Default 16.
+    public var maxClusterSize = 16
+    /// Prospects whose novelty (1 − top hit score) is below this are skipped. Default 0.0.
+    public var salienceThreshold = 0.0
+    /// Prospects a daemon tick takes at most. Default 20.
+    public var maxProspectsPerTick = 20
+
+    // MARK: [embedder]
+    /// Where vectors come from when an import brings none: `"hashing"` (default),
+    /// `"openai-compatible"` or `"none"` (store prospects without vectors).
+    public var embedder = "hashing"
+    /// The dimension of embedder vectors. Default 384.
+    public var embeddingDim = 384
+
+    // MARK: [curator]
+    /// The curator provider: `"local"` (default), `"anthropic"` or `"openai-compatible"`.
+    public var provider = "local"
+    /// Local curator: members at least this similar to the cluster's most confident prospect
+    /// merge into it. Default 0.9.
+    public var localMergeThreshold = 0.9
+    /// Local curator: members below this confidence are rejected. Default 0.4.
+    public var localConfidenceFloor = 0.4
+
+    /// The defaults.
+    public init() {}
+
+    /// The configuration of the TOML `text`, starting from the defaults.
+    /// - Parameter path: the file name used in errors.
+    /// - Throws: `ConfigError` naming `path` and the line.
+    public init(parsing text: String, path: String) throws(ConfigError) {
+        self.init()
+        for entry in try TOMLSubset.parse(text, path: path, knownSections: Self.sections) {
+            try apply(entry, path: path)
+        }
+    }
+
+    /// The configuration of the file at `path`.
+    /// - Throws: `ConfigError` when it cannot be read or is refused.
+    public init(contentsOfFile path: String) throws(ConfigError) {
+        let data: Data
+        do {
+            data = try JSONLines.contents(ofFile: path)
+        } catch {
+            guard case let .unreadable(reason) = error.reason else { throw ConfigError(path: path, message: error.description) }
+            throw ConfigError(path: path, message: "cannot read: \(reason)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(path: path, message: "not UTF-8 text")
+        }
+        try self.init(parsing: text, path: path)
+    }
+
+    /// The path of the `curate.toml` next to `databasePath`.
+    public static func defaultPath(forDatabase databasePath: String) -> String {
+        URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent(fileName).path
+    }
+
+    /// The configuration in force: the file at `configPath` when given (it must exist), else
+    /// `curate.toml` next to the database when it exists, else the defaults.
+    /// - Throws: `ConfigError`.
+    public static func load(configPath: String?, databasePath: String) throws(ConfigError) -> CurateConfig {
+        if let configPath { return try CurateConfig(contentsOfFile: configPath) }
+        let nextToDatabase = defaultPath(forDatabase: databasePath)
+        guard FileManager.default.fileExists(atPath: nextToDatabase) else { return CurateConfig() }
+        return try CurateConfig(contentsOfFile: nextToDatabase)
+    }
+
+    /// The embedder of `embedder` and `embeddingDim`, or nil for `"none"`.
+    /// - Throws: `ConfigError` (no line) for an embedder this library cannot build itself
+    ///   (`"openai-compatible"` is built by the code that knows its endpoint).
+    public func makeEmbedder() throws(ConfigError) -> (any Embedder)? {
+        switch embedder {
+        case "hashing": return HashingEmbedder(dimension: embeddingDim)
+        case "none": return nil
+        default:
+            throw ConfigError(path: Self.fileName, message: "embedder \(embedder.debugDescription) is not available here")
+        }
+    }
+
+    // MARK: Keys
+
+    /// What a key accepts and where it lives (immutable, so shareable).
+    private struct Key: @unchecked Sendable {
+        let section: String
+        let set: (inout CurateConfig, TOMLValue) -> String?   // nil, or the problem
+
+        static func integer(_ section: String, _ path: WritableKeyPath<CurateConfig, Int>, _ range: ClosedRange<Int>) -> Key {
+            Key(section: section) { config, value in
+                guard case let .integer(number) = value else { return "must be an integer, found \(value.kind)" }
+                guard range.contains(number) else { return "must be \(describe(range)), found \(number)" }
+                config[keyPath: path] = number
+                return nil
+            }
+        }
+
+        static func number(_ section: String, _ path: WritableKeyPath<CurateConfig, Double>, _ range: ClosedRange<Double>) -> Key {
+            Key(section: section) { config, value in
+                let number: Double
+                switch value {
+                case let .float(x): number = x
+                case let .integer(n): number = Double(n)
+                default: return "must be a number, found \(value.kind)"
+                }
+                guard number.isFinite, range.contains(number) else {
+                    return "must be a number in [\(range.lowerBound), \(range.upperBound)], found \(value)"
+                }
+                config[keyPath: path] = number
+                return nil
+            }
+        }
+
+        static func choice(_ section: String, _ path: WritableKeyPath<CurateConfig, String>, _ choices: [String]) -> Key {
+            Key(section: section) { config, value in
+                let list = choices.map(\.debugDescription).joined(separator: ", ")
+                guard case let .string(text) = value else { return "must be one of \(list), found \(value.kind)" }
+                guard choices.contains(text) else { return "must be one of \(list), found \(text.debugDescription)" }
+                config[keyPath: path] = text
+                return nil
+            }
+        }
+
+        private static func describe(_ range: ClosedRange<Int>) -> String {
+            range.upperBound == .max ? "at least \(range.lowerBound)" : "in \(range.lowerBound)...\(range.upperBound)"
+        }
+    }
+
+    private static let keys: [String: Key] = [
+        "recall_top_k": .integer("planner", \.recallTopK, 0...10_000),
+        "recall_cluster_floor": .number("planner", \.recallClusterFloor, -1...1),
+        "cluster_similarity": .number("planner", \.clusterSimilarity, -1...1),
+        "max_cluster_size": .integer("planner", \.maxClusterSize, 1...Int.max),
+        "salience_threshold": .number("planner", \.salienceThreshold, 0...2),
+        "max_prospects_per_tick": .integer("planner", \.maxProspectsPerTick, 1...Int.max),
+        "embedder": .choice("embedder", \.embedder, ["hashing", "openai-compatible", "none"]),
+        "embedding_dim": .integer("embedder", \.embeddingDim, 1...65_536),
+        "provider": .choice("curator", \.provider, ["local", "anthropic", "openai-compatible"]),
+        "local_merge_threshold": .number("curator", \.localMergeThreshold, -1...1),
+        "local_confidence_floor": .number("curator", \.localConfidenceFloor, 0...1),
+    ]
+
+    /// The sections keys live in.
+    public static var sections: [String] { Array(Set(keys.values.map(\.section))).sorted() }
+
+    /// Every key, sorted.
+    public static var keyNames: [String] { keys.keys.sorted() }
+
+    private mutating func apply(_ entry: TOMLEntry, path: String) throws(ConfigError) {
+        func fail(_ message: String) -> ConfigError { ConfigError(path: path, line: entry.line, message: message) }
+        guard let key = Self.keys[entry.key] else {
+            var message = "unknown key \(entry.key.debugDescription)"
+            if let section = entry.section { message += " in [\(section)]" }
+            if let guess = Self.closestKey(to: entry.key) { message += " (did you mean \(guess.debugDescription)?)" }
+            throw fail(message)
+        }
+        if let section = entry.section, section != key.section {
+            throw fail("key \(entry.key.debugDescription) belongs in [\(key.section)], not [\(section)]")
+        }
+        if let problem = key.set(&self, entry.value) {
+            throw fail("\(entry.key) \(problem)")
+        }
+    }
+
+    /// The known key nearest to `key` by edit distance, when it is close.
+    private static func closestKey(to key: String) -> String? {
+        let scored = keys.keys.map { ($0, editDistance(Array($0.utf8), Array(key.lowercased().utf8))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }),
+              best.1 <= max(2, key.count / 4) else { return nil }
+        return best.0
+    }
+
+    private static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + [Int](repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

@@ -1,0 +1,373 @@
+import Foundation
+import GRDB
+
+/// Where an import's vectors come from.
+public enum VectorSource: Sendable {
+    /// A `.f32` file (raw little-endian float32, row-major, no header) of `dimension` values per
+    /// row: row `i` belongs to line `i + 1`. Lines must not carry an inline `embedding`.
+    case file(path: String, dimension: Int)
+    /// Inline `embedding` arrays when the first line has one (then every line must, all of one
+    /// length); otherwise the embedder `makeEmbedder` returns (called only then; nil: the rows
+    /// are stored without vectors).
+    case automatic(makeEmbedder: @Sendable () throws -> (any Embedder)?)
+
+    /// Inline vectors, or else `embedder` (nil: no vectors).
+    public static func automatic(_ embedder: (any Embedder)?) -> VectorSource {
+        .automatic(makeEmbedder: { embedder })
+    }
+}
+
+/// What an import did.
+public struct ImportSummary: Equatable, Sendable {
+    /// The JSON Lines file.
+    public var path: String
+    /// Lines read (objects; blank lines at the end are not counted).
+    public var read: Int
+    /// Rows inserted.
+    public var inserted: Int
+    /// Lines skipped because their id was already in the store (importing a file twice inserts
+    /// nothing the second time).
+    public var alreadyPresent: Int
+    /// Distinct sessions (`anchor_key`s) of the inserted prospects, whose latest activity was
+    /// created or raised; 0 for committed items.
+    public var sessionsTouched: Int
+    /// Vectors computed by the embedder (the rows inserted without given vectors).
+    public var embedded: Int
+    /// Where the inserted vectors came from: `"file"`, `"inline"`, an embedder's model, or `"none"`.
+    public var vectorSource: String
+    /// The dimension of the inserted vectors, nil when none.
+    public var dimension: Int?
+
+    /// A summary with the given values.
+    public init(path: String, read: Int, inserted: Int, alreadyPresent: Int, sessionsTouched: Int,
+                embedded: Int, vectorSource: String, dimension: Int?) {
+        self.path = path
+        self.read = read
+        self.inserted = inserted
+        self.alreadyPresent = alreadyPresent
+        self.sessionsTouched = sessionsTouched
+        self.embedded = embedded
+        self.vectorSource = vectorSource
+        self.dimension = dimension
+    }
+}
+
+/// One line of an import, as the shared steps see it.
+protocol ImportRecord {
+    var line: Int { get }
+    var id: String { get }
+    /// The text an embedder embeds.
+    var text: String { get }
+    /// Little-endian float32 bytes: from the line, then from the file or the embedder.
+    var vector: Data? { get set }
+    /// Values in the inline `embedding`, when the line had one.
+    var inlineCount: Int? { get }
+}
+
+/// The shared steps of both importers: vectors, presence, dimension and model checks.
+struct ImportPlan {
+    /// The `embedding_space` of vectors given with the data.
+    static let externalSpace = "external"
+
+    let path: String
+    let store: CurationStore
+    let progress: ProgressLine
+
+    /// Attaches the vectors to `records` (all of them when they come from the data, only the
+    /// `needed` ones for an embedder) and returns (space, dimension, source name, embedded).
+    func attachVectors<R: ImportRecord>(
+        _ records: inout [R], needed: [Int], source: VectorSource
+    ) throws(ImportError) -> (space: String?, dimension: Int?, source: String, embedded: Int) {
+        switch source {
+        case let .file(vectorsPath, dimension):
+            if let bad = records.first(where: { $0.inlineCount != nil }) {
+                throw .invalidField(path: path, line: bad.line, field: "embedding",
+                                    problem: "is given inline but the vectors come from \(vectorsPath) (--embeddings): use one or the other")
+            }
+            let rows = try Self.readVectorFile(vectorsPath, dimension: dimension, lines: records.count, jsonlPath: path)
+            for i in records.indices { records[i].vector = rows[i] }
+            return (Self.externalSpace, dimension, "file", 0)
+        case let .automatic(makeEmbedder):
+            if let first = records.first, let dimension = first.inlineCount {
+                for record in records {
+                    guard let count = record.inlineCount else {
+                        throw .invalidField(path: path, line: record.line, field: "embedding",
+                                            problem: "is missing, but line \(first.line) has one (give every line an \"embedding\", or none)")
+                    }
+                    guard count == dimension else {
+                        throw .invalidField(path: path, line: record.line, field: "embedding",
+                                            problem: "has \(count) values, expected \(dimension) like line \(first.line)")
+                    }
+                }
+                return (Self.externalSpace, dimension, "inline", 0)
+            }
+            if let bad = records.first(where: { $0.inlineCount != nil }), let first = records.first {
+                throw .invalidField(path: path, line: bad.line, field: "embedding",
+                                    problem: "is given, but line \(first.line) has none (give every line an \"embedding\", or none)")
+            }
+            let embedder: (any Embedder)?
+            do {
+                embedder = try makeEmbedder()
+            } catch {
+                throw .embedderFailed(path: path, reason: "\(error)")
+            }
+            guard let embedder else { return (nil, nil, "none", 0) }
+            try embed(&records, needed: needed, with: embedder)
+            return (embedder.model, embedder.dimension, embedder.model, needed.count)
+        }
+    }
+
+    /// Embeds the texts of `records[needed]` in chunks, checking every vector.
+    private func embed<R: ImportRecord>(_ records: inout [R], needed: [Int], with embedder: any Embedder) throws(ImportError) {
+        let chunk = 256
+        var done = 0
+        while done < needed.count {
+            let indices = needed[done..<min(done + chunk, needed.count)]
+            let vectors: [[Float]]
+            do {
+                vectors = try embedder.embed(indices.map { records[$0].text })
+            } catch {
+                throw .embedderFailed(path: path, reason: "\(error)")
+            }
+            guard vectors.count == indices.count else {
+                throw .embedderFailed(path: path, reason: "\(embedder.model) returned \(vectors.count) vectors for \(indices.count) texts")
+            }
+            for (index, vector) in zip(indices, vectors) {
+                guard vector.count == embedder.dimension, vector.allSatisfy(\.isFinite) else {
+                    throw .embedderFailed(path: path, reason: "\(embedder.model) returned an invalid vector for line \(records[index].line) "
+                                          + "(\(vector.count) values, expected \(embedder.dimension) finite values)")
+                }
+                records[index].vector = EmbeddingBlob.data(from: vector)
+            }
+            done += indices.count
+            progress.update("embedding", done: done, total: needed.count)
+        }
+    }
+
+    /// Reads a `.f32` file and splits it in `lines` rows, refusing a size that is not a whole
+    /// number of rows, a row count other than `lines`, and NaN or infinite values.
+    static func readVectorFile(_ path: String, dimension: Int, lines: Int, jsonlPath: String) throws(ImportError) -> [Data] {
+        guard dimension > 0 else { throw .input(InputFileError(path: path, reason: .invalidDimension(dimension))) }
+        let data: Data
+        do {
+            data = try JSONLines.contents(ofFile: path)
+        } catch {
+            throw .input(error)
+        }
+        let rowBytes = dimension * 4
+        guard data.count % rowBytes == 0 else {
+            throw .input(InputFileError(path: path, reason: .embeddingByteCount(bytes: data.count, dimension: dimension)))
+        }
+        guard data.count / rowBytes == lines else {
+            throw .input(InputFileError(path: path, reason: .rowCountMismatch(rows: data.count / rowBytes, lines: lines, jsonlPath: jsonlPath)))
+        }
+        let bad: Int? = data.withUnsafeBytes { bytes in
+            let words = bytes.bindMemory(to: UInt32.self)
+            // Exponent bits all ones: NaN or infinity, in either byte order of the host.
+            return words.firstIndex { UInt32(littleEndian: $0) & 0x7F80_0000 == 0x7F80_0000 }
+        }
+        if let bad {
+            throw .input(InputFileError(path: path, reason: .nonFiniteEmbedding(row: bad / dimension, column: bad % dimension, jsonlPath: jsonlPath)))
+        }
+        return (0..<lines).map { data[($0 * rowBytes)..<(($0 + 1) * rowBytes)] }
+    }
+
+    /// Refuses vectors of another dimension or model than the store's.
+    func checkCompatible(_ db: Database, space: String?, dimension: Int?) throws -> Void {
+        guard let dimension, let space else { return }
+        if let stored = try CurationStore.embeddingDimension(db), stored != dimension {
+            throw ImportError.dimensionMismatch(path: path, storeDimension: stored, importDimension: dimension)
+        }
+        if let stored = try CurationStore.embeddingSpace(db), stored != space {
+            throw ImportError.embeddingSpaceMismatch(path: path, store: stored, importing: space)
+        }
+    }
+
+    /// Records the model of the store's embeddings when it has none yet.
+    func recordSpace(_ db: Database, space: String?) throws {
+        guard let space else { return }
+        try db.execute(sql: "INSERT OR IGNORE INTO store_info(key, value) VALUES ('embedding_space', ?)", arguments: [space])
+    }
+
+    /// Runs `body` against the store, turning database errors into `ImportError.store`.
+    func database<T>(_ body: () throws -> T) throws(ImportError) -> T {
+        do {
+            return try body()
+        } catch let error as ImportError {
+            throw error
+        } catch let error as DatabaseError {
+            throw .store(path: path, reason: error.description)
+        } catch {
+            throw .store(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Parses every line of `data` with `parse`, checking ids are unique within the file.
+    static func parseLines<R: ImportRecord>(
+        _ data: Data, path: String, idField: String, progress: ProgressLine,
+        _ parse: (_ line: Int, _ object: FieldReader) throws(ImportError) -> R
+    ) throws(ImportError) -> [R] {
+        var records: [R] = []
+        var lineOf: [[UInt8]: Int] = [:]
+        var failure: ImportError? = nil
+        let outcome = Result { () throws(InputFileError) in
+            try JSONLines.forEachObject(in: data, path: path) { (line, object) throws(InputFileError) in
+                let parsed = Result { () throws(ImportError) in try parse(line, FieldReader(object: object, path: path, line: line)) }
+                let record: R
+                switch parsed {
+                case let .success(value): record = value
+                case let .failure(.input(inputError)): throw inputError
+                case let .failure(error):
+                    // Stop the reader; the field error is reported below.
+                    failure = error
+                    throw InputFileError(path: path, line: line, reason: .unreadable("field error"))
+                }
+                if let first = lineOf.updateValue(line, forKey: Array(record.id.utf8)) {
+                    throw InputFileError(path: path, line: line, reason: .duplicateID(field: idField, id: record.id, firstLine: first))
+                }
+                records.append(record)
+                progress.update("reading", done: line)
+            }
+        }
+        if case let .failure(error) = outcome { throw failure ?? .input(error) }
+        return records
+    }
+}
+
+/// Typed access to the fields of one JSON Lines object, with line-numbered errors.
+struct FieldReader {
+    let object: [String: Any]
+    let path: String
+    let line: Int
+
+    private func problem(_ field: String, _ text: String) -> ImportError {
+        .invalidField(path: path, line: line, field: field, problem: text)
+    }
+
+    private func isNull(_ value: Any?) -> Bool { value == nil || value is NSNull }
+
+    /// A required, non-empty string (the shared reader's messages for missing / non-string).
+    func requiredString(_ field: String) throws(ImportError) -> String {
+        guard let value = object[field] else { throw .input(InputFileError(path: path, line: line, reason: .missingField(field))) }
+        guard let text = value as? String else {
+            throw .input(InputFileError(path: path, line: line, reason: .nonStringField(field, found: JSONLines.kind(of: value))))
+        }
+        guard !text.isEmpty else { throw problem(field, "must not be empty") }
+        return text
+    }
+
+    /// An optional string: absent or null gives nil.
+    func optionalString(_ field: String) throws(ImportError) -> String? {
+        let value = object[field]
+        if isNull(value) { return nil }
+        guard let text = value as? String else { throw problem(field, "must be a string, found \(JSONLines.kind(of: value!))") }
+        return text
+    }
+
+    /// A number in `range`, or `fallback` when absent or null.
+    func number(_ field: String, in range: ClosedRange<Double>, default fallback: Double) throws(ImportError) -> Double {
+        let value = object[field]
+        if isNull(value) { return fallback }
+        guard JSONLines.kind(of: value!) == "a number", let number = (value as? NSNumber)?.doubleValue else {
+            throw problem(field, "must be a number in [\(range.lowerBound), \(range.upperBound)], found \(JSONLines.kind(of: value!))")
+        }
+        guard number.isFinite, range.contains(number) else {
+            throw problem(field, "must be a number in [\(range.lowerBound), \(range.upperBound)], found \(number)")
+        }
+        return number
+    }
+
+    /// A required timestamp, normalised to UTC.
+    func timestamp(_ field: String) throws(ImportError) -> UTCTimestamp {
+        let text = try requiredString(field)
+        do {
+            return try UTCTimestamp(iso8601: text)
+        } catch {
+            throw problem(field, "must be an ISO-8601 timestamp with Z or a UTC offset: \(error)")
+        }
+    }
+
+    /// Any JSON value except null, as compact JSON text (keys sorted); nil when absent or null.
+    func json(_ field: String) throws(ImportError) -> String? {
+        let value = object[field]
+        if isNull(value) { return nil }
+        do {
+            let data = try JSONSerialization.data(withJSONObject: value!, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])
+            return String(decoding: data, as: UTF8.self)
+        } catch {
+            throw problem(field, "cannot be stored as JSON: \(error)")
+        }
+    }
+
+    /// An optional inline embedding: an array of numbers, each finite as a float32; returned as
+    /// little-endian float32 bytes and the count.
+    func embedding(_ field: String = "embedding") throws(ImportError) -> (Data, Int)? {
+        let value = object[field]
+        if isNull(value) { return nil }
+        guard let array = value as? [Any] else { throw problem(field, "must be an array of numbers, found \(JSONLines.kind(of: value!))") }
+        guard !array.isEmpty else { throw problem(field, "must not be empty") }
+        var floats = [Float](repeating: 0, count: array.count)
+        for (i, element) in array.enumerated() {
+            guard let number = element as? NSNumber, JSONLines.kind(of: element) == "a number" else {
+                throw problem(field, "value \(i) must be a number, found \(JSONLines.kind(of: element))")
+            }
+            let float = number.floatValue
+            guard float.isFinite else {
+                throw problem(field, "value \(i) is NaN or infinite as a float32 (\(number.doubleValue))")
+            }
+            floats[i] = float
+        }
+        return (EmbeddingBlob.data(from: floats), floats.count)
+    }
+}
+
+/// A progress line on standard error, redrawn in place (`\r`) at most every 0.2 s, only when
+/// standard error is a terminal (`isatty(2)`); erased by `finish()`. The rate is lines per
+/// second of the current phase (reading, embedding, writing).
+final class ProgressLine {
+    private let label: String
+    private let enabled: Bool
+    private let clock = ContinuousClock()
+    private var phase = ""
+    private var phaseStart: ContinuousClock.Instant
+    private var last: ContinuousClock.Instant
+    private var drawn = false
+
+    /// A progress line prefixed with `label`, drawn when `enabled` and standard error is a TTY.
+    init(label: String, enabled: Bool) {
+        self.label = label
+        self.enabled = enabled && isatty(2) == 1
+        phaseStart = clock.now
+        last = phaseStart
+    }
+
+    /// Notes that `done` lines (of `total`, when known) went through `phase`, and redraws the
+    /// line when 0.2 s passed since it was last drawn.
+    func update(_ phase: String, done: Int, total: Int? = nil) {
+        guard enabled else { return }
+        let now = clock.now
+        if phase != self.phase {
+            self.phase = phase
+            phaseStart = now
+        }
+        guard now - last >= .milliseconds(200) else { return }
+        last = now
+        let elapsed = (now - phaseStart).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let rate = seconds > 0 ? Int(Double(done) / seconds) : 0
+        let count = total.map { "\(done)/\($0)" } ?? "\(done)"
+        write("\r\u{1B}[K\(label): \(phase) \(count) lines (\(rate) lines/s)")
+        drawn = true
+    }
+
+    /// Erases the line if it was drawn.
+    func finish() {
+        guard drawn else { return }
+        write("\r\u{1B}[K")
+        drawn = false
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,59 @@
+import Clustering
+
+/// What a backfill will send to the curator: the pending pool cut into clusters, plus the
+/// prospects skipped as not salient. Indices are positions in the `PendingPool`.
+public struct Plan: Sendable {
+    /// One curator request's worth of prospects.
+    public struct Cluster: Sendable, Equatable {
+        /// Why these prospects are together.
+        public enum Origin: Sendable, Equatable {
+            /// Warm prospects whose best recall hit is this committed item (its index in the `CommittedIndex`).
+            case recallRegion(committedIndex: Int)
+            /// Cold prospects grouped by greedy first-match clustering.
+            case similarity
+            /// Cold prospects without embeddings, grouped by session (anchor key).
+            case session(String)
+        }
+
+        public let origin: Origin
+        /// Pool indices, in plan order; at most `max_cluster_size`.
+        public let members: [Int]
+    }
+
+    /// Size of the pending pool that was planned.
+    public let pending: Int
+    /// Pool indices skipped below the salience threshold, in pool order.
+    public let skipped: [Int]
+    /// Region clusters first, then cold clusters, each cut to the maximum cluster size.
+    public let clusters: [Cluster]
+    /// Per pool index, its recalled committed items (indices into the `CommittedIndex`), best first.
+    public let recall: [[PlannedHit]]
+    /// Seconds spent per stage.
+    public let timings: PlanTimings
+
+    /// The plan as tools read it: `{"pending": n, "skipped": [ids], "clusters": [[ids]]}`.
+    public func summary(ids: [String]) -> PlanSummary {
+        PlanSummary(pending: pending, skipped: skipped.map { ids[$0] }, clusters: clusters.map { $0.members.map { ids[$0] } })
+    }
+}
+
+/// A recalled committed item and its reference cosine with the prospect.
+public struct PlannedHit: Sendable, Equatable {
+    /// Index into the `CommittedIndex`.
+    public let committedIndex: Int
+    public let score: Double
+}
+
+/// Seconds per planning stage.
+public struct PlanTimings: Sendable, Equatable {
+    public var recall = 0.0
+    public var cluster = 0.0
+    public var plan = 0.0
+}
+
+/// The JSON shape of `--plan-out`.
+public struct PlanSummary: Codable, Equatable, Sendable {
+    public let pending: Int
+    public let skipped: [String]
+    public let clusters: [[String]]
+}

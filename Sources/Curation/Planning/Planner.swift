@@ -1,0 +1,167 @@
+import Clustering
+import Kernels
+
+/// Turns a pending pool into curator clusters by the reference rules (ARCHITECTURE §4).
+///
+/// 1. Recall: each prospect's top-k committed items by cosine; novelty = 1 − best score (1
+///    without hits). With recall enabled (k > 0 and committed vectors exist), prospects with
+///    novelty below `salienceThreshold` are skipped; the rest are ordered by novelty,
+///    descending, stable.
+/// 2. Warm prospects (best score ≥ `recallClusterFloor`) are bucketed by their best hit:
+///    buckets in order of first appearance, members in salience order.
+/// 3. Cold prospects are clustered greedily in `prospect_id` code-point order at
+///    `clusterSimilarity`; cold prospects without vectors are grouped by session.
+/// 4. Region clusters, then cold clusters, each cut into pieces of at most `maxClusterSize`.
+///
+/// ```swift
+/// let pool = try store.loadPendingPool(since: since)
+/// let plan = try Planner(settings: .init(config)).plan(pool, committed: try store.loadCommitted())
+/// print(plan.clusters.count, plan.skipped.count)
+/// ```
+public struct Planner: Sendable {
+    public var settings: Settings
+    public var backend: Backend
+
+    /// The planner's knobs; defaults as in `CurateConfig`.
+    public struct Settings: Sendable, Equatable {
+        public var recallTopK: Int
+        public var recallClusterFloor: Double
+        public var clusterSimilarity: Double
+        public var maxClusterSize: Int
+        public var salienceThreshold: Double
+
+        public init(_ config: CurateConfig = CurateConfig()) {
+            recallTopK = config.recallTopK
+            recallClusterFloor = config.recallClusterFloor
+            clusterSimilarity = config.clusterSimilarity
+            maxClusterSize = config.maxClusterSize
+            salienceThreshold = config.salienceThreshold
+        }
+    }
+
+    public init(settings: Settings = Settings(), backend: Backend = .auto) {
+        self.settings = settings
+        self.backend = backend
+    }
+
+    /// Plans `pool` against the `committed` items.
+    /// - Throws: `PlanError` when the settings are out of range or the pool's and the committed
+    ///   vectors differ in dimension.
+    public func plan(_ pool: PendingPool, committed: CommittedIndex) throws(PlanError) -> Plan {
+        guard settings.maxClusterSize >= 1, settings.recallTopK >= 0 else { throw .invalidSettings }
+        var timings = PlanTimings()
+        let clock = ContinuousClock()
+        var start = clock.now
+        let recall = try recallHits(pool, committed)
+        timings.recall = seconds(since: start, clock)
+
+        start = clock.now
+        let recallEnabled = settings.recallTopK > 0 && (committed.embeddings?.rows ?? 0) > 0
+        var salient: [Int] = []
+        var skipped: [Int] = []
+        for index in pool.prospects.indices {
+            let novelty = 1 - (recall[index].first?.score ?? 0)
+            if recallEnabled && novelty < settings.salienceThreshold { skipped.append(index) } else { salient.append(index) }
+        }
+        if recallEnabled {
+            let novelty = recall.map { 1 - ($0.first?.score ?? 0) }
+            salient = stableSorted(salient) { novelty[$0] > novelty[$1] }
+        }
+        var regions: [Int: [Int]] = [:]
+        var regionOrder: [Int] = []
+        var cold: [Int] = []
+        for index in salient {
+            if let top = recall[index].first, top.score >= settings.recallClusterFloor {
+                if regions[top.committedIndex] == nil { regionOrder.append(top.committedIndex) }
+                regions[top.committedIndex, default: []].append(index)
+            } else {
+                cold.append(index)
+            }
+        }
+        timings.plan = seconds(since: start, clock)
+
+        start = clock.now
+        let coldClusters = try clusterCold(cold, pool)
+        timings.cluster = seconds(since: start, clock)
+
+        let grouped = regionOrder.map { (Plan.Cluster.Origin.recallRegion(committedIndex: $0), regions[$0]!) } + coldClusters
+        let clusters = grouped.flatMap { origin, members in
+            stride(from: 0, to: members.count, by: settings.maxClusterSize).map {
+                Plan.Cluster(origin: origin, members: Array(members[$0..<min($0 + settings.maxClusterSize, members.count)]))
+            }
+        }
+        return Plan(pending: pool.count, skipped: skipped, clusters: clusters, recall: recall, timings: timings)
+    }
+
+    /// Top-k committed items for each prospect with a vector (none for the others).
+    private func recallHits(_ pool: PendingPool, _ committed: CommittedIndex) throws(PlanError) -> [[PlannedHit]] {
+        var hits = [[PlannedHit]](repeating: [], count: pool.count)
+        guard settings.recallTopK > 0, let queries = pool.embeddings, let database = committed.embeddings,
+              queries.rows > 0, database.rows > 0 else { return hits }
+        let found: [[RecallHit]]
+        do {
+            found = try TopKRecall(k: settings.recallTopK, backend: backend).search(queries, in: database)
+        } catch {
+            throw .recall(error)
+        }
+        for (row, poolIndex) in pool.embeddedIndices.enumerated() {
+            hits[poolIndex] = found[row].map { PlannedHit(committedIndex: committed.embeddedIndices[$0.index], score: $0.score) }
+        }
+        return hits
+    }
+
+    /// Greedy clusters of the cold prospects with vectors (in code-point order of their ids),
+    /// then session groups of those without.
+    private func clusterCold(_ cold: [Int], _ pool: PendingPool) throws(PlanError) -> [(Plan.Cluster.Origin, [Int])] {
+        let sorted = CodePointOrder.sortedIndices(of: cold.map { pool.prospects[$0].prospectID }).map { cold[$0] }
+        var groups: [(Plan.Cluster.Origin, [Int])] = []
+        let embedded = sorted.filter { pool.prospects[$0].embeddingRow != nil }
+        if let matrix = pool.embeddings, !embedded.isEmpty {
+            var poolIndexOfRow = [Int](repeating: -1, count: matrix.rows)
+            for index in embedded { poolIndexOfRow[pool.prospects[index].embeddingRow!] = index }
+            let result: ClusteringResult
+            do {
+                result = try GreedyClustering(threshold: settings.clusterSimilarity, backend: backend)
+                    .cluster(matrix, order: embedded.map { pool.prospects[$0].embeddingRow! })
+            } catch {
+                throw .clustering(error)
+            }
+            groups += result.clusters.map { (.similarity, $0.map { poolIndexOfRow[$0] }) }
+        }
+        var sessions: [String: [Int]] = [:]
+        var sessionOrder: [String] = []
+        for index in sorted where pool.prospects[index].embeddingRow == nil {
+            let session = pool.prospects[index].anchorKey
+            if sessions[session] == nil { sessionOrder.append(session) }
+            sessions[session, default: []].append(index)
+        }
+        groups += sessionOrder.map { (.session($0), sessions[$0]!) }
+        return groups
+    }
+
+    private func stableSorted(_ items: [Int], by before: (Int, Int) -> Bool) -> [Int] {
+        items.enumerated().sorted { a, b in
+            before(a.element, b.element) || (!before(b.element, a.element) && a.offset < b.offset)
+        }.map(\.element)
+    }
+
+    private func seconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Double {
+        let elapsed = (clock.now - start).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+    }
+}
+
+/// Why a plan could not be made.
+public enum PlanError: Error, CustomStringConvertible {
+    case invalidSettings
+    case recall(RecallError)
+    case clustering(ClusteringError)
+
+    public var description: String {
+        switch self {
+        case .invalidSettings: "max_cluster_size must be ≥ 1 and recall_top_k ≥ 0"
+        case let .recall(error): "recall failed: \(error)"
+        case let .clustering(error): "clustering failed: \(error)"
+        }
+    }
+}

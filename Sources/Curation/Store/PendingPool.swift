@@ -1,0 +1,220 @@
+import Foundation
+import GRDB
+import Kernels
+
+/// One pending prospect: the metadata of its first occurrence in the store.
+public struct PendingProspect: Equatable, Sendable {
+    /// The prospect's id (unique within a pool).
+    public let prospectID: String
+    /// The session it came from.
+    public let anchorKey: String
+    /// The session's type, when the import gave one.
+    public let anchorType: String?
+    /// The prospect's type, when the import gave one.
+    public let prospectType: String?
+    /// Short name, possibly empty.
+    public let label: String
+    /// One-sentence summary, possibly empty.
+    public let summary: String
+    /// In [0, 1].
+    public let confidence: Double
+    /// When the prospect was proposed.
+    public let ts: UTCTimestamp
+    /// The latest activity of its session (nil only if the session row is missing).
+    public let sessionLastActivity: UTCTimestamp?
+    /// Its row in the pool's `embeddings`, or nil when it has no embedding.
+    public let embeddingRow: Int?
+
+    /// A prospect with the given values (the store builds them; tests and tools may too).
+    public init(prospectID: String, anchorKey: String, anchorType: String? = nil, prospectType: String? = nil,
+                label: String = "", summary: String = "", confidence: Double = 0.5, ts: UTCTimestamp,
+                sessionLastActivity: UTCTimestamp?, embeddingRow: Int?) {
+        self.prospectID = prospectID
+        self.anchorKey = anchorKey
+        self.anchorType = anchorType
+        self.prospectType = prospectType
+        self.label = label
+        self.summary = summary
+        self.confidence = confidence
+        self.ts = ts
+        self.sessionLastActivity = sessionLastActivity
+        self.embeddingRow = embeddingRow
+    }
+}
+
+/// The pending pool: prospects with no resolution row, one per `prospect_id` (its first
+/// occurrence, by insertion order, wins), in insertion order, optionally windowed by the latest
+/// activity of their session; and one contiguous `EmbeddingMatrix` of their embeddings.
+///
+/// The matrix is filled straight from the stored blobs into one buffer of `rows × dimension`
+/// floats: no per-row arrays. Row `r` belongs to `prospects[embeddedIndices[r]]`; when every
+/// prospect has an embedding (the usual case), row `i` is `prospects[i]`.
+public struct PendingPool: Sendable {
+    /// The pending prospects, in insertion order.
+    public let prospects: [PendingProspect]
+    /// Their embeddings, or nil when none of them has one.
+    public let embeddings: EmbeddingMatrix?
+    /// For each row of `embeddings`, the index in `prospects` of its prospect (increasing).
+    public let embeddedIndices: [Int]
+
+    /// The number of pending prospects.
+    public var count: Int { prospects.count }
+    /// Whether the pool is empty.
+    public var isEmpty: Bool { prospects.isEmpty }
+    /// The prospect ids, in pool order.
+    public var ids: [String] { prospects.map(\.prospectID) }
+    /// Whether every prospect has an embedding (so row `i` of `embeddings` is `prospects[i]`).
+    public var allEmbedded: Bool { embeddedIndices.count == prospects.count }
+
+    /// A pool of `prospects` whose `embeddingRow`s index `embeddings`.
+    /// - Precondition: `embeddedIndices[r]` is the prospect of row `r`, increasing, and matches
+    ///   the prospects' `embeddingRow`s.
+    public init(prospects: [PendingProspect], embeddings: EmbeddingMatrix?, embeddedIndices: [Int]) {
+        precondition(embeddedIndices.count == (embeddings?.rows ?? 0), "one prospect per embedding row")
+        self.prospects = prospects
+        self.embeddings = embeddings
+        self.embeddedIndices = embeddedIndices
+    }
+}
+
+extension CurationStore {
+    /// Loads the pending pool, in one read transaction.
+    ///
+    /// The window is a read-side filter on the session's latest activity (`sessions.last_activity`,
+    /// the max `ts` of its prospects): prospects outside it are left as they are.
+    ///
+    /// - Parameters:
+    ///   - since: keep only prospects whose session's latest activity is at or after this instant
+    ///     (for `--since YYYY-MM-DD`, pass `UTCTimestamp.day(text)`: that day's UTC midnight).
+    ///   - before: keep only those whose session's latest activity is strictly before this instant.
+    /// - Throws: `StoreError.corruptEmbedding` / `.corruptTimestamp` for a damaged row, or a
+    ///   `DatabaseError`.
+    /// - Complexity: O(p log p) for p prospect rows (one scan with index look-ups); the
+    ///   embeddings are copied straight from SQLite into one buffer (plus one copy to trim it).
+    public func loadPendingPool(since: Date? = nil, before: Date? = nil) throws -> PendingPool {
+        let arguments = Self.windowArguments(since, before)
+        let from = Self.pendingFrom
+        return try read { db in
+            // An estimate only (the AUTOINCREMENT counter, no scan): the buffer grows if needed.
+            let expected = try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'prospects'") ?? 0
+            var filler = MatrixFiller(expectedRows: expected, dimension: try Self.embeddingDimension(db) ?? 0, table: "prospects")
+            var prospects: [PendingProspect] = []
+            var embeddedIndices: [Int] = []
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT p.prospect_id, p.anchor_key, p.anchor_type, p.prospect_type, p.label, p.summary,
+                       p.confidence, p.ts, s.last_activity, p.embedding, p.dim
+                \(from) ORDER BY p.seq
+                """, arguments: arguments)
+            while let row = try rows.next() {
+                let id: String = row[0]
+                let embeddingRow = try filler.append(row, blobIndex: 9, dimIndex: 10, id: id)
+                if embeddingRow != nil { embeddedIndices.append(prospects.count) }
+                prospects.append(PendingProspect(
+                    prospectID: id, anchorKey: row[1], anchorType: row[2], prospectType: row[3],
+                    label: row[4], summary: row[5], confidence: row[6],
+                    ts: try Self.timestamp(row[7], table: "prospects", id: id),
+                    sessionLastActivity: try (row[8] as String?).map { try Self.timestamp($0, table: "sessions", id: id) },
+                    embeddingRow: embeddingRow))
+            }
+            return PendingPool(prospects: prospects, embeddings: try filler.finish(), embeddedIndices: embeddedIndices)
+        }
+    }
+
+    /// The number of prospects `loadPendingPool(since:before:)` would load, without loading them.
+    /// - Throws: a `DatabaseError`.
+    public func pendingCount(since: Date? = nil, before: Date? = nil) throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) \(Self.pendingFrom)", arguments: Self.windowArguments(since, before)) ?? 0
+        }
+    }
+
+    /// The rows of the pending pool, with the window as arguments `?1` (since) and `?2` (before).
+    static let pendingFrom = """
+        FROM prospects p LEFT JOIN sessions s ON s.anchor_key = p.anchor_key
+        WHERE NOT EXISTS (SELECT 1 FROM prospects q WHERE q.prospect_id = p.prospect_id AND q.seq < p.seq)
+          AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.prospect_id = p.prospect_id)
+          AND (?1 IS NULL OR s.last_activity >= ?1)
+          AND (?2 IS NULL OR s.last_activity < ?2)
+        """
+
+    static func windowArguments(_ since: Date?, _ before: Date?) -> StatementArguments {
+        [since.map { UTCTimestamp($0).text }, before.map { UTCTimestamp($0).text }]
+    }
+
+    static func timestamp(_ text: String, table: String, id: String) throws(StoreError) -> UTCTimestamp {
+        do {
+            return try UTCTimestamp(iso8601: text)
+        } catch {
+            throw .corruptTimestamp(table: table, id: id, text: text)
+        }
+    }
+}
+
+/// Copies embedding blobs of a cursor's rows into one contiguous row-major buffer (growing it
+/// by doubling when needed) and hands it to an `EmbeddingMatrix`: the blob bytes are copied
+/// straight into place, never through per-row arrays.
+struct MatrixFiller: ~Copyable {
+    let dimension: Int
+    let table: String
+    private var buffer: UnsafeMutablePointer<Float>?
+    private var capacity = 0
+    private(set) var rows = 0
+
+    /// A filler expecting about `expectedRows` rows of `dimension` values (0 when the store has
+    /// no embeddings yet).
+    init(expectedRows: Int, dimension: Int, table: String) {
+        self.dimension = dimension
+        self.table = table
+        if dimension > 0 {
+            capacity = max(1, min(expectedRows, 4096))
+            buffer = .allocate(capacity: capacity * dimension)
+        }
+    }
+
+    deinit { buffer?.deallocate() }
+
+    /// Copies the blob of `row` (if any) into the next matrix row and returns that row's index.
+    mutating func append(_ row: Row, blobIndex: Int, dimIndex: Int, id: String) throws -> Int? {
+        if row.hasNull(atIndex: blobIndex) { return nil }
+        let (dimension, table) = (self.dimension, self.table)
+        guard dimension > 0, let current = buffer else {
+            throw StoreError.corruptEmbedding(table: table, id: id, bytes: -1, dimension: dimension)
+        }
+        var target = current
+        if rows == capacity {
+            capacity *= 2
+            target = .allocate(capacity: capacity * dimension)
+            target.moveInitialize(from: current, count: rows * dimension)
+            current.deallocate()
+            buffer = target
+        }
+        let destination = target + rows * dimension
+        try row.withUnsafeData(atIndex: blobIndex) { data in
+            let dim: Int? = row[dimIndex]
+            guard let data, dim == dimension, EmbeddingBlob.copy(data, into: destination, count: dimension) else {
+                throw StoreError.corruptEmbedding(table: table, id: id, bytes: data?.count ?? 0, dimension: dimension)
+            }
+        }
+        rows += 1
+        return rows - 1
+    }
+
+    /// The matrix of the copied rows (nil when there were none); the buffer, trimmed to
+    /// `rows × dimension`, moves to it.
+    consuming func finish() throws -> EmbeddingMatrix? {
+        guard let full = buffer, rows > 0 else { return nil }
+        buffer = nil
+        let (rows, dimension, table) = (self.rows, self.dimension, self.table)
+        var raw = full
+        if rows < capacity {
+            raw = .allocate(capacity: rows * dimension)
+            raw.moveInitialize(from: full, count: rows * dimension)
+            full.deallocate()
+        }
+        do {
+            return try EmbeddingMatrix(taking: raw, rows: rows, dimension: dimension)
+        } catch {
+            throw StoreError.invalidEmbeddings(table: table, reason: error.description)
+        }
+    }
+}

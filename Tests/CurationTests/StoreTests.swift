@@ -1,0 +1,236 @@
+import Curation
+import Foundation
+import GRDB
+import Kernels
+import XCTest
+
+final class StoreTests: XCTestCase {
+    func testMigrationsCreateTheTables() throws {
+        try StoreScratch.withEveryStore { store, kind in
+            let tables = try store.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            }
+            XCTAssertEqual(tables, ["committed", "embedding_cache", "grdb_migrations", "jobs", "local_batches",
+                                    "prospects", "resolutions", "sessions", "store_info"], kind)
+            XCTAssertEqual(try store.appliedMigrations(), ["v1"], kind)
+            let indexes = try store.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            }
+            XCTAssertEqual(indexes, ["local_batches_by_nonce", "prospects_by_anchor", "prospects_by_id", "sessions_by_activity"], kind)
+            XCTAssertEqual(try store.counts(), StoreCounts(prospects: 0, distinctProspects: 0, pending: 0, resolutions: [:],
+                                                           committed: 0, sessions: 0), kind)
+            XCTAssertNil(try store.embeddingDimension(), kind)
+            XCTAssertTrue(try store.read { try Bool.fetchOne($0, sql: "PRAGMA foreign_keys") } ?? false, kind)
+        }
+    }
+
+    func testOnDiskStoreIsWALAndReopensWithItsData() throws {
+        let dir = try StoreScratch()
+        let path = dir.path("curate.sqlite")
+        for access in [CurationStore.Access.pool, .queue] {
+            try? FileManager.default.removeItem(atPath: path)
+            do {
+                let store = try CurationStore(path: path, access: access)
+                XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
+                try store.write { db in
+                    try db.execute(sql: "INSERT INTO sessions (anchor_key, last_activity) VALUES ('s', '2026-01-01T00:00:00.000Z')")
+                }
+            }
+            let reopened = try CurationStore(path: path, access: access)
+            XCTAssertEqual(try reopened.appliedMigrations(), ["v1"])
+            XCTAssertEqual(try reopened.counts().sessions, 1)
+        }
+    }
+
+    func testANewerSchemaIsRefused() throws {
+        let dir = try StoreScratch()
+        let path = dir.path("curate.sqlite")
+        try CurationStore(path: path).write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999')")
+        }
+        XCTAssertThrowsError(try CurationStore(path: path)) { error in
+            XCTAssertEqual(error as? StoreError, .newerSchema(path: path, unknownMigrations: ["v999"]))
+            XCTAssertTrue("\(error)".contains("newer version of curate"), "\(error)")
+        }
+    }
+
+    func testOpeningFailuresNameThePath() throws {
+        let dir = try StoreScratch()
+        let missing = dir.path("no/such/dir/curate.sqlite")
+        XCTAssertThrowsError(try CurationStore(path: missing)) { error in
+            guard case let .cannotOpen(path, _)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, missing)
+        }
+        let notADatabase = try dir.write("junk.sqlite", String(repeating: "not a database\n", count: 100))
+        XCTAssertThrowsError(try CurationStore(path: notADatabase)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cannot open the database \(notADatabase)"), "\(error)")
+        }
+    }
+
+    func testEmbeddingBlobsAreLittleEndianFloat32() throws {
+        let blob = EmbeddingBlob.data(from: [1, -2, 0.5])
+        XCTAssertEqual(Array(blob), [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x3F])
+        XCTAssertEqual(try EmbeddingBlob.floats(from: blob), [1, -2, 0.5])
+        XCTAssertThrowsError(try EmbeddingBlob.floats(from: Data([1, 2, 3])))
+        var out = [Float](repeating: 9, count: 3)
+        XCTAssertTrue(out.withUnsafeMutableBufferPointer { EmbeddingBlob.copy(blob, into: $0.baseAddress!, count: 3) })
+        XCTAssertEqual(out, [1, -2, 0.5])
+        XCTAssertFalse(out.withUnsafeMutableBufferPointer { EmbeddingBlob.copy(blob, into: $0.baseAddress!, count: 2) })
+    }
+
+    func testSchemaConstraints() throws {
+        try StoreScratch.withEveryStore { store, kind in
+            try store.write { db in
+                try db.execute(sql: """
+                    INSERT INTO jobs (id, job_nonce, owner, provider, state, created_at)
+                    VALUES (1, 'n', NULL, 'local', 'submitted', '2026-01-01T00:00:00.000Z')
+                    """)
+            }
+            // One job slot only.
+            XCTAssertThrowsError(try store.write { db in
+                try db.execute(sql: """
+                    INSERT INTO jobs (id, job_nonce, provider, state, created_at) VALUES (2, 'm', 'local', 's', 'x')
+                    """)
+            }, kind)
+            XCTAssertThrowsError(try store.write { db in
+                try db.execute(sql: "INSERT INTO resolutions (prospect_id, decision, resolved_at) VALUES ('p', 'maybe', 'x')")
+            }, kind)
+            XCTAssertThrowsError(try store.write { db in
+                try db.execute(sql: "INSERT INTO committed (item_id, item_type, source, created_at) VALUES ('i', 't', 'elsewhere', 'x')")
+            }, kind)
+            // Embedding size must match dim.
+            XCTAssertThrowsError(try store.write { db in
+                try db.execute(sql: """
+                    INSERT INTO prospects (prospect_id, anchor_key, ts, embedding, dim) VALUES ('p', 's', 'x', ?, 3)
+                    """, arguments: [EmbeddingBlob.data(from: [1, 2])])
+            }, kind)
+        }
+    }
+
+    func testEveryEmbeddingOfAStoreHasOneDimension() throws {
+        try StoreScratch.withEveryStore { store, kind in
+            try StoreScratch.insertProspect(store, id: "a", anchor: "s", ts: "2026-01-01T00:00:00.000Z", vector: [1, 0, 0])
+            XCTAssertEqual(try store.embeddingDimension(), 3, kind)
+            XCTAssertThrowsError(try StoreScratch.insertProspect(store, id: "b", anchor: "s", ts: "2026-01-01T00:00:00.000Z",
+                                                                 vector: [1, 0]), kind) { error in
+                XCTAssertTrue("\(error)".contains("embedding dimension does not match"), "\(error)")
+            }
+            XCTAssertThrowsError(try store.write { db in
+                try db.execute(sql: """
+                    INSERT INTO committed (item_id, item_type, embedding, dim, source, created_at) VALUES ('i', 't', ?, 2, 'curator', 'x')
+                    """, arguments: [EmbeddingBlob.data(from: [1, 0])])
+            }, kind)
+            XCTAssertEqual(try store.counts().prospects, 1, kind)
+        }
+    }
+
+    func testCountsByDecision() throws {
+        try StoreScratch.withEveryStore { store, kind in
+            for id in ["a", "b", "c", "d"] {
+                try StoreScratch.insertProspect(store, id: id, anchor: "s\(id)", ts: "2026-01-01T00:00:00.000Z", vector: nil)
+            }
+            try StoreScratch.insertProspect(store, id: "a", anchor: "sa", ts: "2026-01-01T00:00:00.000Z", vector: nil)
+            try store.write { db in
+                try db.execute(sql: """
+                    INSERT INTO resolutions (prospect_id, decision, resolved_at) VALUES
+                    ('a', 'commit', 'x'), ('b', 'skip', 'x'), ('c', 'skip', 'x')
+                    """)
+                try db.execute(sql: "INSERT INTO sessions VALUES ('sa', 'x'), ('sb', 'x')")
+            }
+            let counts = try store.counts()
+            XCTAssertEqual(counts, StoreCounts(prospects: 5, distinctProspects: 4, pending: 1,
+                                               resolutions: [.commit: 1, .skip: 2], committed: 0, sessions: 2), kind)
+            XCTAssertEqual(counts.resolved, 3, kind)
+        }
+    }
+}
+
+// MARK: - Shared helpers of the store and import tests
+
+/// A temporary directory removed when released, and helpers to fill stores.
+final class StoreScratch {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("curate-store-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        try Data(text.utf8).write(to: url.appendingPathComponent(name))
+        return path(name)
+    }
+
+    @discardableResult
+    func writeLines(_ name: String, _ lines: [String]) throws -> String {
+        try write(name, lines.map { $0 + "\n" }.joined())
+    }
+
+    @discardableResult
+    func writeF32(_ name: String, _ rows: [[Float]]) throws -> String {
+        var data = Data()
+        for value in rows.joined() { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        try data.write(to: url.appendingPathComponent(name))
+        return path(name)
+    }
+
+    /// One JSON object per line, keys sorted.
+    static func line(_ fields: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    /// A prospect line.
+    static func prospect(_ id: String, anchor: String = "s1", ts: String = "2026-01-10T12:00:00Z",
+                         label: String? = nil, embedding: [Float]? = nil, extra: [String: Any] = [:]) -> String {
+        var fields: [String: Any] = ["prospect_id": id, "anchor_key": anchor, "ts": ts]
+        if let label { fields["label"] = label }
+        if let embedding { fields["embedding"] = embedding.map { Double($0) } }
+        fields.merge(extra) { $1 }
+        return line(fields)
+    }
+
+    /// Runs `body` against an in-memory store, an on-disk queue and an on-disk pool.
+    static func withEveryStore(_ body: (CurationStore, String) throws -> Void) throws {
+        let dir = try StoreScratch()
+        try body(try CurationStore.inMemory(), "in-memory queue")
+        try body(try CurationStore(path: dir.path("queue.sqlite"), access: .queue), "on-disk queue")
+        try body(try CurationStore(path: dir.path("pool.sqlite"), access: .pool), "on-disk pool")
+    }
+
+    /// Appends a prospect row directly (bypassing the importer's duplicate check).
+    static func insertProspect(_ store: CurationStore, id: String, anchor: String, ts: String,
+                               vector: [Float]?, label: String = "") throws {
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO prospects (prospect_id, anchor_key, label, ts, embedding, dim) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [id, anchor, label, ts, vector.map { EmbeddingBlob.data(from: $0) }, vector?.count])
+        }
+    }
+
+    /// Every row of every table, byte for byte (blobs as hex), in a stable order.
+    static func dump(_ store: CurationStore) throws -> String {
+        try store.read { db in
+            var out = ""
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            for table in tables {
+                let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+                let select = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
+                for row in try String.fetchAll(db, sql: "SELECT \(select) FROM \"\(table)\" ORDER BY 1") {
+                    out += "\(table): \(row)\n"
+                }
+            }
+            return out
+        }
+    }
+
+    /// The fixture file `name` of `Tests/Fixtures`.
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").appendingPathComponent(name).path
+    }
+}
