@@ -39,8 +39,10 @@ let package = Package(
             path: "Benchmarks/curate-bench"
         ),
         // MARK: Unit tests
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
-        .testTarget(name: "ClusteringTests", dependencies: ["Clustering"]),
+        /// Seeded generators for test inputs (not API).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
+        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "TestSupport"]),
         .testTarget(
             name: "CurationTests",
             dependencies: ["Curation", "Clustering", "Kernels", .product(name: "GRDB", package: "GRDB.swift")]

@@ -1,5 +1,6 @@
 import Clustering
 import Kernels
+import TestSupport
 import XCTest
 
 /// Every backend must give exactly the clusters of the scalar double-precision reference.

@@ -1,5 +1,6 @@
 import Clustering
 import Kernels
+import TestSupport
 import XCTest
 
 /// Inputs built so that `Float` rounding puts similarities on the wrong side of the threshold:

@@ -1,24 +1,7 @@
 import Foundation
 import Clustering
 import Kernels
-
-/// Deterministic generator (SplitMix64) so every failure names a reproducible seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func gaussian() -> Float {
-        let u = Double.random(in: Double.ulpOfOne..<1, using: &self), v = Double.random(in: 0..<1, using: &self)
-        return Float((-2 * log(u)).squareRoot() * cos(2 * .pi * v))
-    }
-}
+import TestSupport
 
 enum TestData {
     /// `n` rows of dimension `d` around `centers` random directions, with per-row noise drawn

@@ -1,4 +1,5 @@
 import CKernels
+import TestSupport
 import XCTest
 
 /// Every SIMD variant of the C kernels against its `_serial` twin, for each ISA this host
@@ -347,20 +348,7 @@ private func exactDot(_ a: [Float], _ b: [Float]) -> (Double, Double) {
 
 // MARK: - Inputs
 
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, deterministic, good enough for test data.
-private struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+fileprivate extension SplitMix64 {
     /// Uniform in [0, 1) with 24 random bits.
     mutating func unit() -> Float { Float(next() >> 40) * 0x1p-24 }
 
