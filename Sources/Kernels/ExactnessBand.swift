@@ -1,8 +1,9 @@
 /// How far a `Float` similarity of two normalised rows can lie from the reference cosine.
 ///
 /// With u = 2⁻²⁴ and d the dimension:
-/// - each normalised component is x_k·fl(1/|x|) rounded, so â = x/|x| + δ with ‖δ‖ ≤ 2u(1+u);
-///   hence |â·b̂ − cos| ≤ ‖δa‖ + ‖δb‖ + ‖δa‖‖δb‖ ≤ 4u + 5u² (Cauchy–Schwarz, ‖x/|x|‖ = 1);
+/// - each normalised component is x_k/|x| scaled in `Double` and rounded once to `Float`
+///   (`ck_normalise_f32`), so â = x/|x| + δ with ‖δ‖ ≤ u(1 + 2⁻²⁸); allowing 2u(1+u) for margin,
+///   |â·b̂ − cos| ≤ ‖δa‖ + ‖δb‖ + ‖δa‖‖δb‖ ≤ 4u + 5u² (Cauchy–Schwarz, ‖x/|x|‖ = 1);
 /// - a float dot product in any summation order, with or without FMA, errs by at most
 ///   γ_d·Σ|â_k b̂_k| ≤ γ_d·‖â‖‖b̂‖ ≤ γ_d(1+2u)², γ_d = d·u/(1 − d·u);
 /// - the reference itself, summed in `Double`, errs by at most γ'_{d+3} with u' = 2⁻⁵³.
