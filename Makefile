@@ -21,12 +21,13 @@ build: deps
 
 demo: build
 	@mkdir -p demo
+	@rm -f demo/curate.sqlite demo/curate.sqlite-wal demo/curate.sqlite-shm demo/plan.json
 	.build/release/curate info
-	.build/release/curate cluster --prospects $(FIXTURE).jsonl --embeddings $(FIXTURE).f32 \
-		--dim 384 --threshold 0.82 --out demo/clusters.json
-	@python3 -c 'import json; r = json.load(open("demo/clusters.json")); \
-		big = sorted(r["clusters"], key=len, reverse=True)[:3]; \
-		print(f"{len(r[\"clusters\"])} clusters of {sum(map(len, r[\"clusters\"]))} prospects in {r[\"seconds\"]:.3f}s on {r[\"backend\"]} ({r[\"blas_core\"]}); largest: {big}")'
+	.build/release/curate import prospects $(FIXTURE).jsonl --embeddings $(FIXTURE).f32 --dim 384 \
+		--db demo/curate.sqlite
+	.build/release/curate backfill --db demo/curate.sqlite --window 30d --dry-run --plan-out demo/plan.json
+	.build/release/curate backfill --db demo/curate.sqlite --window 30d
+	.build/release/curate status --db demo/curate.sqlite
 
 test: deps
 	$(SWIFT) test -c release

@@ -1,7 +1,9 @@
 /// The double-precision reference cosine every backend must agree with.
 ///
 /// cosine(a, b) = (Σ a_k·b_k) / (|a|·|b|), each sum a plain sequential loop over `Double`
-/// products, |x| = √(Σ x_k²); 0 when either vector is all zeros. This is the one implementation:
+/// products, |x| = √(Σ x_k²), clamped to [−1, 1] (rounding can put identical vectors a hair
+/// above 1, which would make their novelty negative); 0 when either vector is all zeros.
+/// Clamping moves a value toward the exact cosine, so the error bound of `ExactnessBand` holds. This is the one implementation:
 /// the `scalar` backend and every re-check near a threshold call it, so their comparisons agree
 /// bit for bit.
 public enum ReferenceCosine {
@@ -19,6 +21,6 @@ public enum ReferenceCosine {
         guard normA != 0, normB != 0 else { return 0 }
         var dot = 0.0
         for k in 0..<count { dot += Double(a[k]) * Double(b[k]) }
-        return dot / (normA * normB)
+        return min(1, max(-1, dot / (normA * normB)))
     }
 }

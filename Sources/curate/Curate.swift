@@ -33,6 +33,7 @@ struct Curate: ParsableCommand {
             \(exitStatusHelp)
             """,
         version: version,
-        subcommands: [Cluster.self, Recall.self, Info.self, Import.self]
+        subcommands: [Cluster.self, Recall.self, Info.self, Import.self, BackfillCommand.self, TickCommand.self,
+                      DaemonCommand.self, StatusCommand.self]
     )
 }

@@ -67,6 +67,17 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(noRecall.skipped, [])
     }
 
+    func testExactDuplicatesOfCommittedItemsAreNotSkippedAtSalienceZero() throws {
+        // In Double, this vector's dot with itself over its squared norm is 1.0000000000000002:
+        // unclamped, its novelty would be negative and salience 0 would skip it.
+        let v: [Float] = [1.2881847620010376, 1.4494456052780151, 0.06633581221103668, -0.7645436525344849, -1.0921732187271118]
+        let pool = try pool([("dup", "s", v)])
+        let plan = try Planner().plan(pool, committed: try committed([("k", v)]))
+        XCTAssertEqual(plan.skipped, [])
+        XCTAssertEqual(plan.recall[0].first?.score, 1)
+        XCTAssertEqual(ids(plan, pool), [["dup"]])
+    }
+
     func testClustersAreCutToTheMaximumSize() throws {
         var settings = Planner.Settings()
         settings.maxClusterSize = 2

@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+
+/// The length of a backfill window: `14d`, `2w`, `12h`.
+public struct WindowLength: Sendable, Equatable, CustomStringConvertible {
+    /// The length in milliseconds (positive).
+    public let milliseconds: Int64
+
+    /// A length of `milliseconds` (must be positive).
+    public init?(milliseconds: Int64) {
+        guard milliseconds > 0 else { return nil }
+        self.milliseconds = milliseconds
+    }
+
+    /// Parses `<n>d` (days), `<n>w` (weeks) or `<n>h` (hours), n ≥ 1.
+    /// - Throws: `WindowLengthError` for anything else.
+    public init(parsing text: String) throws(WindowLengthError) {
+        guard let unit = text.last, let count = Int64(text.dropLast()), count >= 1, count <= 100_000 else {
+            throw WindowLengthError(text: text)
+        }
+        let hour: Int64 = 3_600_000
+        switch unit {
+        case "h": milliseconds = count * hour
+        case "d": milliseconds = count * 24 * hour
+        case "w": milliseconds = count * 7 * 24 * hour
+        default: throw WindowLengthError(text: text)
+        }
+    }
+
+    public var description: String {
+        let hour: Int64 = 3_600_000
+        if milliseconds % (7 * 24 * hour) == 0 { return "\(milliseconds / (7 * 24 * hour))w" }
+        if milliseconds % (24 * hour) == 0 { return "\(milliseconds / (24 * hour))d" }
+        if milliseconds % hour == 0 { return "\(milliseconds / hour)h" }
+        return "\(milliseconds)ms"
+    }
+}
+
+/// A window length that could not be read.
+public struct WindowLengthError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The text refused.
+    public let text: String
+    public var description: String {
+        "invalid window \(text.debugDescription): expected a positive count and a unit, such as 14d, 2w or 12h"
+    }
+}
+
+/// What a backfill covers: the sessions whose latest activity is in `[since, until)`, walked
+/// as one job, or window by window.
+///
+/// **Windows** lie on a fixed grid: `[anchor + k·length, anchor + (k+1)·length)`, the anchor
+/// being `since` when given, else the Unix epoch (1970-01-01T00:00Z). The grid depends only on
+/// the flags, never on what is pending, so a rerun with the same flags sees the same windows.
+/// The walk visits, oldest first, only windows that hold a pending prospect: it asks the store
+/// for the earliest latest-activity of a session with a pending prospect at or after the
+/// cursor, runs one job over that window (clipped to `[since, until)`), and moves the cursor to
+/// the window's end.
+///
+/// **Crash and resume**: nothing but the store remembers the walk. A window that was fully
+/// processed has no pending prospects left, so a rerun skips it without planning; the window a
+/// crash interrupted still has its pending prospects (the unfinished job is first resumed and
+/// collected, then the window is planned again for what is still pending). Re-walking is
+/// therefore idempotent and picks up where the previous run stopped.
+public struct BackfillScope: Sendable, Equatable {
+    /// Inclusive lower bound (a `--since` day's UTC midnight), nil: the whole history.
+    public var since: UTCTimestamp?
+    /// Exclusive upper bound (an `--until` day's UTC midnight), nil: up to now.
+    public var until: UTCTimestamp?
+    /// The window length, nil: one job over the whole scope.
+    public var window: WindowLength?
+
+    /// A scope `[since, until)`, walked in windows of `window` when given.
+    public init(since: UTCTimestamp? = nil, until: UTCTimestamp? = nil, window: WindowLength? = nil) {
+        self.since = since
+        self.until = until
+        self.window = window
+    }
+
+    /// The scope as a job window.
+    public var jobWindow: JobWindow { JobWindow(since: since, until: until) }
+
+    /// The grid window holding `instant`, clipped to the scope.
+    public func window(containing instant: UTCTimestamp) -> JobWindow {
+        guard let window else { return jobWindow }
+        let anchor = since?.millisecondsSince1970 ?? 0
+        let offset = instant.millisecondsSince1970 - anchor
+        let k = offset >= 0 ? offset / window.milliseconds : -((-offset + window.milliseconds - 1) / window.milliseconds)
+        let start = anchor + k * window.milliseconds
+        var lower = UTCTimestamp(millisecondsSince1970: start)
+        var upper = UTCTimestamp(millisecondsSince1970: start + window.milliseconds)
+        if let since, since > lower { lower = since }
+        if let until, until < upper { upper = until }
+        return JobWindow(since: lower, until: upper)
+    }
+
+    /// The next window of the walk: the one holding the earliest latest-activity, at or after
+    /// `cursor`, of a session with a pending prospect in the scope; nil when there is none.
+    /// - Throws: a `DatabaseError`.
+    public func nextWindow(after cursor: UTCTimestamp?, in store: CurationStore) throws -> JobWindow? {
+        let lower = [cursor, since].compactMap { $0 }.max()
+        let next = try store.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT s.last_activity FROM sessions s
+                WHERE (?1 IS NULL OR s.last_activity >= ?1) AND (?2 IS NULL OR s.last_activity < ?2)
+                  AND EXISTS (SELECT 1 FROM prospects p WHERE p.anchor_key = s.anchor_key
+                              AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.prospect_id = p.prospect_id))
+                ORDER BY s.last_activity LIMIT 1
+                """, arguments: [lower?.text, until?.text])
+        }
+        guard let next else { return nil }
+        return window(containing: try UTCTimestamp(iso8601: next))
+    }
+}

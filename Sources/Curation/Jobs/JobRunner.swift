@@ -1,0 +1,223 @@
+import Foundation
+import GRDB
+
+/// The steps of a job, shared by the backfill and the daemon drivers (ARCHITECTURE §6):
+/// `submit` (render, split into batches, claim the slot, submit, store the batch ids),
+/// `reconcile` (after a crash while submitting), `poll` and `collect`.
+///
+/// Crash safety, step by step:
+/// - The slot is claimed (state `submitting`, the plan with every cluster's `custom_id`, no batch
+///   ids) in a `BEGIN IMMEDIATE` transaction **before** anything is submitted.
+/// - Each batch id is stored as soon as the provider returns it. A crash between the provider
+///   accepting a batch and its id being stored leaves a `submitting` job with a missing id;
+///   `reconcile` asks the provider for the batches carrying the job's nonce
+///   (`findBatches(jobNonce:)`) and adopts them by their `custom_id`s instead of submitting
+///   again. Batches the provider does not know were never accepted: they are not submitted
+///   later either (resume never submits), their clusters simply stay pending for a later job.
+/// - `collect` writes the salience skips, every cluster's committed rows and resolutions, and
+///   deletes the slot's row, in **one** transaction, guarded by the job's nonce: a job is
+///   collected at most once, and a crash before the commit leaves it to be collected again.
+public struct JobRunner: Sendable {
+    /// The store the slot and the results live in.
+    public let store: CurationStore
+    /// The configuration providers of resumed jobs are built from.
+    public var config: CurateConfig
+    /// The request renderer.
+    public var prompt: CuratorPrompt
+    /// Test hook: where to stop as if the process had been killed (package API).
+    package var interruption: JobInterruption?
+
+    /// A runner on `store`.
+    public init(store: CurationStore, config: CurateConfig = CurateConfig(), prompt: CuratorPrompt = CuratorPrompt()) {
+        self.store = store
+        self.config = config
+        self.prompt = prompt
+    }
+
+    /// A fresh random job nonce: 16 lowercase hex digits.
+    public static func makeNonce() -> String { LocalCurator.randomHex(8) }
+
+    /// The provider to resume `job` with: `preferred` when it has the job's provider name, else
+    /// the one `CuratorProviders` builds for that name.
+    /// - Throws: `JobError.providerUnavailable`.
+    public func provider(for job: StoredJob, preferred: any CuratorProvider) throws(JobError) -> any CuratorProvider {
+        if job.provider == preferred.name { return preferred }
+        return try CuratorProviders.make(named: job.provider, store: store, config: config)
+    }
+
+    /// Renders one request per cluster of `plan`, splits them into batches within the
+    /// provider's limits, claims the slot and submits every batch.
+    /// - Parameters:
+    ///   - plan: the plan of `pool` against `committed`.
+    ///   - window: recorded with the job (reporting and resumption).
+    /// - Returns: the job, state `submitted`, with its batch ids.
+    /// - Throws: `JobError.slotTaken` when the slot is not empty, `.provider` when a submission
+    ///   fails (the job then stays `submitting` and is reconciled on resume), `.store`.
+    public func submit(plan: Plan, pool: PendingPool, committed: CommittedIndex, owner: JobOwner, window: JobWindow?,
+                       provider: any CuratorProvider) async throws(JobError) -> StoredJob {
+        let nonce = Self.makeNonce()
+        let requests = plan.clusters.enumerated().map { index, cluster in
+            prompt.request(customID: CuratorRequest.customID(jobNonce: nonce, clusterIndex: index), members: cluster.members,
+                           pool: pool, committed: committed, recall: plan.recall)
+        }
+        let batchSizes = Self.partition(requests, limits: provider.limits)
+        let jobPlan = JobPlan(window: window, pending: plan.pending, skipped: plan.skipped.map { pool.prospects[$0].prospectID },
+                              clusters: requests.map { JobPlan.Cluster(customID: $0.customID, prospectIDs: $0.prospectIDs) },
+                              batchSizes: batchSizes)
+        _ = try JobSlot.claim(store, nonce: nonce, owner: owner, provider: provider.name, plan: jobPlan)
+        var ids = [String?](repeating: nil, count: batchSizes.count)
+        var start = 0
+        for (index, size) in batchSizes.enumerated() {
+            let batch = Array(requests[start..<start + size])
+            start += size
+            let id: String
+            do {
+                id = try await provider.submit(requests: batch, jobNonce: nonce)
+            } catch {
+                throw .provider(error)
+            }
+            if interruption == .afterProviderAccepted { throw .interrupted("after the provider accepted batch \(index)") }
+            try JobSlot.recordBatchID(store, nonce: nonce, index: index, batchID: id)
+            ids[index] = id
+            if interruption == .afterBatchRecorded { throw .interrupted("after batch \(index) was recorded") }
+        }
+        try JobSlot.markSubmitted(store, nonce: nonce, batchIDs: ids)
+        guard let job = try JobSlot.current(store), job.nonce == nonce else { throw .jobVanished(nonce: nonce) }
+        return job
+    }
+
+    /// Brings a job found in state `submitting` (its driver died while submitting) to
+    /// `submitted`: batches without a stored id are looked up at the provider by the job's nonce
+    /// and adopted; those the provider does not hold stay unsubmitted (their clusters stay
+    /// pending). Nothing is submitted. A `submitted` job is returned as it is.
+    /// - Throws: `JobError`.
+    public func reconcile(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> StoredJob {
+        guard job.state == .submitting else { return job }
+        var ids = job.batchIDs
+        if ids.contains(where: { $0 == nil }) {
+            let found: [CuratorSubmittedBatch]
+            do {
+                found = try await provider.findBatches(jobNonce: job.nonce) ?? []
+            } catch {
+                throw .provider(error)
+            }
+            var adopted = Set(ids.compactMap { $0 })
+            for index in ids.indices where ids[index] == nil {
+                let expected = Set(job.plan.clusters(ofBatch: index).map(\.customID))
+                if let match = found.first(where: { !adopted.contains($0.batchID) && !expected.isDisjoint(with: $0.customIDs) }) {
+                    ids[index] = match.batchID
+                    adopted.insert(match.batchID)
+                }
+            }
+        }
+        try JobSlot.markSubmitted(store, nonce: job.nonce, batchIDs: ids)
+        guard let updated = try JobSlot.current(store), updated.nonce == job.nonce else { throw .jobVanished(nonce: job.nonce) }
+        return updated
+    }
+
+    /// Polls every submitted batch of `job` once.
+    /// - Returns: how many batches have ended, of how many were submitted.
+    /// - Throws: `JobError.provider`.
+    public func poll(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> (ended: Int, total: Int) {
+        var ended = 0
+        let ids = job.batchIDs.compactMap { $0 }
+        for id in ids {
+            do {
+                if try await provider.status(batchID: id) == .ended { ended += 1 }
+            } catch {
+                throw .provider(error)
+            }
+        }
+        return (ended, ids.count)
+    }
+
+    /// Polls until every batch has ended, waiting `provider.pollInterval` between rounds.
+    /// - Parameter progress: called after each round with (ended, total, seconds so far).
+    /// - Throws: `JobError.provider`, or `CancellationError`-free: a cancelled task stops waiting
+    ///   and throws `JobError.interrupted`.
+    public func pollUntilEnded(_ job: StoredJob, provider: any CuratorProvider,
+                               progress: (@Sendable (Int, Int, Double) -> Void)? = nil) async throws(JobError) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while true {
+            let (ended, total) = try await poll(job, provider: provider)
+            let elapsed = (clock.now - start).components
+            progress?(ended, total, Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+            if ended == total { return }
+            do {
+                try await Task.sleep(for: max(provider.pollInterval, .milliseconds(1)))
+            } catch {
+                throw .interrupted("polling was cancelled")
+            }
+        }
+    }
+
+    /// Collects `job`: reads every submitted batch's results, then in one write transaction
+    /// writes the salience skips, routes every cluster's answer (`CuratorAnswer`,
+    /// `DecisionRouter`) and clears the slot.
+    /// - Precondition: every submitted batch has ended (see `poll`).
+    /// - Throws: `JobError.jobVanished` when the slot no longer holds the job (collected by
+    ///   another process; nothing is written), `.provider`, `.store`.
+    public func collect(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> DecisionTally {
+        var outcomes: [String: CuratorOutcome] = [:]
+        for id in job.batchIDs.compactMap({ $0 }) {
+            do {
+                outcomes.merge(try await provider.results(batchID: id)) { first, _ in first }
+            } catch {
+                throw .provider(error)
+            }
+        }
+        if interruption == .beforeCollect { throw .interrupted("before collecting") }
+        let now = UTCTimestamp.now()
+        do {
+            return try store.writeWithoutTransaction { db in
+                var tally = DecisionTally()
+                try db.inTransaction(.immediate) {
+                    guard let current = try JobSlot.read(db), current.nonce == job.nonce else {
+                        throw JobError.jobVanished(nonce: job.nonce)
+                    }
+                    tally = try DecisionRouter.writeSkips(job.plan.skipped, jobID: job.nonce, resolvedAt: now, db: db)
+                    for cluster in job.plan.clusters {
+                        let answer = CuratorAnswer.parse(outcomes[cluster.customID], memberCount: cluster.prospectIDs.count)
+                        tally = tally + (try DecisionRouter.apply(answer, prospectIDs: cluster.prospectIDs, jobID: job.nonce,
+                                                                  resolvedAt: now, db: db))
+                    }
+                    try db.execute(sql: "DELETE FROM jobs WHERE id = 1 AND job_nonce = ?", arguments: [job.nonce])
+                    return .commit
+                }
+                return tally
+            }
+        } catch {
+            throw JobError.wrap(error)
+        }
+    }
+
+    /// Batch sizes (consecutive requests) within `limits`: a batch is closed when it holds
+    /// `maxRequests` requests or the next request would take its bodies past `maxBytes`.
+    static func partition(_ requests: [CuratorRequest], limits: CuratorBatchLimits) -> [Int] {
+        var sizes: [Int] = []
+        var count = 0, bytes = 0
+        for request in requests {
+            let size = request.body.utf8.count + request.customID.utf8.count + 64
+            if count > 0 && (count == limits.maxRequests || bytes + size > limits.maxBytes) {
+                sizes.append(count)
+                count = 0
+                bytes = 0
+            }
+            count += 1
+            bytes += size
+        }
+        if count > 0 { sizes.append(count) }
+        return sizes
+    }
+}
+
+/// Where a test stops a driver as if its process had been killed (package API, test hook).
+package enum JobInterruption: Sendable, Equatable {
+    /// After the provider accepted a batch, before its id is stored.
+    case afterProviderAccepted
+    /// After a batch id is stored (before the next batch, the poll and the collect).
+    case afterBatchRecorded
+    /// After the results were read, before the collect transaction.
+    case beforeCollect
+}

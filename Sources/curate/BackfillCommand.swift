@@ -1,0 +1,197 @@
+import ArgumentParser
+import Curation
+import Foundation
+import Kernels
+
+/// `curate backfill`: plans the pending prospects and runs curator jobs to completion.
+struct BackfillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Plan the pending prospects and curate them, one job per window, to completion.",
+        discussion: """
+            The pending pool is every prospect without a resolution, optionally windowed by its \
+            session's latest activity: --since DAY keeps sessions active at or after that UTC \
+            midnight, --until DAY those active before that UTC midnight (exclusive). The pool is \
+            planned (recall against the committed items, salience skips, recall regions, greedy \
+            clusters, chunks of --max-cluster-size), one curator request is rendered per cluster, \
+            and the job is claimed, submitted, polled and collected: committed rows, resolutions \
+            (skip for prospects below the salience threshold) and the cleared job slot are \
+            written in one transaction.
+
+            --window 14d walks the scope window by window, oldest first, one job per window. \
+            Windows lie on a fixed grid (anchored at --since, else at 1970-01-01), so a rerun \
+            sees the same windows; windows already processed have nothing pending and are \
+            skipped. After a crash, the next backfill resumes its job from the database (the \
+            batches are polled and collected, never submitted again), then continues the walk.
+
+            A backfill refuses to run while the job slot holds a daemon job (exit 3).
+
+            --dry-run plans and reports counts and stage timings, and writes nothing; with \
+            --plan-out FILE it also writes {"pending": n, "skipped": [ids], "clusters": [[ids]]} \
+            in plan order (atomically). A dry run plans every window against the committed \
+            items of today; a real windowed run also recalls what earlier windows committed, so \
+            it may form fewer clusters.
+
+            Examples:
+              curate backfill --db curate.sqlite --dry-run --plan-out plan.json
+              curate backfill --db curate.sqlite --since 2026-01-01 --window 14d
+
+            \(JobExit.exitStatusHelp)
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Keep sessions whose latest activity is at or after this UTC day.", valueName: "YYYY-MM-DD"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Keep sessions whose latest activity is before this UTC day (exclusive).", valueName: "YYYY-MM-DD"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Walk the scope window by window, one job each: <n>d, <n>w or <n>h.", valueName: "length"))
+    var window: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Plan and report; write nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("plan-out"),
+            help: ArgumentHelp("With --dry-run: write the plan as JSON to this file.", valueName: "file.json"))
+    var planOut: String?
+
+    @Option(help: ArgumentHelp("Curator provider for new jobs (default: the config's, \"local\").", valueName: "name"))
+    var provider: String?
+
+    @Flag(help: "Print the result as one line of JSON with sorted keys.")
+    var json = false
+
+    @OptionGroup var planning: PlannerOptions
+
+    func run() throws {
+        let (sinceDay, untilDay) = try parseDays(since: since, until: until)
+        var length: WindowLength? = nil
+        if let window {
+            do {
+                length = try WindowLength(parsing: window)
+            } catch {
+                throw JobExit.badInput("--window: \(error.description)")
+            }
+        }
+        if planOut != nil && !dryRun { throw JobExit.badInput("--plan-out needs --dry-run") }
+        let config = try store.loadConfig()
+        let planner = try planning.planner(config)
+        let providerName = provider ?? config.provider
+        guard CuratorProviders.known.contains(providerName) else {
+            throw JobExit.badInput("unknown provider \(providerName.debugDescription) (known: \(CuratorProviders.known.joined(separator: ", ")))")
+        }
+        let curationStore = try store.openStore()
+        let curator = try makeProvider(providerName, store: curationStore, config: config)
+        let scope = BackfillScope(since: sinceDay, until: untilDay, window: length)
+        let backfill = Backfill(store: curationStore, config: config, planner: planner, provider: curator)
+        if dryRun {
+            try runDryRun(backfill, scope: scope)
+        } else {
+            try runJobs(backfill, scope: scope)
+        }
+    }
+
+    private func runDryRun(_ backfill: Backfill, scope: BackfillScope) throws {
+        if let job = try? JobSlot.current(backfill.store) {
+            standardError("note: the job slot holds a job (\(job.identification)); its \(job.plan.pending) prospects "
+                          + "still count as pending until it is collected")
+        }
+        let report: BackfillDryRun
+        do {
+            report = try backfill.dryRun(scope)
+        } catch {
+            throw JobExit.failure(error)
+        }
+        if let planOut {
+            let summary = report.summary
+            let document: JSONValue = .object([
+                "pending": .integer(summary.pending),
+                "skipped": .array(summary.skipped.map(JSONValue.string)),
+                "clusters": .array(summary.clusters.map { .array($0.map(JSONValue.string)) }),
+            ])
+            do {
+                try OutputFile.writeAtomically(Array((document.serialized() + "\n").utf8), to: planOut)
+            } catch {
+                standardError("error: \(error.description)")
+                throw ExitCode.failure
+            }
+        }
+        let t = report.timings
+        if json {
+            OutputFile.writeStandardOutput(JSONValue.object([
+                "dry_run": .bool(true),
+                "db": .string(store.db),
+                "windows": .integer(report.windows),
+                "pending": .integer(report.pending),
+                "clusters": .integer(report.clusters),
+                "skipped": .integer(report.skipped),
+                "backend": .string(backfill.planner.backend.resolved.rawValue),
+                "timings": .object(["load": .number(t.load), "recall": .number(t.recall), "cluster": .number(t.cluster),
+                                    "plan": .number(t.plan)]),
+                "plan_out": planOut.map(JSONValue.string) ?? .null,
+            ]).serialized() + "\n")
+            return
+        }
+        var line = "dry run: \(report.pending) pending"
+        if scope.window != nil { line += " in \(report.windows) window\(report.windows == 1 ? "" : "s")" }
+        line += ", \(report.clusters) cluster\(report.clusters == 1 ? "" : "s"), \(report.skipped) skipped"
+        line += String(format: "; load %.3f s, recall %.3f s, cluster %.3f s, plan %.3f s", t.load, t.recall, t.cluster, t.plan)
+        line += " (\(backfill.planner.backend.resolved.rawValue)); nothing written"
+        if let planOut { line += "; plan written to \(planOut)" }
+        OutputFile.writeStandardOutput(line + "\n")
+    }
+
+    private func runJobs(_ backfill: Backfill, scope: BackfillScope) throws {
+        let progress = JobProgressLine()
+        let report: BackfillReport
+        do {
+            report = try runBlocking { () async throws(JobError) in
+                try await backfill.run(scope) { event in
+                    switch event {
+                    case let .resuming(job):
+                        progress.finish()
+                        standardError("resuming backfill job \(job.nonce) (\(job.plan.clusters.count) clusters, age \(StoredJob.formatAge(job.age())))")
+                    case let .window(ordinal, window):
+                        progress.show("window \(ordinal) \(window.description): planning")
+                    case let .planned(pending, clusters, skipped):
+                        progress.show("planned \(pending) pending: \(clusters) clusters, \(skipped) skipped; submitting")
+                    case let .submitted(job):
+                        progress.show("job \(job.nonce): \(job.batchIDs.compactMap { $0 }.count) batch(es) submitted")
+                    case let .polling(nonce, ended, total, seconds):
+                        progress.show("job \(nonce): \(ended)/\(total) batches ended (\(StoredJob.formatAge(seconds)))")
+                    case let .collected(nonce, tally):
+                        progress.show("job \(nonce): collected \(tally.processed) resolutions")
+                    }
+                }
+            }
+        } catch {
+            progress.finish()
+            throw JobExit.failure(error)
+        }
+        progress.finish()
+        let tally = report.tally
+        if json {
+            var members: [(key: String, value: JSONValue)] = [
+                ("db", .string(store.db)), ("pending", .integer(report.pending)), ("clusters", .integer(report.clusters)),
+                ("batches", .integer(report.batches)), ("windows", .integer(report.windows)),
+                ("jobs", .array(report.jobs.map(JSONValue.string))), ("resumed", report.resumed.map(JSONValue.string) ?? .null),
+                ("provider", .string(backfill.provider.name)),
+                ("timings", .object(["load": .number(report.timings.load), "recall": .number(report.timings.recall),
+                                     "cluster": .number(report.timings.cluster), "plan": .number(report.timings.plan),
+                                     "submit": .number(report.timings.submit), "poll": .number(report.timings.poll),
+                                     "collect": .number(report.timings.collect)])),
+            ]
+            members += tally.jsonMembers
+            OutputFile.writeStandardOutput(JSONValue.object(JSONObject(members)).serialized() + "\n")
+            return
+        }
+        var text = tally.line(pending: report.pending, clusters: report.clusters) + "\n"
+        if tally.leftPending > 0 {
+            text += "\(tally.leftPending) prospect\(tally.leftPending == 1 ? "" : "s") left pending (no usable curator answer)\n"
+        }
+        OutputFile.writeStandardOutput(text)
+    }
+}

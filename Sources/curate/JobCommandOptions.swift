@@ -1,0 +1,244 @@
+import ArgumentParser
+import Curation
+import Dispatch
+import Foundation
+import Kernels
+
+/// Exit codes of the job commands (backfill, tick, daemon, status).
+enum JobExit {
+    static let exitStatusHelp = """
+        Exit status:
+          0   success (tick, daemon: also when a backfill job is left alone)
+          1   the database or the curator provider failed, or an unexpected failure
+          2   bad input: bad date or window, flag value out of range, missing database
+              file, bad config file, unavailable provider, or a corrupt job row
+          3   backfill only: the job slot holds a daemon job (or one stored without
+              owner); the message names it (owner, nonce, age)
+          64  usage error: unknown flag, missing or unparsable flag value
+        """
+
+    /// Reports `error` on standard error and returns its exit code.
+    static func failure(_ error: JobError) -> ExitCode {
+        standardError("error: \(error.description)")
+        switch error {
+        case .slotHeldByOtherOwner: return ExitCode(3)
+        case .providerUnavailable, .corruptJob: return ExitCode(2)
+        case .planning(.invalidSettings): return ExitCode(2)
+        default: return ExitCode.failure
+        }
+    }
+
+    /// Reports a bad input and returns exit code 2.
+    static func badInput(_ message: String) -> ExitCode {
+        standardError("error: \(message)")
+        return ExitCode(2)
+    }
+}
+
+/// `--db` and `--config`, shared by the job commands.
+struct StoreOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The SQLite database; it must exist (create it with `curate import`).", valueName: "file"))
+    var db = "curate.sqlite"
+
+    @Option(help: ArgumentHelp("Configuration file (default: curate.toml next to the database, if any).", valueName: "file"))
+    var config: String?
+
+    /// The configuration in force.
+    /// - Throws: `ExitCode(2)` after reporting a bad config file.
+    func loadConfig() throws -> CurateConfig {
+        do {
+            return try CurateConfig.load(configPath: config, databasePath: db)
+        } catch {
+            throw JobExit.badInput(error.description)
+        }
+    }
+
+    /// Opens the existing store; a missing file is bad input (never created here).
+    /// - Throws: `ExitCode(2)` for a missing file, `ExitCode.failure` when it cannot be opened.
+    func openStore() throws -> CurationStore {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: db, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw JobExit.badInput("the database \(db) does not exist (create it with `curate import prospects FILE.jsonl --db \(db)`)")
+        }
+        do {
+            return try CurationStore(path: db)
+        } catch {
+            standardError("error: \(error.description)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Planner flags that override the configuration.
+struct PlannerOptions: ParsableArguments {
+    @Option(name: .customLong("cluster-similarity"), parsing: .unconditional,
+            help: ArgumentHelp("Greedy clustering threshold, in [-1, 1] (config: cluster_similarity).", valueName: "x"))
+    var clusterSimilarity: Double?
+
+    @Option(name: .customLong("recall-cluster-floor"), parsing: .unconditional,
+            help: ArgumentHelp("Top recall score making a prospect warm, in [-1, 1] (config: recall_cluster_floor).", valueName: "x"))
+    var recallClusterFloor: Double?
+
+    @Option(name: .customLong("max-cluster-size"), parsing: .unconditional,
+            help: ArgumentHelp("Largest cluster sent in one request, at least 1 (config: max_cluster_size).", valueName: "n"))
+    var maxClusterSize: Int?
+
+    @Option(name: .customLong("salience-threshold"), parsing: .unconditional,
+            help: ArgumentHelp("Novelty below which prospects are skipped, in [0, 2] (config: salience_threshold).", valueName: "x"))
+    var salienceThreshold: Double?
+
+    @Option(name: .customLong("recall-top-k"), parsing: .unconditional,
+            help: ArgumentHelp("Committed items recalled per prospect, 0 disables recall (config: recall_top_k).", valueName: "n"))
+    var recallTopK: Int?
+
+    @Option(help: ArgumentHelp("""
+        How similarities are computed: auto, blas, simd, swift-simd or scalar; every backend gives \
+        the same plan.
+        """, valueName: "backend"))
+    var backend: Backend = .auto
+
+    /// The planner of `config` with these overrides.
+    /// - Throws: `ExitCode(2)` for a value out of range.
+    func planner(_ config: CurateConfig) throws -> Planner {
+        var settings = Planner.Settings(config)
+        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
+            if !ok { throw JobExit.badInput(message()) }
+        }
+        if let x = clusterSimilarity {
+            try check(x.isFinite && (-1...1).contains(x), "--cluster-similarity must be in [-1, 1] (got \(x))")
+            settings.clusterSimilarity = x
+        }
+        if let x = recallClusterFloor {
+            try check(x.isFinite && (-1...1).contains(x), "--recall-cluster-floor must be in [-1, 1] (got \(x))")
+            settings.recallClusterFloor = x
+        }
+        if let n = maxClusterSize {
+            try check(n >= 1, "--max-cluster-size must be at least 1 (got \(n))")
+            settings.maxClusterSize = n
+        }
+        if let x = salienceThreshold {
+            try check(x.isFinite && (0...2).contains(x), "--salience-threshold must be in [0, 2] (got \(x))")
+            settings.salienceThreshold = x
+        }
+        if let n = recallTopK {
+            try check((0...10_000).contains(n), "--recall-top-k must be in 0...10000 (got \(n))")
+            settings.recallTopK = n
+        }
+        return Planner(settings: settings, backend: backend)
+    }
+}
+
+/// Parses `--since`/`--until` days.
+/// - Throws: `ExitCode(2)` for a bad date, or an empty range.
+func parseDays(since: String?, until: String?) throws -> (UTCTimestamp?, UTCTimestamp?) {
+    func day(_ flag: String, _ text: String?) throws -> UTCTimestamp? {
+        guard let text else { return nil }
+        do {
+            return try UTCTimestamp(day: text)
+        } catch {
+            throw JobExit.badInput("\(flag): \(error.description)")
+        }
+    }
+    let lower = try day("--since", since), upper = try day("--until", until)
+    if let lower, let upper, upper <= lower {
+        throw JobExit.badInput("--until \(until!) must be after --since \(since!) (--until is exclusive)")
+    }
+    return (lower, upper)
+}
+
+/// The provider called `name`.
+/// - Throws: `ExitCode(2)` when it is unknown or unavailable in this build.
+func makeProvider(_ name: String, store: CurationStore, config: CurateConfig) throws -> any CuratorProvider {
+    do {
+        return try CuratorProviders.make(named: name, store: store, config: config)
+    } catch {
+        throw JobExit.badInput(error.description)
+    }
+}
+
+/// Runs `body` on the concurrency pool and blocks the calling thread until it finishes
+/// (the root command is synchronous).
+func runBlocking<T: Sendable, E: Error>(_ body: @escaping @Sendable () async throws(E) -> T) throws(E) -> T {
+    let box = ResultBox<T, E>()
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        do throws(E) {
+            box.result = .success(try await body())
+        } catch {
+            box.result = .failure(error)
+        }
+        done.signal()
+    }
+    done.wait()
+    return try box.result!.get()
+}
+
+/// Carries a result from the task to the blocked thread (written once, read after the signal).
+private final class ResultBox<T, E: Error>: @unchecked Sendable {
+    var result: Result<T, E>?
+}
+
+/// A progress line on standard error, redrawn in place, only when standard error is a terminal.
+final class JobProgressLine: @unchecked Sendable {
+    private let enabled = isatty(2) == 1
+    private let lock = NSLock()
+    private var drawn = false
+
+    /// Draws `text` in place of the previous line.
+    func show(_ text: String) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        drawn = true
+    }
+
+    /// Erases the line if it was drawn.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard drawn else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        drawn = false
+    }
+}
+
+extension DecisionTally {
+    /// `processed/pending over N cluster(s) - C committed, M merged, R rejected, S skipped`
+    /// (committed includes deepened).
+    func line(pending: Int, clusters: Int) -> String {
+        "\(processed)/\(pending) over \(clusters) cluster\(clusters == 1 ? "" : "s") - \(committed + deepened) committed, "
+            + "\(merged) merged, \(rejected) rejected, \(skipped) skipped"
+    }
+
+    /// The tally as JSON members.
+    var jsonMembers: [(key: String, value: JSONValue)] {
+        [("processed", .integer(processed)), ("committed", .integer(committed + deepened)),
+         ("deepened", .integer(deepened)), ("merged", .integer(merged)), ("rejected", .integer(rejected)),
+         ("skipped", .integer(skipped)), ("left_pending", .integer(leftPending)), ("new_items", .integer(newItems)),
+         ("unusable_clusters", .integer(unusableClusters))]
+    }
+}
+
+extension JobWindow {
+    var json: JSONValue {
+        .object(["since": since.map { .string($0.text) } ?? .null, "until": until.map { .string($0.text) } ?? .null])
+    }
+}
+
+extension StoredJob {
+    /// The job as JSON (status, tick).
+    var json: JSONValue { jsonWith([]) }
+
+    /// The job as JSON with `extra` members.
+    func jsonWith(_ extra: [(key: String, value: JSONValue)]) -> JSONValue {
+        .object(JSONObject(extra + [
+            ("nonce", .string(nonce)), ("owner", .string(owner.rawValue)), ("owner_recorded", .bool(ownerRecorded)),
+            ("provider", .string(provider)), ("state", .string(state.rawValue)), ("created_at", .string(createdAt.text)),
+            ("age_seconds", .number(age())), ("pending", .integer(plan.pending)), ("clusters", .integer(plan.clusters.count)),
+            ("skipped", .integer(plan.skipped.count)), ("batches", .integer(plan.batchSizes.count)),
+            ("batch_ids", .array(batchIDs.map { $0.map(JSONValue.string) ?? .null })),
+            ("window", plan.window?.json ?? .null),
+        ]))
+    }
+}

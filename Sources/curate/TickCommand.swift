@@ -1,0 +1,74 @@
+import ArgumentParser
+import Curation
+import Foundation
+
+/// `curate tick`: one step of the daemon regime.
+struct TickCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tick",
+        abstract: "Run one daemon step: collect the daemon's ended job, or submit a new one.",
+        discussion: """
+            When the job slot holds a daemon job (or a job stored without owner, which reads as \
+            a daemon's), it is polled once and collected if every batch has ended. When the slot \
+            is empty, the first max_prospects_per_tick pending prospects (config, default 20) are \
+            planned and submitted as a new daemon job, which a later tick collects. A backfill \
+            job in the slot is left alone (exit 0).
+
+            \(JobExit.exitStatusHelp)
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "Print the outcome as one line of JSON with sorted keys.")
+    var json = false
+
+    func run() throws {
+        let config = try store.loadConfig()
+        let curationStore = try store.openStore()
+        let tick = DaemonTick(store: curationStore, config: config,
+                              provider: try makeProvider(config.provider, store: curationStore, config: config))
+        let outcome: TickOutcome
+        do {
+            outcome = try runBlocking { () async throws(JobError) in try await tick.step() }
+        } catch {
+            throw JobExit.failure(error)
+        }
+        OutputFile.writeStandardOutput((json ? TickCommand.json(outcome).serialized() : TickCommand.describe(outcome)) + "\n")
+    }
+
+    /// One line describing `outcome`.
+    static func describe(_ outcome: TickOutcome) -> String {
+        switch outcome {
+        case .idle:
+            return "tick: nothing pending"
+        case let .submitted(job):
+            let batches = job.batchIDs.compactMap { $0 }.count
+            return "tick: submitted daemon job \(job.nonce): \(job.plan.pending) prospect(s) in \(job.plan.clusters.count) "
+                + "cluster(s), \(job.plan.skipped.count) skipped, \(batches) batch(es)"
+        case let .waiting(job, ended, total):
+            return "tick: daemon job \(job.nonce) in progress (\(ended)/\(total) batches ended, age \(StoredJob.formatAge(job.age())))"
+        case let .collected(job, tally):
+            return "tick: collected daemon job \(job.nonce): " + tally.line(pending: job.plan.pending, clusters: job.plan.clusters.count)
+        case let .foreign(job):
+            return "tick: the slot holds a backfill job (\(job.identification)); left alone"
+        }
+    }
+
+    /// `outcome` as JSON.
+    static func json(_ outcome: TickOutcome) -> JSONValue {
+        switch outcome {
+        case .idle:
+            return .object(["outcome": .string("idle"), "job": .null])
+        case let .submitted(job):
+            return .object(["outcome": .string("submitted"), "job": job.json])
+        case let .waiting(job, ended, total):
+            return .object(["outcome": .string("waiting"), "job": job.json, "batches_ended": .integer(ended), "batches": .integer(total)])
+        case let .collected(job, tally):
+            return .object(JSONObject([("outcome", .string("collected")), ("job", job.json), ("pending", .integer(job.plan.pending)),
+                                       ("clusters", .integer(job.plan.clusters.count))] + tally.jsonMembers))
+        case let .foreign(job):
+            return .object(["outcome": .string("foreign"), "job": job.json])
+        }
+    }
+}

@@ -1,0 +1,356 @@
+import Curation
+import Foundation
+import GRDB
+import XCTest
+
+/// Backfill: dry run, salience skips, windows, the fixture end to end.
+final class BackfillTests: XCTestCase {
+    /// A dry run plans and reports, and writes nothing: every table is unchanged, including the
+    /// job slot and the local batches.
+    func testDryRunWritesNothing() throws {
+        let scratch = try JobScratch()
+        let store = try scratch.store()
+        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
+        try JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [0, 0, 1])])
+        let before = try JobScratch.dump(store)
+        let backfill = JobScratch.backfill(store)
+        let report = try backfill.dryRun(BackfillScope())
+        XCTAssertEqual(report.pending, 5)
+        XCTAssertEqual(report.clusters, 2)
+        XCTAssertEqual(report.summary.pending, 5)
+        XCTAssertEqual(report.summary.clusters, [["a1", "a2", "a3"], ["b1", "b2"]])
+        let windowed = try backfill.dryRun(BackfillScope(window: try WindowLength(parsing: "1d")))
+        XCTAssertEqual(windowed.windows, 2, "a1-a3 and b1-b2 are a day apart")
+        XCTAssertEqual(try JobScratch.dump(store), before)
+        XCTAssertNil(try JobSlot.current(store))
+    }
+
+    /// Prospects whose novelty is below the salience threshold get `skip` resolutions, note
+    /// "below salience threshold", written when the job is collected, with no curator request;
+    /// a dry run only counts them.
+    func testSalienceSkipWritesSkipResolutions() throws {
+        let scratch = try JobScratch()
+        let store = try scratch.store()
+        try JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [1, 0, 0])])
+        try JobScratch.importProspects(store, [
+            JobScratch.prospect("dup", anchor: "s1", vector: [1, 0, 0]),          // novelty 0
+            JobScratch.prospect("new", anchor: "s1", vector: [0, 1, 0]),          // novelty 1
+        ])
+        var backfill = JobScratch.backfill(store)
+        backfill.planner.settings.salienceThreshold = 0.5
+        let dry = try backfill.dryRun(BackfillScope())
+        XCTAssertEqual(dry.skipped, 1)
+        XCTAssertEqual(dry.summary.skipped, ["dup"])
+        XCTAssertEqual(try JobScratch.resolutions(store), [:], "a dry run writes no skip")
+
+        let report = try JobScratch.run(backfill, BackfillScope())
+        XCTAssertEqual(report.tally.skipped, 1)
+        XCTAssertEqual(report.clusters, 1, "the skipped prospect has no request")
+        let rows = try JobScratch.resolutions(store)
+        XCTAssertEqual(rows["dup"]?.decision, "skip")
+        XCTAssertEqual(rows["dup"]?.note, "below salience threshold")
+        XCTAssertEqual(rows["dup"]?.jobID, report.jobs.first)
+        XCTAssertEqual(rows["new"]?.decision, "commit")
+    }
+
+    /// `--since` keeps sessions active at or after that UTC midnight; the others stay pending,
+    /// untouched.
+    func testOutOfWindowProspectsStayPending() throws {
+        let scratch = try JobScratch()
+        let store = try scratch.store()
+        try JobScratch.importProspects(store, [
+            JobScratch.prospect("in", anchor: "late", ts: "2026-01-10T00:00:00Z", vector: [1, 0, 0]),
+            JobScratch.prospect("out", anchor: "early", ts: "2026-01-09T23:59:59Z", vector: [0, 1, 0]),
+        ])
+        let report = try JobScratch.wait {
+            try await JobScratch.backfill(store).run(BackfillScope(since: try UTCTimestamp(day: "2026-01-10")))
+        }
+        XCTAssertEqual(report.pending, 1)
+        XCTAssertEqual(Set(try JobScratch.resolutions(store).keys), ["in"])
+        XCTAssertEqual(try store.loadPendingPool().ids, ["out"])
+    }
+
+    /// Windows lie on a grid anchored at `since` (else the epoch), clipped to the scope.
+    func testWindowGrid() throws {
+        let since = try UTCTimestamp(day: "2026-01-03")
+        let scope = BackfillScope(since: since, until: try UTCTimestamp(day: "2026-01-20"),
+                                  window: try WindowLength(parsing: "7d"))
+        let window = scope.window(containing: try UTCTimestamp(iso8601: "2026-01-16T12:00:00Z"))
+        XCTAssertEqual(window.since, try UTCTimestamp(day: "2026-01-10"))
+        XCTAssertEqual(window.until, try UTCTimestamp(day: "2026-01-17"))
+        let last = scope.window(containing: try UTCTimestamp(iso8601: "2026-01-19T00:00:00Z"))
+        XCTAssertEqual(last.until, try UTCTimestamp(day: "2026-01-20"), "clipped to --until")
+        let epoch = BackfillScope(window: try WindowLength(parsing: "1d"))
+            .window(containing: try UTCTimestamp(iso8601: "2026-01-16T12:00:00Z"))
+        XCTAssertEqual(epoch.since, try UTCTimestamp(day: "2026-01-16"))
+        XCTAssertEqual(try WindowLength(parsing: "2w").milliseconds, 14 * 86_400_000)
+        XCTAssertEqual(try WindowLength(parsing: "12h").description, "12h")
+        for bad in ["", "d", "0d", "-3d", "14", "14x", "1.5d"] {
+            XCTAssertThrowsError(try WindowLength(parsing: bad), bad)
+        }
+    }
+
+    /// `--window`: one job per window, oldest first; after a crash in the second window the next
+    /// run resumes that job (without submitting it again) and walks on; windows done are skipped.
+    func testWindowWalkResumesWhereItStopped() throws {
+        let scratch = try JobScratch()
+        let store = try scratch.store()
+        try JobScratch.importProspects(store, [
+            JobScratch.prospect("w1", anchor: "s1", ts: "2026-01-01T10:00:00Z", vector: [1, 0, 0]),
+            JobScratch.prospect("w2", anchor: "s2", ts: "2026-01-02T10:00:00Z", vector: [0, 1, 0]),
+            JobScratch.prospect("w3", anchor: "s3", ts: "2026-01-04T10:00:00Z", vector: [0, 0, 1]),
+        ])
+        let scope = BackfillScope(window: try WindowLength(parsing: "1d"))
+        let provider = CountingProvider(LocalCurator(store: store))
+        // A first run covers the first day only.
+        let early = try JobScratch.wait {
+            try await Backfill(store: store, config: CurateConfig(), provider: provider)
+                .run(BackfillScope(until: try UTCTimestamp(day: "2026-01-02"), window: try WindowLength(parsing: "1d")))
+        }
+        XCTAssertEqual(early.jobs.count, 1)
+        // The second run is killed after submitting the job of its first window: the second day.
+        var crashing = Backfill(store: store, config: CurateConfig(), provider: provider)
+        crashing.interruption = .afterBatchRecorded
+        XCTAssertThrowsError(try JobScratch.run(crashing, scope))
+        let crashed = try XCTUnwrap(try JobSlot.current(store))
+        XCTAssertEqual(crashed.owner, .backfill)
+        XCTAssertEqual(crashed.plan.window, JobWindow(since: try UTCTimestamp(day: "2026-01-02"), until: try UTCTimestamp(day: "2026-01-03")))
+        XCTAssertEqual(crashed.plan.clusters.map(\.prospectIDs), [["w2"]])
+        XCTAssertEqual(provider.submitted, 2)
+
+        let report = try JobScratch.wait {
+            try await Backfill(store: store, config: CurateConfig(), provider: provider).run(scope)
+        }
+        XCTAssertEqual(report.resumed, crashed.nonce)
+        XCTAssertEqual(report.jobs.count, 2, "the resumed job, then the one remaining window")
+        XCTAssertEqual(report.jobs.first, crashed.nonce)
+        XCTAssertEqual(report.windows, 1, "the processed windows are skipped")
+        XCTAssertEqual(provider.submitted, 3, "one submission per window, none for the resumed job")
+        XCTAssertEqual(try JobScratch.localBatchCount(store, nonce: crashed.nonce), 1)
+        let rows = try JobScratch.resolutions(store)
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertEqual(rows["w1"]?.jobID, early.jobs[0])
+        XCTAssertEqual(rows["w2"]?.jobID, crashed.nonce)
+        XCTAssertEqual(rows["w3"]?.jobID, report.jobs[1])
+        XCTAssertNil(try JobSlot.current(store))
+        let again = try JobScratch.wait { try await Backfill(store: store, config: CurateConfig(), provider: provider).run(scope) }
+        XCTAssertEqual(again.jobs, [], "re-walking a processed history does nothing")
+        XCTAssertEqual(provider.submitted, 3)
+    }
+
+    /// The fixture slice end to end over a temporary database: import, dry run, backfill; every
+    /// prospect resolved once, committed rows carry the prospects' vectors, a rerun does nothing.
+    func testEndToEndBackfillOverTheFixture() throws {
+        let scratch = try JobScratch()
+        let store = try scratch.store()
+        try ProspectImporter(store: store, showProgress: false)
+            .importFile(JobScratch.fixture("debian-minilm-2000.jsonl"),
+                        vectors: .file(path: JobScratch.fixture("debian-minilm-2000.f32"), dimension: 384))
+        let backfill = JobScratch.backfill(store)
+        let dry = try backfill.dryRun(BackfillScope())
+        XCTAssertEqual(dry.pending, 2000)
+        XCTAssertEqual(dry.summary.clusters.joined().count + dry.summary.skipped.count, 2000)
+
+        let report = try JobScratch.run(backfill, BackfillScope())
+        XCTAssertEqual(report.pending, 2000)
+        XCTAssertEqual(report.clusters, dry.clusters, "the run plans what the dry run planned")
+        XCTAssertEqual(report.tally.processed, 2000)
+        XCTAssertEqual(report.tally.leftPending, 0)
+        XCTAssertGreaterThan(report.tally.merged, 0)
+        XCTAssertGreaterThan(report.tally.rejected, 0)
+        let counts = try store.counts()
+        XCTAssertEqual(counts.pending, 0)
+        XCTAssertEqual(counts.resolved, 2000)
+        XCTAssertEqual(counts.committed, report.tally.newItems)
+        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM committed WHERE source = 'curator' AND dim = 384") },
+                       counts.committed, "committed rows from the curator carry the prospect's vector")
+        let merges = try store.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM resolutions r WHERE decision = 'merge'
+                AND NOT EXISTS (SELECT 1 FROM committed c WHERE c.item_id = r.item_key)
+                """)
+        }
+        XCTAssertEqual(merges, 0, "every merge points at a committed row")
+        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM local_batches") }, report.batches)
+        XCTAssertNil(try JobSlot.current(store))
+        // The committed rows are recalled now: a dry run over nothing pending plans nothing.
+        XCTAssertEqual(try backfill.dryRun(BackfillScope()).pending, 0)
+        let again = try JobScratch.run(backfill, BackfillScope())
+        XCTAssertEqual(again.jobs, [])
+        XCTAssertEqual(try store.counts().resolved, 2000)
+    }
+}
+
+// MARK: - Shared helpers of the job tests
+
+/// A temporary directory with a store; removed at the end of the test.
+final class JobScratch {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("curate-jobs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// The path of the scratch database.
+    var databasePath: String { url.appendingPathComponent("curate.sqlite").path }
+
+    /// Opens (creating it the first time) the scratch database; every call opens a new
+    /// connection, as a new process would.
+    func store() throws -> CurationStore { try CurationStore(path: databasePath) }
+
+    /// A backfill with the default configuration and the local curator.
+    static func backfill(_ store: CurationStore, config: CurateConfig = CurateConfig()) -> Backfill {
+        Backfill(store: store, config: config, provider: LocalCurator(store: store, config: config))
+    }
+
+    /// A daemon tick with the default configuration and the local curator.
+    static func tick(_ store: CurationStore, maxProspects: Int = 20) -> DaemonTick {
+        var config = CurateConfig()
+        config.maxProspectsPerTick = maxProspects
+        return DaemonTick(store: store, config: config, provider: LocalCurator(store: store, config: config))
+    }
+
+    /// One JSON line of a prospect.
+    static func prospect(_ id: String, anchor: String, ts: String = "2026-01-10T12:00:00Z", label: String? = nil,
+                         type: String? = "lib", confidence: Double = 0.8, vector: [Float]) -> String {
+        var fields: [String: Any] = ["prospect_id": id, "anchor_key": anchor, "ts": ts, "label": label ?? "label \(id)",
+                                     "summary": "summary of \(id)", "confidence": confidence,
+                                     "embedding": vector.map { Double($0) }]
+        if let type { fields["prospect_type"] = type }
+        return line(fields)
+    }
+
+    /// One JSON line of a committed item.
+    static func committed(_ id: String, type: String = "known", vector: [Float]) -> String {
+        line(["item_id": id, "item_type": type, "label": "item \(id)", "summary": "known \(id)",
+              "embedding": vector.map { Double($0) }])
+    }
+
+    static func line(_ fields: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    /// Two clear clusters: a1–a3 (session sa, 2026-01-10) and b1–b2 (session sb, 2026-01-11).
+    static func twoClusterProspects() -> [String] {
+        [prospect("a1", anchor: "sa", ts: "2026-01-10T08:00:00Z", confidence: 0.9, vector: [1, 0, 0]),
+         prospect("a2", anchor: "sa", ts: "2026-01-10T09:00:00Z", confidence: 0.7, vector: [0.99, 0.05, 0]),
+         prospect("a3", anchor: "sa", ts: "2026-01-10T10:00:00Z", confidence: 0.2, vector: [0.9, 0.3, 0]),
+         prospect("b1", anchor: "sb", ts: "2026-01-11T08:00:00Z", confidence: 0.6, vector: [0, 1, 0]),
+         prospect("b2", anchor: "sb", ts: "2026-01-11T09:00:00Z", confidence: 0.6, vector: [0.1, 0.99, 0])]
+    }
+
+    static func importProspects(_ store: CurationStore, _ lines: [String]) throws {
+        try ProspectImporter(store: store, showProgress: false)
+            .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "prospects.jsonl", vectors: .automatic(nil))
+    }
+
+    static func importCommitted(_ store: CurationStore, _ lines: [String]) throws {
+        try CommittedImporter(store: store, showProgress: false)
+            .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "committed.jsonl", vectors: .automatic(nil))
+    }
+
+    struct Resolution: Equatable {
+        var decision: String
+        var itemKey: String?
+        var note: String
+        var jobID: String?
+    }
+
+    /// Every resolution by prospect id.
+    static func resolutions(_ store: CurationStore) throws -> [String: Resolution] {
+        try store.read { db in
+            var out: [String: Resolution] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT prospect_id, decision, item_key, note, job_id FROM resolutions") {
+                out[row[0]] = Resolution(decision: row[1], itemKey: row[2], note: row[3], jobID: row[4])
+            }
+            return out
+        }
+    }
+
+    /// Every row of every table, as text.
+    static func dump(_ store: CurationStore) throws -> String {
+        try store.read { db in
+            var out = ""
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
+                let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+                let select = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
+                for row in try String.fetchAll(db, sql: "SELECT \(select) FROM \"\(table)\" ORDER BY 1") {
+                    out += "\(table): \(row)\n"
+                }
+            }
+            return out
+        }
+    }
+
+    /// The number of `local_batches` rows of a job.
+    static func localBatchCount(_ store: CurationStore, nonce: String) throws -> Int {
+        try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM local_batches WHERE job_nonce = ?", arguments: [nonce]) ?? 0 }
+    }
+
+    /// The fixture file `name` of `Tests/Fixtures`.
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").appendingPathComponent(name).path
+    }
+
+    /// Runs async `body` to completion from a synchronous test.
+    static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+
+    /// Runs `backfill` over `scope` to completion.
+    static func run(_ backfill: Backfill, _ scope: BackfillScope) throws -> BackfillReport {
+        try wait { try await backfill.run(scope) }
+    }
+}
+
+/// Carries a task's result to the waiting thread.
+final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
+
+/// A provider that counts submissions and forwards everything to a local curator.
+final class CountingProvider: CuratorProvider, @unchecked Sendable {
+    let inner: LocalCurator
+    private let lock = NSLock()
+    private var submits = 0
+
+    init(_ inner: LocalCurator) { self.inner = inner }
+
+    var submitted: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return submits
+    }
+
+    var name: String { inner.name }
+    var limits: CuratorBatchLimits { inner.limits }
+    var pollInterval: Duration { inner.pollInterval }
+
+    func submit(requests: [CuratorRequest], jobNonce: String) async throws(CuratorProviderError) -> String {
+        lock.withLock { submits += 1 }
+        return try await inner.submit(requests: requests, jobNonce: jobNonce)
+    }
+
+    func status(batchID: String) async throws(CuratorProviderError) -> CuratorBatchStatus {
+        try await inner.status(batchID: batchID)
+    }
+
+    func results(batchID: String) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
+        try await inner.results(batchID: batchID)
+    }
+
+    func findBatches(jobNonce: String) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {
+        try await inner.findBatches(jobNonce: jobNonce)
+    }
+}
