@@ -50,14 +50,14 @@ struct Cluster: ParsableCommand {
     func run() throws {
         let input: ClusterInput, loadSeconds: Double
         do {
-            (input, loadSeconds) = try timed { () throws(InputFileError) in
+            (input, loadSeconds) = try Stopwatch.measure { () throws(InputFileError) in
                 try ClusterInput(prospectsPath: prospects, embeddingsPath: embeddings, dimension: compute.dimension)
             }
         } catch {
             throw inputFailure(error)
         }
         let backend = compute.backend.resolved
-        let (result, seconds) = try timed {
+        let (result, seconds) = try Stopwatch.measure {
             try GreedyClustering(threshold: threshold, backend: backend).cluster(input.items.matrix, order: input.order)
         }
         let ids = input.items.ids

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Curation
 import Kernels
 
 /// Options shared by the commands that compute: the embedding dimension, the backend and the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Curation
 import Foundation
+import Kernels
 
 /// `curate import`: loads prospects or committed items from JSON Lines into the store.
 struct Import: ParsableCommand {
@@ -144,7 +145,7 @@ struct ImportCommandOptions: ParsableArguments {
         }
         let summary: ImportSummary, seconds: Double
         do {
-            (summary, seconds) = try timed { () throws(ImportError) in try body(store, file, vectors) }
+            (summary, seconds) = try Stopwatch.measure { () throws(ImportError) in try body(store, file, vectors) }
         } catch {
             standardError("error: \(error.description)")
             if case .store = error { throw ExitCode.failure }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Curation
 import Kernels
 
 /// `curate info`: the compute environment the engine would run in.

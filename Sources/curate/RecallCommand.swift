@@ -55,7 +55,7 @@ struct Recall: ParsableCommand {
     func run() throws {
         let input: RecallInput, loadSeconds: Double
         do {
-            (input, loadSeconds) = try timed { () throws(InputFileError) in
+            (input, loadSeconds) = try Stopwatch.measure { () throws(InputFileError) in
                 try RecallInput(queriesPath: queries, queryEmbeddingsPath: queryEmbeddings,
                                 databasePath: database, databaseEmbeddingsPath: databaseEmbeddings,
                                 dimension: compute.dimension)
@@ -64,7 +64,7 @@ struct Recall: ParsableCommand {
             throw inputFailure(error)
         }
         let backend = compute.backend.resolved
-        let (hits, seconds) = try timed {
+        let (hits, seconds) = try Stopwatch.measure {
             try TopKRecall(k: k, backend: backend).search(input.queries.matrix, in: input.database.matrix)
         }
         let queryIDs = input.queries.ids, itemIDs = input.database.ids

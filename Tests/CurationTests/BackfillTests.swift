@@ -184,16 +184,7 @@ final class BackfillTests: XCTestCase {
 // MARK: - Shared helpers of the job tests
 
 /// A temporary directory with a store; removed at the end of the test.
-final class JobScratch {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("curate-jobs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
+final class JobScratch: TemporaryDirectory {
     /// The path of the scratch database.
     var databasePath: String { url.appendingPathComponent("curate.sqlite").path }
 
@@ -227,10 +218,6 @@ final class JobScratch {
     static func committed(_ id: String, type: String = "known", vector: [Float]) -> String {
         line(["item_id": id, "item_type": type, "label": "item \(id)", "summary": "known \(id)",
               "embedding": vector.map { Double($0) }])
-    }
-
-    static func line(_ fields: [String: Any]) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// Two clear clusters: a1–a3 (session sa, 2026-01-10) and b1–b2 (session sb, 2026-01-11).
@@ -288,12 +275,6 @@ final class JobScratch {
     /// The number of `local_batches` rows of a job.
     static func localBatchCount(_ store: CurationStore, nonce: String) throws -> Int {
         try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM local_batches WHERE job_nonce = ?", arguments: [nonce]) ?? 0 }
-    }
-
-    /// The fixture file `name` of `Tests/Fixtures`.
-    static func fixture(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures").appendingPathComponent(name).path
     }
 
     /// Runs async `body` to completion from a synchronous test.

@@ -5,7 +5,7 @@ import XCTest
 
 /// Parsing curator answers and routing decisions (ARCHITECTURE §5).
 final class DecisionTests: XCTestCase {
-    static func answer(_ decisions: [CuratorJSON]) -> CuratorOutcome {
+    static func answer(_ decisions: [JSONValue]) -> CuratorOutcome {
         .succeeded(toolInput: ["decisions": .array(decisions)])
     }
 
@@ -147,7 +147,7 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(CuratorAnswer.parse(Self.answer([["index": 1, "action": "reject"]]), memberCount: 0),
                        .unusable(reason: "no usable decision in the answer"))
         for text in ["", "{", "[1,", #"{"decisions": [{"index": 1e400}]}"#, "nul", #""\ud800""#] {
-            if let json = try? CuratorJSON(parsing: text) {
+            if let json = try? JSONValue(parsing: text) {
                 _ = CuratorAnswer.parse(.succeeded(toolInput: json), memberCount: 2)
             }
         }
@@ -162,13 +162,13 @@ final class DecisionTests: XCTestCase {
     }
 
     /// Tool inputs survive storage: serialization is deterministic and parses back equal.
-    func testCuratorJSONRoundTrips() throws {
-        let value: CuratorJSON = ["b": [1, 2.5, "x\n\"", true, nil], "a": ["nested": -3]]
+    func testJSONValueRoundTrips() throws {
+        let value: JSONValue = ["b": [1, 2.5, "x\n\"", true, nil], "a": ["nested": -3]]
         XCTAssertEqual(value.serialized(), #"{"a":{"nested":-3},"b":[1,2.5,"x\n\"",true,null]}"#)
-        XCTAssertEqual(try CuratorJSON(parsing: value.serialized()), value)
-        XCTAssertEqual(try CuratorJSON(parsing: "true"), .bool(true))
-        XCTAssertEqual(try CuratorJSON(parsing: "1"), .number(1))
-        XCTAssertThrowsError(try CuratorJSON(parsing: "{"))
+        XCTAssertEqual(try JSONValue(parsing: value.serialized()), value)
+        XCTAssertEqual(try JSONValue(parsing: "true"), .bool(true))
+        XCTAssertEqual(try JSONValue(parsing: "1"), .number(1))
+        XCTAssertThrowsError(try JSONValue(parsing: "{"))
     }
 
     /// A store with prospects `ids` (vectors [1,0,0], [0,1,0], …, cycling), all in one session.

@@ -157,39 +157,3 @@ final class JSONLIdReaderTests: XCTestCase {
         #endif
     }
 }
-
-/// A temporary directory removed at the end of the test.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("curation-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// Writes `text` to `name` and returns its path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try Data(text.utf8).write(to: url.appendingPathComponent(name))
-        return path(name)
-    }
-
-    /// Writes `rows` as little-endian float32 to `name` and returns its path.
-    @discardableResult
-    func writeF32(_ name: String, _ rows: [[Float]]) throws -> String {
-        var data = Data()
-        for value in rows.joined() { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        try data.write(to: url.appendingPathComponent(name))
-        return path(name)
-    }
-
-    /// Writes one `{"<field>": id}` line per id and returns the path.
-    @discardableResult
-    func writeJSONL(_ name: String, field: String = "prospect_id", _ ids: [String]) throws -> String {
-        try write(name, ids.map { #"{"\#(field)": "\#($0)"}"# + "\n" }.joined())
-    }
-}

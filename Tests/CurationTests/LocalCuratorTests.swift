@@ -107,7 +107,7 @@ final class LocalCuratorTests: XCTestCase {
         let request = CuratorPrompt().request(customID: "n-c0", members: cluster.members, pool: pool, committed: committed,
                                               recall: plan.recall)
         XCTAssertEqual(request.prospectIDs, cluster.members.map { pool.prospects[$0].prospectID })
-        let body = try CuratorJSON(parsing: request.body)
+        let body = try JSONValue(parsing: request.body)
         XCTAssertEqual(body["tool_choice"], ["type": "tool", "name": "curate_decisions"])
         XCTAssertEqual(body["tools"]?.arrayValue?.first?["name"], "curate_decisions")
         XCTAssertEqual(body["tools"]?.arrayValue?.first?["input_schema"]?["properties"]?["decisions"]?["items"]?["properties"]?["action"]?["enum"],

@@ -148,42 +148,7 @@ final class StoreTests: XCTestCase {
 // MARK: - Shared helpers of the store and import tests
 
 /// A temporary directory removed when released, and helpers to fill stores.
-final class StoreScratch {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("curate-store-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try Data(text.utf8).write(to: url.appendingPathComponent(name))
-        return path(name)
-    }
-
-    @discardableResult
-    func writeLines(_ name: String, _ lines: [String]) throws -> String {
-        try write(name, lines.map { $0 + "\n" }.joined())
-    }
-
-    @discardableResult
-    func writeF32(_ name: String, _ rows: [[Float]]) throws -> String {
-        var data = Data()
-        for value in rows.joined() { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        try data.write(to: url.appendingPathComponent(name))
-        return path(name)
-    }
-
-    /// One JSON object per line, keys sorted.
-    static func line(_ fields: [String: Any]) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
-    }
-
+final class StoreScratch: TemporaryDirectory {
     /// A prospect line.
     static func prospect(_ id: String, anchor: String = "s1", ts: String = "2026-01-10T12:00:00Z",
                          label: String? = nil, embedding: [Float]? = nil, extra: [String: Any] = [:]) -> String {
@@ -226,11 +191,5 @@ final class StoreScratch {
             }
             return out
         }
-    }
-
-    /// The fixture file `name` of `Tests/Fixtures`.
-    static func fixture(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures").appendingPathComponent(name).path
     }
 }

@@ -132,10 +132,10 @@ public struct Backfill: Sendable {
     public func dryRun(_ scope: BackfillScope) throws(JobError) -> BackfillDryRun {
         var report = BackfillDryRun()
         var skipped: [String] = [], clusters: [[String]] = []
-        let (committed, committedSeconds) = try backfillTimed { () throws(JobError) in try load { try store.loadCommitted() } }
+        let (committed, committedSeconds) = try Stopwatch.measure { () throws(JobError) in try load { try store.loadCommitted() } }
         report.timings.load += committedSeconds
         try walk(scope) { window throws(JobError) in
-            let (pool, seconds) = try backfillTimed { () throws(JobError) in
+            let (pool, seconds) = try Stopwatch.measure { () throws(JobError) in
                 try load { try store.loadPendingPool(since: window.since?.date, before: window.until?.date) }
             }
             report.timings.load += seconds
@@ -184,7 +184,7 @@ public struct Backfill: Sendable {
             }
             ordinal += 1
             progress?(.window(ordinal: ordinal, window))
-            let (loaded, seconds) = try backfillTimed { () throws(JobError) in
+            let (loaded, seconds) = try Stopwatch.measure { () throws(JobError) in
                 try load { (try store.loadPendingPool(since: window.since?.date, before: window.until?.date), try store.loadCommitted()) }
             }
             report.timings.load += seconds
@@ -196,7 +196,7 @@ public struct Backfill: Sendable {
             report.clusters += plan.clusters.count
             report.timings.add(plan.timings)
             progress?(.planned(pending: pool.count, clusters: plan.clusters.count, skipped: plan.skipped.count))
-            let (job, submitSeconds) = try await backfillTimedAsync { () async throws(JobError) in
+            let (job, submitSeconds) = try await Stopwatch.measure { () async throws(JobError) in
                 do throws(JobError) {
                     return try await runner.submit(plan: plan, pool: pool, committed: committed, owner: .backfill,
                                                    window: window, provider: provider)
@@ -220,13 +220,13 @@ public struct Backfill: Sendable {
         let provider = try runner.provider(for: job, preferred: self.provider)
         let reconciled = try await runner.reconcile(job, provider: provider)
         let nonce = job.nonce
-        let (_, pollSeconds) = try await backfillTimedAsync { () async throws(JobError) in
+        let (_, pollSeconds) = try await Stopwatch.measure { () async throws(JobError) in
             try await runner.pollUntilEnded(reconciled, provider: provider) { ended, total, seconds in
                 progress?(.polling(nonce: nonce, ended: ended, total: total, seconds: seconds))
             }
         }
         report.timings.poll += pollSeconds
-        let (tally, collectSeconds) = try await backfillTimedAsync { () async throws(JobError) in
+        let (tally, collectSeconds) = try await Stopwatch.measure { () async throws(JobError) in
             try await runner.collect(reconciled, provider: provider)
         }
         report.timings.collect += collectSeconds
@@ -265,22 +265,4 @@ public struct Backfill: Sendable {
             throw JobError.wrap(error)
         }
     }
-}
-
-/// Seconds elapsed while running `body`, by the monotonic clock, and its result.
-func backfillTimed<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> (T, Double) {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let value = try body()
-    let elapsed = (clock.now - start).components
-    return (value, Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
-}
-
-/// Seconds elapsed while running the async `body`, and its result.
-func backfillTimedAsync<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> (T, Double) {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let value = try await body()
-    let elapsed = (clock.now - start).components
-    return (value, Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
 }

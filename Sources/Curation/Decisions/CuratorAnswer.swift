@@ -42,14 +42,14 @@ public struct CuratorDecision: Sendable, Equatable {
     }
 
     /// The decision as a tool-call entry (what a curator sends; used by the local curator).
-    public var json: CuratorJSON {
-        var object: [String: CuratorJSON] = ["index": .number(Double(index)), "action": .string(action.rawValue)]
+    public var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [("index", .integer(index)), ("action", .string(action.rawValue))]
         for (key, value) in [("item_type", itemType), ("item_key", itemKey), ("label", label), ("summary", summary),
                              ("merge_into", mergeInto), ("note", note)] {
-            if let value { object[key] = .string(value) }
+            if let value { members.append((key, .string(value))) }
         }
-        if let confidence { object["confidence"] = .number(confidence) }
-        return .object(object)
+        if let confidence { members.append(("confidence", .number(confidence))) }
+        return .object(JSONObject(members))
     }
 }
 
@@ -178,7 +178,7 @@ public enum CuratorAnswer: Sendable, Equatable {
     }
 
     /// The entries of the tool input's `decisions` list; entries without a usable index are dropped.
-    static func parseEntries(_ input: CuratorJSON) -> Result<[Entry], ParseFailure> {
+    static func parseEntries(_ input: JSONValue) -> Result<[Entry], ParseFailure> {
         guard let list = decisionList(input) else {
             return .failure(ParseFailure("the tool input has no decisions list"))
         }
@@ -201,28 +201,26 @@ public enum CuratorAnswer: Sendable, Equatable {
     }
 
     /// The `decisions` array of the input; a list sent as JSON text (double-encoded) is accepted.
-    private static func decisionList(_ input: CuratorJSON) -> [CuratorJSON]? {
+    private static func decisionList(_ input: JSONValue) -> [JSONValue]? {
         var value = input
-        if case let .string(text) = value, let parsed = try? CuratorJSON(parsing: text) { value = parsed }
+        if case let .string(text) = value, let parsed = try? JSONValue(parsing: text) { value = parsed }
         guard let decisions = value["decisions"] else { return nil }
         if let list = decisions.arrayValue { return list }
-        if case let .string(text) = decisions, let parsed = try? CuratorJSON(parsing: text), let list = parsed.arrayValue {
+        if case let .string(text) = decisions, let parsed = try? JSONValue(parsing: text), let list = parsed.arrayValue {
             return list
         }
         return nil
     }
 
     /// An integral number, or a string holding one.
-    private static func integer(_ value: CuratorJSON?) -> Int? {
-        switch value {
-        case let .number(x)? where x.isFinite && x == x.rounded() && abs(x) < 1e15: return Int(x)
-        case let .string(text)?: return Int(text.trimmingCharacters(in: .whitespaces))
-        default: return nil
-        }
+    private static func integer(_ value: JSONValue?) -> Int? {
+        if let x = value?.numberValue, x.isFinite && x == x.rounded() && abs(x) < 1e15 { return Int(x) }
+        guard case let .string(text)? = value else { return nil }
+        return Int(text.trimmingCharacters(in: .whitespaces))
     }
 
     /// A non-empty trimmed string.
-    private static func string(_ value: CuratorJSON?) -> String? {
+    private static func string(_ value: JSONValue?) -> String? {
         guard let text = value?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
         return text
     }

@@ -34,70 +34,33 @@ public struct CommittedImporter: Sendable {
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
     public func importFile(_ path: String, vectors: VectorSource) throws(ImportError) -> ImportSummary {
-        let data: Data
-        do {
-            data = try JSONLines.contents(ofFile: path)
-        } catch {
-            throw .input(error)
-        }
-        return try importData(data, path: path, vectors: vectors)
+        try importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
     public func importData(_ data: Data, path: String, vectors: VectorSource) throws(ImportError) -> ImportSummary {
-        let progress = ProgressLine(label: "importing \(path)", enabled: showProgress)
-        defer { progress.finish() }
-        let plan = ImportPlan(path: path, store: store, progress: progress)
-        var records = try ImportPlan.parseLines(data, path: path, idField: "item_id", progress: progress) {
-            (line, fields) throws(ImportError) in
-            let inline = try fields.embedding()
-            return CommittedRecord(
-                line: line,
-                id: try fields.requiredString("item_id"),
-                itemType: try fields.requiredString("item_type"),
-                label: try fields.optionalString("label") ?? "",
-                summary: try fields.optionalString("summary") ?? "",
-                vector: inline?.0, inlineCount: inline?.1)
-        }
-        let present = try plan.database {
-            try store.read { db in
-                let statement = try db.cachedStatement(sql: "SELECT 1 FROM committed WHERE item_id = ?")
-                return try records.indices.filter { try Bool.fetchOne(statement, arguments: [records[$0].id]) != nil }
-            }
-        }
-        let presentSet = Set(present)
-        let needed = records.indices.filter { !presentSet.contains($0) }
-        let (space, dimension, source, embedded) = try plan.attachVectors(&records, needed: needed, source: vectors)
-        let inserting = records
-        let createdAt = UTCTimestamp.now().text
-        let inserted = try plan.database {
-            try store.write { db -> Int in
-                try plan.checkCompatible(db, space: space, dimension: dimension)
-                // Check, then insert (an upsert would burn AUTOINCREMENT numbers on conflicts).
-                let exists = try db.cachedStatement(sql: "SELECT 1 FROM committed WHERE item_id = ?")
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO committed (item_id, item_type, label, summary, embedding, dim, source, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'import', ?)
-                    """)
-                var inserted = 0
-                for (n, record) in inserting.enumerated() {
-                    if try Bool.fetchOne(exists, arguments: [record.id]) != nil { continue }
-                    try insert.execute(arguments: [
-                        record.id, record.itemType, record.label, record.summary,
-                        record.vector, record.vector.map { $0.count / 4 }, createdAt,
-                    ])
-                    inserted += 1
-                    progress.update("writing", done: n + 1, total: inserting.count)
-                }
-                if inserted > 0 { try plan.recordSpace(db, space: space) }
-                return inserted
-            }
-        }
-        return ImportSummary(path: path, read: records.count, inserted: inserted, alreadyPresent: records.count - inserted,
-                             sessionsTouched: 0, embedded: embedded, vectorSource: source,
-                             dimension: inserted > 0 ? dimension : nil)
+        try ImportPlan.importLines(
+            data, path: path, store: store, showProgress: showProgress, vectors: vectors, idField: "item_id",
+            existsSQL: "SELECT 1 FROM committed WHERE item_id = ?",
+            insertSQL: """
+                INSERT INTO committed (item_id, item_type, label, summary, embedding, dim, source, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'import', ?)
+                """,
+            parse: { (line, fields) throws(ImportError) -> CommittedRecord in
+                let inline = try fields.embedding()
+                return CommittedRecord(
+                    line: line,
+                    id: try fields.requiredString("item_id"),
+                    itemType: try fields.requiredString("item_type"),
+                    label: try fields.optionalString("label") ?? "",
+                    summary: try fields.optionalString("summary") ?? "",
+                    vector: inline?.0, inlineCount: inline?.1)
+            },
+            arguments: { record, now in
+                [record.id, record.itemType, record.label, record.summary, record.vector, record.vector.map { $0.count / 4 }, now.text]
+            })
     }
 }
 

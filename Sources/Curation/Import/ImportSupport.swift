@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Kernels
 
 /// Where an import's vectors come from.
 public enum VectorSource: Sendable {
@@ -64,7 +65,8 @@ protocol ImportRecord {
     var inlineCount: Int? { get }
 }
 
-/// The shared steps of both importers: vectors, presence, dimension and model checks.
+/// The shared steps of both importers: reading, vectors, presence, dimension and model checks,
+/// and the write.
 struct ImportPlan {
     /// The `embedding_space` of vectors given with the data.
     static let externalSpace = "external"
@@ -72,6 +74,68 @@ struct ImportPlan {
     let path: String
     let store: CurationStore
     let progress: ProgressLine
+
+    /// The contents of the file at `path`.
+    static func contents(ofFile path: String) throws(ImportError) -> Data {
+        do {
+            return try JSONLines.contents(ofFile: path)
+        } catch {
+            throw .input(error)
+        }
+    }
+
+    /// Imports JSON Lines `data` (`path` names it in errors), all or nothing: parses every line
+    /// with `parse` (`idField` unique in the file), finds the records already in the store
+    /// (`existsSQL` selects a row by id), attaches vectors (the embedder runs only for the new
+    /// records, outside the write), then in one transaction checks the store's dimension and
+    /// model, inserts with `insertSQL` each record still absent (`arguments` gives its values;
+    /// `now` is one timestamp taken just before the write), runs `finish` on the inserted
+    /// records (it returns the sessions touched) and records the model.
+    static func importLines<R: ImportRecord>(
+        _ data: Data, path: String, store: CurationStore, showProgress: Bool, vectors: VectorSource,
+        idField: String, existsSQL: String, insertSQL: String,
+        parse: (_ line: Int, _ fields: FieldReader) throws(ImportError) -> R,
+        arguments: (_ record: R, _ now: UTCTimestamp) -> StatementArguments,
+        finish: (_ db: Database, _ inserted: [R]) throws -> Int = { _, _ in 0 }
+    ) throws(ImportError) -> ImportSummary {
+        let progress = ProgressLine(label: "importing \(path)", enabled: showProgress)
+        defer { progress.finish() }
+        let plan = ImportPlan(path: path, store: store, progress: progress)
+        var records = try parseLines(data, path: path, idField: idField, progress: progress, parse)
+        // Which lines are new (read first, so the embedder runs only for them, outside the write).
+        let present = try plan.database {
+            try store.read { db in
+                let statement = try db.cachedStatement(sql: existsSQL)
+                return try records.indices.filter { try Bool.fetchOne(statement, arguments: [records[$0].id]) != nil }
+            }
+        }
+        let presentSet = Set(present)
+        let needed = records.indices.filter { !presentSet.contains($0) }
+        let (space, dimension, source, embedded) = try plan.attachVectors(&records, needed: needed, source: vectors)
+        let inserting = records
+        let now = UTCTimestamp.now()
+        let (inserted, sessions) = try plan.database {
+            try store.write { db -> (Int, Int) in
+                try plan.checkCompatible(db, space: space, dimension: dimension)
+                // Check, then insert (an upsert would burn AUTOINCREMENT numbers on conflicts).
+                let exists = try db.cachedStatement(sql: existsSQL)
+                let insert = try db.cachedStatement(sql: insertSQL)
+                var inserted: [R] = []
+                for (n, record) in inserting.enumerated() {
+                    if try Bool.fetchOne(exists, arguments: [record.id]) != nil { continue }
+                    try insert.execute(arguments: arguments(record, now))
+                    inserted.append(record)
+                    progress.update("writing", done: n + 1, total: inserting.count)
+                }
+                let sessions = try finish(db, inserted)
+                if !inserted.isEmpty { try plan.recordSpace(db, space: space) }
+                return (inserted.count, sessions)
+            }
+        }
+        return ImportSummary(path: path, read: records.count, inserted: inserted, alreadyPresent: records.count - inserted,
+                             sessionsTouched: sessions, embedded: embedded, vectorSource: source,
+                             dimension: inserted > 0 ? dimension : nil)
+    }
 
     /// Attaches the vectors to `records` (all of them when they come from the data, only the
     /// `needed` ones for an embedder) and returns (space, dimension, source name, embedded).
@@ -148,12 +212,7 @@ struct ImportPlan {
     /// number of rows, a row count other than `lines`, and NaN or infinite values.
     static func readVectorFile(_ path: String, dimension: Int, lines: Int, jsonlPath: String) throws(ImportError) -> [Data] {
         guard dimension > 0 else { throw .input(InputFileError(path: path, reason: .invalidDimension(dimension))) }
-        let data: Data
-        do {
-            data = try JSONLines.contents(ofFile: path)
-        } catch {
-            throw .input(error)
-        }
+        let data = try contents(ofFile: path)
         let rowBytes = dimension * 4
         guard data.count % rowBytes == 0 else {
             throw .input(InputFileError(path: path, reason: .embeddingByteCount(bytes: data.count, dimension: dimension)))
@@ -327,33 +386,28 @@ struct FieldReader {
 final class ProgressLine {
     private let label: String
     private let enabled: Bool
-    private let clock = ContinuousClock()
     private var phase = ""
-    private var phaseStart: ContinuousClock.Instant
-    private var last: ContinuousClock.Instant
+    private var phaseStopwatch = Stopwatch()
+    private var sinceDrawn = Stopwatch()
     private var drawn = false
 
     /// A progress line prefixed with `label`, drawn when `enabled` and standard error is a TTY.
     init(label: String, enabled: Bool) {
         self.label = label
         self.enabled = enabled && isatty(2) == 1
-        phaseStart = clock.now
-        last = phaseStart
     }
 
     /// Notes that `done` lines (of `total`, when known) went through `phase`, and redraws the
     /// line when 0.2 s passed since it was last drawn.
     func update(_ phase: String, done: Int, total: Int? = nil) {
         guard enabled else { return }
-        let now = clock.now
         if phase != self.phase {
             self.phase = phase
-            phaseStart = now
+            phaseStopwatch = Stopwatch()
         }
-        guard now - last >= .milliseconds(200) else { return }
-        last = now
-        let elapsed = (now - phaseStart).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        guard sinceDrawn.seconds >= 0.2 else { return }
+        sinceDrawn = Stopwatch()
+        let seconds = phaseStopwatch.seconds
         let rate = seconds > 0 ? Int(Double(done) / seconds) : 0
         let count = total.map { "\(done)/\($0)" } ?? "\(done)"
         write("\r\u{1B}[K\(label): \(phase) \(count) lines (\(rate) lines/s)")

@@ -50,90 +50,64 @@ public struct ProspectImporter: Sendable {
     /// - Complexity: O(lines × dimension), one write transaction.
     @discardableResult
     public func importFile(_ path: String, vectors: VectorSource) throws(ImportError) -> ImportSummary {
-        let data: Data
-        do {
-            data = try JSONLines.contents(ofFile: path)
-        } catch {
-            throw .input(error)
-        }
-        return try importData(data, path: path, vectors: vectors)
+        try importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
     public func importData(_ data: Data, path: String, vectors: VectorSource) throws(ImportError) -> ImportSummary {
-        let progress = ProgressLine(label: "importing \(path)", enabled: showProgress)
-        defer { progress.finish() }
-        let plan = ImportPlan(path: path, store: store, progress: progress)
-        var records = try ImportPlan.parseLines(data, path: path, idField: "prospect_id", progress: progress) {
-            (line, fields) throws(ImportError) in
-            let inline = try fields.embedding()
-            return ProspectRecord(
-                line: line,
-                id: try fields.requiredString("prospect_id"),
-                anchorKey: try fields.requiredString("anchor_key"),
-                anchorType: try fields.optionalString("anchor_type"),
-                prospectType: try fields.optionalString("prospect_type"),
-                label: try fields.optionalString("label") ?? "",
-                summary: try fields.optionalString("summary") ?? "",
-                confidence: try fields.number("confidence", in: 0...1, default: 0.5),
-                sourceDataset: try fields.optionalString("source_dataset"),
-                sourceKeys: try fields.json("source_keys"),
-                ts: try fields.timestamp("ts"),
-                vector: inline?.0, inlineCount: inline?.1)
-        }
-        // Which lines are new (read first, so the embedder runs only for them, outside the write).
-        let present = try plan.database {
-            try store.read { db in
-                let statement = try db.cachedStatement(sql: "SELECT 1 FROM prospects WHERE prospect_id = ? LIMIT 1")
-                return try records.indices.filter { try Bool.fetchOne(statement, arguments: [records[$0].id]) != nil }
+        try ImportPlan.importLines(
+            data, path: path, store: store, showProgress: showProgress, vectors: vectors, idField: "prospect_id",
+            existsSQL: "SELECT 1 FROM prospects WHERE prospect_id = ? LIMIT 1",
+            insertSQL: """
+                INSERT INTO prospects (prospect_id, anchor_key, anchor_type, prospect_type, label, summary,
+                                       confidence, source_dataset, source_keys, ts, embedding, dim)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            parse: { (line, fields) throws(ImportError) -> ProspectRecord in
+                let inline = try fields.embedding()
+                return ProspectRecord(
+                    line: line,
+                    id: try fields.requiredString("prospect_id"),
+                    anchorKey: try fields.requiredString("anchor_key"),
+                    anchorType: try fields.optionalString("anchor_type"),
+                    prospectType: try fields.optionalString("prospect_type"),
+                    label: try fields.optionalString("label") ?? "",
+                    summary: try fields.optionalString("summary") ?? "",
+                    confidence: try fields.number("confidence", in: 0...1, default: 0.5),
+                    sourceDataset: try fields.optionalString("source_dataset"),
+                    sourceKeys: try fields.json("source_keys"),
+                    ts: try fields.timestamp("ts"),
+                    vector: inline?.0, inlineCount: inline?.1)
+            },
+            arguments: { record, _ in
+                [record.id, record.anchorKey, record.anchorType, record.prospectType, record.label, record.summary,
+                 record.confidence, record.sourceDataset, record.sourceKeys, record.ts.text,
+                 record.vector, record.vector.map { $0.count / 4 }]
+            },
+            finish: Self.touchSessions)
+    }
+
+    /// Raises the `last_activity` of the sessions of the `inserted` prospects to their latest
+    /// `ts` (creating the sessions as needed); returns how many sessions that touched.
+    private static func touchSessions(_ db: Database, _ inserted: [ProspectRecord]) throws -> Int {
+        var latest: [String: UTCTimestamp] = [:]
+        var anchors: [String] = []
+        for record in inserted {
+            if let previous = latest[record.anchorKey] {
+                if record.ts > previous { latest[record.anchorKey] = record.ts }
+            } else {
+                latest[record.anchorKey] = record.ts
+                anchors.append(record.anchorKey)
             }
         }
-        let presentSet = Set(present)
-        let needed = records.indices.filter { !presentSet.contains($0) }
-        let (space, dimension, source, embedded) = try plan.attachVectors(&records, needed: needed, source: vectors)
-        let inserting = records
-        let (inserted, sessions) = try plan.database {
-            try store.write { db -> (Int, Int) in
-                try plan.checkCompatible(db, space: space, dimension: dimension)
-                let exists = try db.cachedStatement(sql: "SELECT 1 FROM prospects WHERE prospect_id = ? LIMIT 1")
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO prospects (prospect_id, anchor_key, anchor_type, prospect_type, label, summary,
-                                           confidence, source_dataset, source_keys, ts, embedding, dim)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                var latest: [String: UTCTimestamp] = [:]
-                var anchors: [String] = []
-                var inserted = 0
-                for (n, record) in inserting.enumerated() {
-                    if try Bool.fetchOne(exists, arguments: [record.id]) != nil { continue }
-                    try insert.execute(arguments: [
-                        record.id, record.anchorKey, record.anchorType, record.prospectType, record.label, record.summary,
-                        record.confidence, record.sourceDataset, record.sourceKeys, record.ts.text,
-                        record.vector, record.vector.map { $0.count / 4 },
-                    ])
-                    inserted += 1
-                    if let previous = latest[record.anchorKey] {
-                        if record.ts > previous { latest[record.anchorKey] = record.ts }
-                    } else {
-                        latest[record.anchorKey] = record.ts
-                        anchors.append(record.anchorKey)
-                    }
-                    progress.update("writing", done: n + 1, total: inserting.count)
-                }
-                let upsert = try db.cachedStatement(sql: """
-                    INSERT INTO sessions (anchor_key, last_activity) VALUES (?, ?)
-                    ON CONFLICT (anchor_key) DO UPDATE SET last_activity = max(last_activity, excluded.last_activity)
-                    """)
-                for anchor in anchors { try upsert.execute(arguments: [anchor, latest[anchor]!.text]) }
-                if inserted > 0 { try plan.recordSpace(db, space: space) }
-                return (inserted, anchors.count)
-            }
-        }
-        return ImportSummary(path: path, read: records.count, inserted: inserted, alreadyPresent: records.count - inserted,
-                             sessionsTouched: sessions, embedded: embedded, vectorSource: source,
-                             dimension: inserted > 0 ? dimension : nil)
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO sessions (anchor_key, last_activity) VALUES (?, ?)
+            ON CONFLICT (anchor_key) DO UPDATE SET last_activity = max(last_activity, excluded.last_activity)
+            """)
+        for anchor in anchors { try upsert.execute(arguments: [anchor, latest[anchor]!.text]) }
+        return anchors.count
     }
 }
 

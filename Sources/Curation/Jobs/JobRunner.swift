@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Kernels
 
 /// The steps of a job, shared by the backfill and the daemon drivers (ARCHITECTURE §6):
 /// `submit` (render, split into batches, claim the slot, submit, store the batch ids),
@@ -137,12 +138,10 @@ public struct JobRunner: Sendable {
     ///   and throws `JobError.interrupted`.
     public func pollUntilEnded(_ job: StoredJob, provider: any CuratorProvider,
                                progress: (@Sendable (Int, Int, Double) -> Void)? = nil) async throws(JobError) {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let stopwatch = Stopwatch()
         while true {
             let (ended, total) = try await poll(job, provider: provider)
-            let elapsed = (clock.now - start).components
-            progress?(ended, total, Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+            progress?(ended, total, stopwatch.seconds)
             if ended == total { return }
             do {
                 try await Task.sleep(for: max(provider.pollInterval, .milliseconds(1)))

@@ -50,12 +50,11 @@ public struct Planner: Sendable {
     public func plan(_ pool: PendingPool, committed: CommittedIndex) throws(PlanError) -> Plan {
         guard settings.maxClusterSize >= 1, settings.recallTopK >= 0 else { throw .invalidSettings }
         var timings = PlanTimings()
-        let clock = ContinuousClock()
-        var start = clock.now
+        var stopwatch = Stopwatch()
         let recall = try recallHits(pool, committed)
-        timings.recall = seconds(since: start, clock)
+        timings.recall = stopwatch.seconds
 
-        start = clock.now
+        stopwatch = Stopwatch()
         let recallEnabled = settings.recallTopK > 0 && (committed.embeddings?.rows ?? 0) > 0
         var salient: [Int] = []
         var skipped: [Int] = []
@@ -78,11 +77,11 @@ public struct Planner: Sendable {
                 cold.append(index)
             }
         }
-        timings.plan = seconds(since: start, clock)
+        timings.plan = stopwatch.seconds
 
-        start = clock.now
+        stopwatch = Stopwatch()
         let coldClusters = try clusterCold(cold, pool)
-        timings.cluster = seconds(since: start, clock)
+        timings.cluster = stopwatch.seconds
 
         let grouped = regionOrder.map { (Plan.Cluster.Origin.recallRegion(committedIndex: $0), regions[$0]!) } + coldClusters
         let clusters = grouped.flatMap { origin, members in
@@ -143,11 +142,6 @@ public struct Planner: Sendable {
         items.enumerated().sorted { a, b in
             before(a.element, b.element) || (!before(b.element, a.element) && a.offset < b.offset)
         }.map(\.element)
-    }
-
-    private func seconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Double {
-        let elapsed = (clock.now - start).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 }
 

@@ -50,7 +50,7 @@ public struct CuratorPrompt: Sendable {
         """
 
     /// The `curate_decisions` tool definition (name, description, JSON schema of its input).
-    public static let tool: CuratorJSON = [
+    public static let tool: JSONValue = [
         "name": .string(toolName),
         "description": "Record one decision per prospect of the cluster, by 1-based index.",
         "input_schema": [
@@ -95,9 +95,9 @@ public struct CuratorPrompt: Sendable {
     }
 
     /// The rendered body of one cluster (see `request(customID:members:pool:committed:recall:)`).
-    public func body(members: [Int], pool: PendingPool, committed: CommittedIndex, recall: [[PlannedHit]]) -> CuratorJSON {
+    public func body(members: [Int], pool: PendingPool, committed: CommittedIndex, recall: [[PlannedHit]]) -> JSONValue {
         [
-            "max_tokens": .number(Double(maxTokens)),
+            "max_tokens": .integer(maxTokens),
             "system": .string(Self.systemPrompt),
             "messages": [["role": "user", "content": .string(userContent(members: members, pool: pool,
                                                                             committed: committed, recall: recall))]],

@@ -134,7 +134,7 @@ public struct CuratorRequest: Sendable, Equatable, Codable {
 public enum CuratorOutcome: Sendable, Equatable, Codable {
     /// The model answered with a `curate_decisions` tool call; `toolInput` is its input (an
     /// object when the model behaved; the parser copes with anything).
-    case succeeded(toolInput: CuratorJSON)
+    case succeeded(toolInput: JSONValue)
     /// The model answered without calling the tool (a refusal, text only, max tokens…);
     /// `reason` is the stop reason or a short description.
     case noToolCall(reason: String)
@@ -161,7 +161,7 @@ public enum CuratorOutcome: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         switch try container.decode(String.self, forKey: .type) {
-        case "succeeded": self = .succeeded(toolInput: try container.decode(CuratorJSON.self, forKey: .input))
+        case "succeeded": self = .succeeded(toolInput: try container.decode(JSONValue.self, forKey: .input))
         case "no_tool_call": self = .noToolCall(reason: try container.decode(String.self, forKey: .reason))
         case "errored": self = .errored(message: try container.decode(String.self, forKey: .message))
         case "expired": self = .expired
