@@ -32,9 +32,32 @@ demo: build
 test: deps
 	$(SWIFT) test -c release
 
+## Benchmarks every backend against the sgemm peak, recall, a dry-run backfill and the Python peers
+## on the standard set (under 10 minutes on 2 cores); writes Benchmarks/results/latest.{json,csv,md,svg}.
+## BENCH_DATASET=DIR points at the debian-minilm set; without it every pool is synthetic.
+BENCH_DATASET ?= ../shared/datasets/debian-minilm
+BENCH_OUT := Benchmarks/results/latest
 bench: deps
 	$(SWIFT) build -c release --product curate-bench
-	.build/release/curate-bench --pools 10000,40000 --dataset ../shared/datasets/debian-minilm
+	@$(MAKE) --no-print-directory peers-venv || echo "warning: could not set up the peers' venv (is PyPI reachable?): the peers are skipped"
+	@[ -f $(BENCH_DATASET)/embeddings.f32 ] || echo "warning: no debian-minilm dataset at $(BENCH_DATASET): every pool will be synthetic; run 'make bench BENCH_DATASET=/path/to/debian-minilm' to benchmark the real set"
+	.build/release/curate-bench --dataset $(BENCH_DATASET) --dim 384 \
+		--pools 500,2800,10000,40000,100000,2800@1536,10000@1536,40000@1536 \
+		--backends scalar,swift-simd,simd,blas --threshold 0.82 --reps 3 --rep-budget 10 --wait-budget 90 \
+		--scalar-max 10000 --max-pool swift-simd=2800,swift-simd=0@1536,scalar=2800@1536 \
+		--recall 10000x20000,40000x40000 --end-to-end --peers --peer-pools 2800,10000,40000 \
+		--json $(BENCH_OUT).json --csv $(BENCH_OUT).csv --plot $(BENCH_OUT).svg --markdown $(BENCH_OUT).md
+
+PEERS_VENV := Benchmarks/peers/.venv
+.PHONY: peers-venv
+## Creates Benchmarks/peers/.venv with numpy, faiss-cpu, scikit-learn and threadpoolctl from PyPI.
+peers-venv: $(PEERS_VENV)/.installed
+
+$(PEERS_VENV)/.installed: Benchmarks/peers/requirements.txt
+	@python3 -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
+	python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet -r Benchmarks/peers/requirements.txt
+	@touch $@
 
 clean:
 	rm -rf .build demo

@@ -1,0 +1,90 @@
+/// Derived numbers, filled in once everything is measured: effective GFLOP/s, share of the
+/// sgemm peak, speed-up over scalar, ratios to the fastest peer, and the issue-4 targets.
+enum Analysis {
+    static func apply(to report: inout BenchReport) {
+        let peak = report.peak.peak
+        func percent(_ gflops: Double) -> Double? { peak.isFinite && peak > 0 ? 100 * gflops / peak : nil }
+
+        for i in report.clustering.indices {
+            let row = report.clustering[i]
+            guard let seconds = row.secondsMin, seconds > 0, let pairs = row.referencePairs else { continue }
+            let gflops = 2 * Double(row.dim) * Double(pairs) / seconds / 1e9
+            report.clustering[i].gflops = gflops
+            report.clustering[i].percentOfPeak = percent(gflops)
+            if let scalar = report.clustering.first(where: { $0.backend == "scalar" && $0.dim == row.dim && $0.pool == row.pool }),
+               let scalarSeconds = scalar.secondsMin {
+                report.clustering[i].speedupOverScalar = scalarSeconds / seconds
+                report.clustering[i].scalarExtrapolated = scalar.isExtrapolated
+            }
+            guard row.kind == "engine" else { continue }
+            let peers = report.clustering.filter { $0.kind == "peer" && $0.dim == row.dim && $0.pool == row.pool }
+            for mode in ["pip", "forced"] {
+                guard let fastest = peers.filter({ $0.mode == mode && $0.secondsMin != nil }).min(by: { $0.secondsMin! < $1.secondsMin! })
+                else { continue }
+                let ratio = PeerRatio(library: fastest.backend, seconds: fastest.secondsMin!, ratio: fastest.secondsMin! / seconds)
+                if mode == "pip" { report.clustering[i].fastestPeerPip = ratio } else { report.clustering[i].fastestPeerForced = ratio }
+            }
+        }
+        for i in report.recall.indices {
+            let row = report.recall[i]
+            guard let seconds = row.secondsMin, seconds > 0 else { continue }
+            let gflops = 2 * Double(row.dim) * Double(row.queries) * Double(row.database) / seconds / 1e9
+            report.recall[i].gflops = gflops
+            report.recall[i].percentOfPeak = percent(gflops)
+            guard row.kind == "engine" else { continue }
+            for mode in ["pip", "forced"] {
+                guard let faiss = report.recall.first(where: {
+                    $0.backend == "faiss" && $0.mode == mode && $0.dim == row.dim && $0.queries == row.queries && $0.database == row.database
+                }), let faissSeconds = faiss.secondsMin else { continue }
+                let ratio = PeerRatio(library: "faiss", seconds: faissSeconds, ratio: faissSeconds / seconds)
+                if mode == "pip" { report.recall[i].faissPip = ratio } else { report.recall[i].faissForced = ratio }
+            }
+        }
+        report.targets = targets(report)
+    }
+
+    /// The targets of issue 4, checked on this run's rows.
+    static func targets(_ report: BenchReport) -> [TargetCheck] {
+        var checks: [TargetCheck] = []
+        func pct(_ value: Double?) -> String { value.map { String(format: "%.0f %%", $0) } ?? "n/a" }
+
+        let big = report.clustering.filter { $0.kind == "engine" && $0.backend == "blas" && $0.pool >= 20000 && !$0.isExtrapolated && $0.percentOfPeak != nil }
+        checks.append(TargetCheck(
+            target: "blas ≥ 85 % of the measured sgemm peak at n ≥ 20,000",
+            measured: big.isEmpty ? "no blas run at n ≥ 20,000"
+                : big.map { "\($0.pool)@\($0.dim) (\($0.data)): \(pct($0.percentOfPeak))" }.joined(separator: ", "),
+            holds: big.isEmpty ? nil : big.allSatisfy { $0.percentOfPeak! >= 85 }))
+
+        // Clustering vs peers at 40,000: our fastest measured backend at each such pool.
+        let pools40k = Set(report.clustering.filter { $0.kind == "peer" && $0.pool == 40000 }.map(\.dim)).sorted()
+        for (mode, factor, label) in [("pip", 4.0, "as pip installs them"), ("forced", 3.0, "with their BLAS core forced")] {
+            var parts: [String] = []
+            var holds: Bool?
+            for dim in pools40k {
+                let ours = report.clustering.filter { $0.kind == "engine" && $0.dim == dim && $0.pool == 40000 && !$0.isExtrapolated && $0.secondsMin != nil }
+                guard let best = ours.min(by: { $0.secondsMin! < $1.secondsMin! }),
+                      let ratio = mode == "pip" ? best.fastestPeerPip : best.fastestPeerForced else { continue }
+                parts.append(String(format: "40000@%ld: %@ %.2f s vs %@ %.2f s = %.2f×", dim, best.backend, best.secondsMin!,
+                                    ratio.library, ratio.seconds, ratio.ratio))
+                holds = (holds ?? true) && ratio.ratio >= factor
+            }
+            checks.append(TargetCheck(
+                target: String(format: "clustering ≥ %.0f× the fastest peer at n = 40,000 %@", factor, label),
+                measured: parts.isEmpty ? "no peer run at n = 40,000" : parts.joined(separator: "; "), holds: holds))
+        }
+
+        var parts: [String] = []
+        var holds: Bool?
+        for row in report.recall where row.kind == "engine" {
+            guard let faiss = row.faissForced,
+                  row.secondsMin == report.recall.filter({ $0.kind == "engine" && $0.dim == row.dim && $0.queries == row.queries && $0.database == row.database })
+                      .compactMap(\.secondsMin).min() else { continue }
+            parts.append(String(format: "%ld×%ld@%ld: %@ %.2f s vs faiss %.2f s = %.2f×", row.queries, row.database, row.dim,
+                                row.backend, row.secondsMin!, faiss.seconds, faiss.ratio))
+            holds = (holds ?? true) && faiss.ratio >= 1.1
+        }
+        checks.append(TargetCheck(target: "recall ≥ 1.1× faiss IndexFlatIP.search (core forced), same shapes",
+                                  measured: parts.isEmpty ? "no faiss recall run" : parts.joined(separator: "; "), holds: holds))
+        return checks
+    }
+}

@@ -1,0 +1,160 @@
+import Clustering
+import Curation
+import Foundation
+import Kernels
+
+/// A dry-run backfill at each pool size, as a user would run it: the pool and the committed
+/// items are imported into a temporary SQLite store, then a child process (this executable with
+/// `--end-to-end-child`) loads the pending pool and the committed index and plans (recall,
+/// clustering, chunking) without writing anything. The child reports its stage timings and its
+/// own peak RSS, so the RSS is that of the dry run alone.
+///
+/// Committed items: `--committed` of them, the real rows that follow the pool in the dataset
+/// while there are any, then synthetic rows (unrelated to the pool, so they recall nothing
+/// close); the split is reported.
+final class EndToEndBench {
+    let configuration: BenchConfiguration
+    let catalog: DataCatalog
+    private let log: (String) -> Void
+    private(set) var rows: [EndToEndRow] = []
+
+    init(configuration: BenchConfiguration, catalog: DataCatalog, log: @escaping (String) -> Void) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.log = log
+    }
+
+    /// The pools the dry run covers: the given ones, or every pool of the run on real data.
+    static func pools(_ configuration: BenchConfiguration, catalog: DataCatalog) -> [PoolSpec] {
+        configuration.endToEndPools
+            ?? configuration.pools.filter { catalog.isReal(rows: $0.rows, dimension: $0.dimension) }
+    }
+
+    /// Synthetic rows (per dimension) the committed items of `pool` need, and where they start.
+    static func committedSplit(_ pool: PoolSpec, committed: Int, catalog: DataCatalog) -> (real: Int, syntheticOffset: Int, synthetic: Int) {
+        let real = catalog.isReal(rows: pool.rows, dimension: pool.dimension) ? min(committed, catalog.realRows - pool.rows) : 0
+        let poolIsSynthetic = !catalog.isReal(rows: pool.rows, dimension: pool.dimension)
+        return (real, poolIsSynthetic ? pool.rows : 0, committed - real)
+    }
+
+    func run() throws {
+        for pool in Self.pools(configuration, catalog: catalog) {
+            rows.append(try runOne(pool))
+        }
+    }
+
+    private func runOne(_ pool: PoolSpec) throws -> EndToEndRow {
+        let directory = catalog.workDirectory + "/e2e-\(pool.rows)-\(pool.dimension)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let real = catalog.isReal(rows: pool.rows, dimension: pool.dimension)
+        let d = pool.dimension
+
+        // The input files, as a user would have them.
+        var prospects = Data(), prospectVectors = Data()
+        if real {
+            for line in try catalog.prospectLines(rows: pool.rows) {
+                prospects.append(contentsOf: line.utf8)
+                prospects.append(UInt8(ascii: "\n"))
+            }
+        } else {
+            for i in 0..<pool.rows {
+                let id = String(i, radix: 16)
+                let line = #"{"prospect_id":"\#(String(repeating: "0", count: max(0, 16 - id.count)) + id)","anchor_key":"session-\#(i / 8)","ts":"2026-01-01T00:00:00Z","label":"synthetic \#(i)"}"#
+                prospects.append(contentsOf: (line + "\n").utf8)
+            }
+        }
+        try catalog.appendSlice(offset: 0, rows: pool.rows, dimension: d, real: real, to: &prospectVectors)
+        let split = Self.committedSplit(pool, committed: configuration.committed, catalog: catalog)
+        var committed = Data(), committedVectors = Data()
+        for i in 0..<configuration.committed {
+            committed.append(contentsOf: #"{"item_id":"committed-\#(i)","item_type":"package"}"#.utf8)
+            committed.append(UInt8(ascii: "\n"))
+        }
+        if split.real > 0 {
+            try catalog.appendSlice(offset: pool.rows, rows: split.real, dimension: d, real: true, to: &committedVectors)
+        }
+        if split.synthetic > 0 {
+            try catalog.appendSlice(offset: split.syntheticOffset, rows: split.synthetic, dimension: d, real: false, to: &committedVectors)
+        }
+        let paths = ["prospects.jsonl", "prospects.f32", "committed.jsonl", "committed.f32"].map { directory + "/" + $0 }
+        for (data, path) in zip([prospects, prospectVectors, committed, committedVectors], paths) {
+            try data.write(to: URL(fileURLWithPath: path))
+        }
+
+        // Import (not part of the dry run).
+        let storePath = directory + "/curate.sqlite"
+        let start = Timing.now()
+        do {
+            let store = try CurationStore(path: storePath)
+            try ProspectImporter(store: store, showProgress: false).importFile(paths[0], vectors: .file(path: paths[1], dimension: d))
+            if configuration.committed > 0 {
+                try CommittedImporter(store: store, showProgress: false).importFile(paths[2], vectors: .file(path: paths[3], dimension: d))
+            }
+        }
+        let importSeconds = Timing.now() - start
+
+        // The dry run, in a child process.
+        let child = try ChildProcess.run(
+            executable: ChildProcess.currentExecutable(),
+            arguments: ["--end-to-end-child", storePath, "--threshold", String(configuration.threshold)],
+            environment: ProcessInfo.processInfo.environment)
+        guard child.status == 0, let data = child.stdout.data(using: .utf8),
+              let report = try? JSONDecoder().decode(EndToEndChild.Report.self, from: data) else {
+            throw BenchError("the end-to-end child for \(pool) failed with exit \(child.status) (its error is above)")
+        }
+        let row = EndToEndRow(
+            dim: d, pool: pool.rows, data: real ? "real" : "synthetic", committed: configuration.committed,
+            committedReal: split.real, backend: report.backend, importSeconds: importSeconds,
+            loadSeconds: report.load, recallSeconds: report.recall, clusterSeconds: report.cluster,
+            planSeconds: report.plan, totalSeconds: report.total, clusters: report.clusters,
+            skipped: report.skipped, warm: report.warm, cold: report.cold, peakRssMebibytes: report.peakRssMebibytes)
+        log(String(format: "end-to-end %@ (%ld committed, %ld real): load %.2f s, recall %.2f s, cluster %.2f s, plan %.3f s, peak RSS %.0f MiB (import %.1f s)",
+                   pool.description, configuration.committed, split.real, row.loadSeconds, row.recallSeconds,
+                   row.clusterSeconds, row.planSeconds, row.peakRssMebibytes, importSeconds))
+        return row
+    }
+}
+
+/// The child side of the end-to-end run: load and plan, print one JSON object.
+enum EndToEndChild {
+    struct Report: Codable {
+        var backend: String
+        var pending: Int
+        var committed: Int
+        var load: Double
+        var recall: Double
+        var cluster: Double
+        var plan: Double
+        var total: Double
+        var clusters: Int
+        var skipped: Int
+        var warm: Int
+        var cold: Int
+        var peakRssMebibytes: Double
+    }
+
+    static func run(storePath: String, threshold: Double) throws {
+        let start = Timing.now()
+        let store = try CurationStore(path: storePath)
+        let pool = try store.loadPendingPool()
+        let committed = try store.loadCommitted()
+        let load = Timing.now() - start
+        var settings = Planner.Settings(CurateConfig())
+        settings.clusterSimilarity = threshold
+        let planner = Planner(settings: settings, backend: .auto)
+        let plan = try planner.plan(pool, committed: committed)
+        let total = Timing.now() - start
+        var warm = 0
+        for cluster in plan.clusters {
+            if case .recallRegion = cluster.origin { warm += cluster.members.count }
+        }
+        let report = Report(
+            backend: Backend.auto.resolved.rawValue, pending: pool.count, committed: committed.count, load: load,
+            recall: plan.timings.recall, cluster: plan.timings.cluster, plan: plan.timings.plan, total: total,
+            clusters: plan.clusters.count, skipped: plan.skipped.count, warm: warm,
+            cold: pool.count - plan.skipped.count - warm, peakRssMebibytes: Timing.peakRssMebibytes())
+        let data = try JSONEncoder().encode(report)
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
