@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 //
-// Library targets carry no `unsafeFlags`: a package using them cannot be depended on by URL.
+// Library targets carry no unsafe build flags: a package using them cannot be depended on by URL.
 // ISA-specific C code enables its instruction sets per function (`target` attributes) and is
 // chosen at run time from cpuid, never from build flags.
 import PackageDescription
