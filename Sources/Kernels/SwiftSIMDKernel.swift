@@ -8,14 +8,15 @@ package struct SwiftSIMDKernel: SimilarityKernel {
         var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
         var k = 0
         while k + 64 <= n {
-            s0.addProduct(load(ra, k), load(rb, k))
-            s1.addProduct(load(ra, k + 16), load(rb, k + 16))
-            s2.addProduct(load(ra, k + 32), load(rb, k + 32))
-            s3.addProduct(load(ra, k + 48), load(rb, k + 48))
+            // `a * b` then `+=` lowers to whole-vector instructions; `addProduct` goes lane by lane.
+            s0 += load(ra, k) * load(rb, k)
+            s1 += load(ra, k + 16) * load(rb, k + 16)
+            s2 += load(ra, k + 32) * load(rb, k + 32)
+            s3 += load(ra, k + 48) * load(rb, k + 48)
             k += 64
         }
         while k + 16 <= n {
-            s0.addProduct(load(ra, k), load(rb, k))
+            s0 += load(ra, k) * load(rb, k)
             k += 16
         }
         var sum = ((s0 + s1) + (s2 + s3)).sum()
