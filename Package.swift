@@ -13,10 +13,14 @@ let package = Package(
         .library(name: "Clustering", targets: ["Clustering"]),
         .executable(name: "curate", targets: ["curate"]),
         .executable(name: "curate-bench", targets: ["curate-bench"]),
+        .executable(name: "curate-emulator", targets: ["curate-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // MARK: Implementation details
@@ -28,7 +32,14 @@ let package = Package(
         /// Pure algorithms: greedy first-match clustering and exact top-k recall.
         .target(name: "Clustering", dependencies: ["Kernels"]),
         /// SQLite store, importers, planner, jobs, providers and embedders: what the CLI drives.
-        .target(name: "Curation", dependencies: ["Clustering", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Curation",
+            dependencies: [
+                "Clustering", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "curate",
             dependencies: ["Curation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -38,6 +49,19 @@ let package = Package(
             dependencies: ["Curation", "Clustering", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/curate-bench"
         ),
+        /// A loopback server speaking the Anthropic Message Batches and OpenAI-compatible wire
+        /// formats, with injectable faults: what the provider tests and `make chaos` run against.
+        .target(
+            name: "ProviderEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "curate-emulator",
+            dependencies: ["ProviderEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // MARK: Unit tests
         /// Seeded generators for test inputs (not API).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -45,8 +69,9 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "TestSupport"]),
         .testTarget(
             name: "CurationTests",
-            dependencies: ["Curation", "Clustering", "Kernels", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Curation", "Clustering", "Kernels", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "curateTests", dependencies: ["Curation"]),
+        .testTarget(name: "curateTests", dependencies: ["Curation", "ProviderEmulator"]),
+        .testTarget(name: "ProviderEmulatorTests", dependencies: ["ProviderEmulator"]),
     ]
 )

@@ -22,7 +22,7 @@ enum JobExit {
         standardError("error: \(error.description)")
         switch error {
         case .slotHeldByOtherOwner: return ExitCode(3)
-        case .providerUnavailable, .corruptJob: return ExitCode(2)
+        case .providerUnavailable, .providerMisconfigured, .corruptJob: return ExitCode(2)
         case .planning(.invalidSettings): return ExitCode(2)
         default: return ExitCode.failure
         }

@@ -331,7 +331,7 @@ final class CountingProvider: CuratorProvider, @unchecked Sendable {
         try await inner.results(batchID: batchID)
     }
 
-    func findBatches(jobNonce: String) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {
-        try await inner.findBatches(jobNonce: jobNonce)
+    func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {
+        try await inner.findBatches(jobNonce: jobNonce, claimedAt: claimedAt)
     }
 }

@@ -70,9 +70,9 @@ final class LocalCuratorTests: XCTestCase {
         XCTAssertNil(stored?["results"] as String?)
 
         let restarted = LocalCurator(store: try scratch.store())
-        let found = try JobScratch.wait { try await restarted.findBatches(jobNonce: "n0nce") }
+        let found = try JobScratch.wait { try await restarted.findBatches(jobNonce: "n0nce", claimedAt: .now()) }
         XCTAssertEqual(found, [CuratorSubmittedBatch(batchID: batchID, customIDs: ["n0nce-c0", "n0nce-c1"])])
-        XCTAssertEqual(try JobScratch.wait { try await restarted.findBatches(jobNonce: "other") }, [])
+        XCTAssertEqual(try JobScratch.wait { try await restarted.findBatches(jobNonce: "other", claimedAt: .now()) }, [])
         XCTAssertEqual(try JobScratch.wait { try await restarted.status(batchID: batchID) }, .ended)
         let results = try JobScratch.wait { try await restarted.results(batchID: batchID) }
         XCTAssertEqual(Set(results.keys), ["n0nce-c0", "n0nce-c1"])

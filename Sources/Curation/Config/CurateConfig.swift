@@ -19,11 +19,26 @@ import Foundation
 /// [embedder]
 /// embedder = "hashing"          # "hashing", "openai-compatible" or "none"
 /// embedding_dim = 384
+/// embedding_model = "text-embedding-3-small"        # openai-compatible only, as the rest
+/// embedding_base_url = "https://api.openai.com/v1"  # or $CURATE_OPENAI_BASE_URL
+/// embedding_api_key_env = "OPENAI_API_KEY"          # the variable holding the key
+/// embedding_encoding = "float"                      # or "base64"
+/// embedding_batch_size = 256                        # texts per /embeddings request
 ///
 /// [curator]
 /// provider = "local"            # "local", "anthropic" or "openai-compatible"
 /// local_merge_threshold = 0.9
 /// local_confidence_floor = 0.4
+/// model = "claude-sonnet-4-5"   # remote providers (default: per provider)
+/// base_url = "https://api.anthropic.com"  # default per provider; or $CURATE_ANTHROPIC_BASE_URL,
+///                                         # $CURATE_OPENAI_BASE_URL (OpenAI: include /v1)
+/// api_key_env = "ANTHROPIC_API_KEY"       # default per provider (OPENAI_API_KEY)
+/// max_batch_requests = 100000   # requests per provider batch
+/// max_batch_bytes = 250000000   # rendered bytes per provider batch
+/// poll_interval_seconds = 30.0  # between two polls of a remote batch
+/// max_retries = 6               # retries of one HTTP call (429, 5xx, 529, connection errors)
+/// request_timeout_seconds = 600.0
+/// concurrency = 4               # openai-compatible: chat completions in flight
 /// ```
 ///
 /// Unknown keys and sections, a key in another section than its own, values of the wrong type
@@ -61,6 +76,39 @@ public struct CurateConfig: Equatable, Sendable {
     public var localMergeThreshold = 0.9
     /// Local curator: members below this confidence are rejected. Default 0.4.
     public var localConfidenceFloor = 0.4
+    /// Remote curators: the model; nil means the provider's default.
+    public var model: String?
+    /// Remote curators: the API base URL; nil means `$CURATE_ANTHROPIC_BASE_URL` or
+    /// `$CURATE_OPENAI_BASE_URL`, else the provider's public endpoint.
+    public var baseURL: String?
+    /// Remote curators: the environment variable holding the API key; nil means the
+    /// provider's default (`ANTHROPIC_API_KEY`, `OPENAI_API_KEY`).
+    public var apiKeyEnv: String?
+    /// Requests per provider batch. Default 100,000 (the Message Batches limit).
+    public var maxBatchRequests = 100_000
+    /// Rendered request bytes per provider batch. Default 250,000,000 (256 MB with margin).
+    public var maxBatchBytes = 250_000_000
+    /// Seconds between two polls of a remote batch. Default 30.
+    public var pollIntervalSeconds = 30.0
+    /// Retries of one HTTP call on 408, 429, 5xx, 529 and connection errors. Default 6.
+    public var maxRetries = 6
+    /// Seconds one HTTP call may take. Default 600.
+    public var requestTimeoutSeconds = 600.0
+    /// `openai-compatible` curator: chat completions in flight at once. Default 4.
+    public var concurrency = 4
+
+    // MARK: [embedder], openai-compatible
+    /// The embedding model. Default `"text-embedding-3-small"`.
+    public var embeddingModel = "text-embedding-3-small"
+    /// The embeddings API base URL (with `/v1`); nil means `$CURATE_OPENAI_BASE_URL`, else
+    /// `https://api.openai.com/v1`.
+    public var embeddingBaseURL: String?
+    /// The environment variable holding the embeddings API key. Default `OPENAI_API_KEY`.
+    public var embeddingAPIKeyEnv = "OPENAI_API_KEY"
+    /// `"float"` (default) or `"base64"`: how vectors travel.
+    public var embeddingEncoding = "float"
+    /// Texts per `/embeddings` request, 1 to 2048. Default 256.
+    public var embeddingBatchSize = 256
 
     /// The defaults.
     public init() {}
@@ -104,6 +152,11 @@ public struct CurateConfig: Equatable, Sendable {
         let nextToDatabase = defaultPath(forDatabase: databasePath)
         guard FileManager.default.fileExists(atPath: nextToDatabase) else { return CurateConfig() }
         return try CurateConfig(contentsOfFile: nextToDatabase)
+    }
+
+    /// The provider batch limits of `max_batch_requests` and `max_batch_bytes`.
+    public var batchLimits: CuratorBatchLimits {
+        CuratorBatchLimits(maxRequests: maxBatchRequests, maxBytes: maxBatchBytes)
     }
 
     /// The embedder of `embedder` and `embeddingDim`, or nil for `"none"`.
@@ -150,6 +203,15 @@ public struct CurateConfig: Equatable, Sendable {
             }
         }
 
+        static func text(_ section: String, _ assign: @escaping @Sendable (inout CurateConfig, String) -> Void) -> Key {
+            Key(section: section) { config, value in
+                guard case let .string(text) = value else { return "must be a string, found \(value.kind)" }
+                guard !text.isEmpty else { return "must not be empty" }
+                assign(&config, text)
+                return nil
+            }
+        }
+
         static func choice(_ section: String, _ path: WritableKeyPath<CurateConfig, String>, _ choices: [String]) -> Key {
             Key(section: section) { config, value in
                 let list = choices.map(\.debugDescription).joined(separator: ", ")
@@ -177,6 +239,20 @@ public struct CurateConfig: Equatable, Sendable {
         "provider": .choice("curator", \.provider, ["local", "anthropic", "openai-compatible"]),
         "local_merge_threshold": .number("curator", \.localMergeThreshold, -1...1),
         "local_confidence_floor": .number("curator", \.localConfidenceFloor, 0...1),
+        "model": .text("curator") { $0.model = $1 },
+        "base_url": .text("curator") { $0.baseURL = $1 },
+        "api_key_env": .text("curator") { $0.apiKeyEnv = $1 },
+        "max_batch_requests": .integer("curator", \.maxBatchRequests, 1...100_000),
+        "max_batch_bytes": .integer("curator", \.maxBatchBytes, 1_000...256_000_000),
+        "poll_interval_seconds": .number("curator", \.pollIntervalSeconds, 0...3_600),
+        "max_retries": .integer("curator", \.maxRetries, 0...100),
+        "request_timeout_seconds": .number("curator", \.requestTimeoutSeconds, 1...86_400),
+        "concurrency": .integer("curator", \.concurrency, 1...256),
+        "embedding_model": .text("embedder") { $0.embeddingModel = $1 },
+        "embedding_base_url": .text("embedder") { $0.embeddingBaseURL = $1 },
+        "embedding_api_key_env": .text("embedder") { $0.embeddingAPIKeyEnv = $1 },
+        "embedding_encoding": .choice("embedder", \.embeddingEncoding, ["float", "base64"]),
+        "embedding_batch_size": .integer("embedder", \.embeddingBatchSize, 1...2_048),
     ]
 
     /// The sections keys live in.

@@ -12,6 +12,8 @@ public enum JobError: Error, Sendable, CustomStringConvertible {
     case jobVanished(nonce: String)
     /// No provider of this name in this build.
     case providerUnavailable(String)
+    /// A provider that cannot be built as configured (missing API key, bad base URL, …).
+    case providerMisconfigured(provider: String, reason: String)
     /// The provider failed.
     case provider(CuratorProviderError)
     /// A job row that cannot be read (bad plan or batch ids JSON, unknown owner or state).
@@ -34,6 +36,7 @@ public enum JobError: Error, Sendable, CustomStringConvertible {
         case let .jobVanished(nonce): "job \(nonce) was collected or replaced by another process"
         case let .providerUnavailable(name):
             "curator provider \(name.debugDescription) is not available in this build (available: \(CuratorProviders.available.joined(separator: ", ")))"
+        case let .providerMisconfigured(provider, reason): "curator provider \(provider.debugDescription): \(reason)"
         case let .provider(error): error.description
         case let .corruptJob(nonce, reason): "the stored job \(nonce) cannot be read: \(reason)"
         case let .planning(error): "planning failed: \(error)"

@@ -12,7 +12,7 @@ import Kernels
 /// - Each batch id is stored as soon as the provider returns it. A crash between the provider
 ///   accepting a batch and its id being stored leaves a `submitting` job with a missing id;
 ///   `reconcile` asks the provider for the batches carrying the job's nonce
-///   (`findBatches(jobNonce:)`) and adopts them by their `custom_id`s instead of submitting
+///   (`findBatches(jobNonce:claimedAt:)`) and adopts them by their `custom_id`s instead of submitting
 ///   again. Batches the provider does not know were never accepted: they are not submitted
 ///   later either (resume never submits), their clusters simply stay pending for a later job.
 /// - `collect` writes the salience skips, every cluster's committed rows and resolutions, and
@@ -98,7 +98,7 @@ public struct JobRunner: Sendable {
         if ids.contains(where: { $0 == nil }) {
             let found: [CuratorSubmittedBatch]
             do {
-                found = try await provider.findBatches(jobNonce: job.nonce) ?? []
+                found = try await provider.findBatches(jobNonce: job.nonce, claimedAt: job.createdAt) ?? []
             } catch {
                 throw .provider(error)
             }

@@ -12,7 +12,7 @@ public enum JobOwner: String, Sendable, Equatable, Codable, CaseIterable {
 /// Where a job is in its life. A collected job has no row: collecting clears the slot.
 public enum JobState: String, Sendable, Equatable, Codable {
     /// Claimed; its batches are being submitted. A job found in this state after a crash is
-    /// reconciled with the provider (`CuratorProvider.findBatches(jobNonce:)`) before polling.
+    /// reconciled with the provider (`CuratorProvider.findBatches(jobNonce:claimedAt:)`) before polling.
     case submitting
     /// Every batch that will ever be submitted was; the job is polled, then collected.
     case submitted

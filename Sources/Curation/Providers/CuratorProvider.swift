@@ -28,7 +28,7 @@ public protocol CuratorProvider: Sendable {
     ///   - requests: at most `limits.maxRequests`, each `custom_id` unique in the batch and
     ///     carrying `jobNonce`.
     ///   - jobNonce: the job's nonce, recorded with the batch where the provider can, so that
-    ///     `findBatches(jobNonce:)` can reconcile a batch whose id the driver failed to store.
+    ///     `findBatches(jobNonce:claimedAt:)` can reconcile a batch whose id the driver failed to store.
     /// - Returns: the provider's id for the batch.
     /// - Throws: `CuratorProviderError`.
     func submit(requests: [CuratorRequest], jobNonce: String) async throws(CuratorProviderError) -> String
@@ -44,8 +44,10 @@ public protocol CuratorProvider: Sendable {
     /// The batches the provider holds for `jobNonce`, with the `custom_id`s of their requests,
     /// or nil when the provider cannot list them. Used after a crash between the provider
     /// accepting a batch and the driver storing its id: the batch is adopted, not re-billed.
+    /// - Parameter claimedAt: when the job was claimed; its batches were created after that
+    ///   (by the provider's clock, which may differ a little).
     /// - Throws: `CuratorProviderError`.
-    func findBatches(jobNonce: String) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]?
+    func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]?
 }
 
 /// How large one provider batch may be.
@@ -65,7 +67,7 @@ public struct CuratorBatchLimits: Sendable, Equatable {
     public static let messageBatches = CuratorBatchLimits(maxRequests: 100_000, maxBytes: 250_000_000)
 }
 
-/// A batch the provider holds, as `findBatches(jobNonce:)` reports it.
+/// A batch the provider holds, as `findBatches(jobNonce:claimedAt:)` reports it.
 public struct CuratorSubmittedBatch: Sendable, Equatable {
     /// The provider's id of the batch.
     public let batchID: String

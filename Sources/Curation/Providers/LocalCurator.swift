@@ -56,7 +56,8 @@ public struct LocalCurator: CuratorProvider {
 
     /// A local curator with the thresholds of `config`.
     public init(store: CurationStore, config: CurateConfig) {
-        self.init(store: store, mergeThreshold: config.localMergeThreshold, confidenceFloor: config.localConfidenceFloor)
+        self.init(store: store, mergeThreshold: config.localMergeThreshold, confidenceFloor: config.localConfidenceFloor,
+                  limits: config.batchLimits)
     }
 
     public func submit(requests: [CuratorRequest], jobNonce: String) async throws(CuratorProviderError) -> String {
@@ -97,7 +98,7 @@ public struct LocalCurator: CuratorProvider {
         try resultsComputingIfNeeded(batchID)
     }
 
-    public func findBatches(jobNonce: String) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {
+    public func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {
         let rows = try access {
             try store.read { db in
                 try Row.fetchAll(db, sql: "SELECT batch_id, requests FROM local_batches WHERE job_nonce = ? ORDER BY created_at, batch_id",
