@@ -110,7 +110,7 @@ final class BackfillTests: XCTestCase {
         XCTAssertEqual(early.jobs.count, 1)
         // The second run is killed after submitting the job of its first window: the second day.
         var crashing = Backfill(store: store, config: CurateConfig(), provider: provider)
-        crashing.interruption = .afterBatchRecorded
+        crashing.interruption = .batchRecorded
         XCTAssertThrowsError(try JobScratch.run(crashing, scope))
         let crashed = try XCTUnwrap(try JobSlot.current(store))
         XCTAssertEqual(crashed.owner, .backfill)

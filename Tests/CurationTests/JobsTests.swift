@@ -13,7 +13,7 @@ final class JobsTests: XCTestCase {
         let crashedStore = try scratch.store()
         try JobScratch.importProspects(crashedStore, JobScratch.twoClusterProspects())
         var crashing = JobScratch.backfill(crashedStore)
-        crashing.interruption = .afterBatchRecorded
+        crashing.interruption = .batchRecorded
         XCTAssertThrowsError(try JobScratch.run(crashing, BackfillScope())) { error in
             guard case JobError.interrupted = error else { return XCTFail("\(error)") }
         }
@@ -47,7 +47,7 @@ final class JobsTests: XCTestCase {
         let store = try scratch.store()
         try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         var crashing = JobScratch.backfill(store)
-        crashing.interruption = .afterProviderAccepted
+        crashing.interruption = .providerAccepted
         XCTAssertThrowsError(try JobScratch.run(crashing, BackfillScope()))
         let job = try XCTUnwrap(try JobSlot.current(store))
         XCTAssertEqual(job.state, .submitting)
@@ -74,7 +74,7 @@ final class JobsTests: XCTestCase {
         try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         var limited = JobScratch.backfill(store)
         limited.provider = LocalCurator(store: store, limits: CuratorBatchLimits(maxRequests: 1, maxBytes: 1 << 20))
-        limited.interruption = .afterBatchRecorded
+        limited.interruption = .batchRecorded
         XCTAssertThrowsError(try JobScratch.run(limited, BackfillScope()))
         let job = try XCTUnwrap(try JobSlot.current(store))
         XCTAssertEqual(job.plan.batchSizes, [1, 1], "one request per batch")
@@ -117,7 +117,7 @@ final class JobsTests: XCTestCase {
         let store = try scratch.store()
         try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         var crashing = JobScratch.backfill(store)
-        crashing.interruption = .afterBatchRecorded
+        crashing.interruption = .batchRecorded
         XCTAssertThrowsError(try JobScratch.run(crashing, BackfillScope()))
         let before = try JobScratch.dump(store)
         let outcome = try JobScratch.wait { try await JobScratch.tick(store).step() }

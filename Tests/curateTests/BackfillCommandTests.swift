@@ -105,7 +105,7 @@ final class BackfillCommandTests: XCTestCase {
         do {
             let store = try CurationStore(path: path)
             var crashing = Backfill(store: store, config: CurateConfig(), provider: LocalCurator(store: store))
-            crashing.interruption = .afterBatchRecorded
+            crashing.interruption = .batchRecorded
             let copy = crashing
             XCTAssertThrowsError(try Self.wait { try await copy.run(BackfillScope()) })
             nonce = try XCTUnwrap(try JobSlot.current(store)).nonce
@@ -142,7 +142,8 @@ final class BackfillCommandTests: XCTestCase {
             (["backfill", "--db", "d.sqlite", "--max-cluster-size", "0"], "--max-cluster-size"),
             (["backfill", "--db", "d.sqlite", "--cluster-similarity", "1.5"], "--cluster-similarity"),
             (["backfill", "--db", "d.sqlite", "--plan-out", "p.json"], "--plan-out needs --dry-run"),
-            (["backfill", "--db", "d.sqlite", "--provider", "anthropic"], "not available"),
+            (["backfill", "--db", "d.sqlite", "--provider", "anthropic"], "ANTHROPIC_API_KEY is not set"),
+            (["backfill", "--db", "d.sqlite", "--provider", "anthropic", "--base-url", "ftp://x"], "not an http(s) URL"),
             (["backfill", "--db", "d.sqlite", "--provider", "nonsense"], "unknown provider"),
             (["backfill", "--db", "d.sqlite", "--config", "missing.toml"], "missing.toml"),
             (["status", "--db", "missing.sqlite"], "does not exist"),
@@ -150,7 +151,8 @@ final class BackfillCommandTests: XCTestCase {
             (["daemon", "--db", "d.sqlite", "--interval", "0m"], "--interval"),
         ]
         for (arguments, fragment) in cases {
-            let result = try CurateProcess.run(arguments, in: dir.url)
+            let result = try CurateProcess.run(arguments, in: dir.url,
+                                               environment: ["ANTHROPIC_API_KEY": nil, "CURATE_ANTHROPIC_BASE_URL": nil])
             XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
             XCTAssertTrue(result.stderr.hasPrefix("error: "), "\(arguments): \(result.stderr)")
             XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr) lacks \(fragment)")
@@ -193,8 +195,9 @@ final class BackfillCommandTests: XCTestCase {
     /// Golden usage lines, the exit status section and the root listing of the job commands.
     func testHelp() throws {
         let usages = [
-            "tick": "USAGE: curate tick [--db <file>] [--config <file>] [--json]",
-            "daemon": "USAGE: curate daemon [--db <file>] [--config <file>] [--interval <duration>] [--json]",
+            "tick": "USAGE: curate tick [--db <file>] [--config <file>] [--provider <name>] [--base-url <url>] [--json]",
+            "daemon": "USAGE: curate daemon [--db <file>] [--config <file>] [--provider <name>] [--base-url <url>] "
+                + "[--interval <duration>] [--json]",
             "status": "USAGE: curate status [--db <file>] [--config <file>] [--since <YYYY-MM-DD>] [--until <YYYY-MM-DD>] [--json]",
             "backfill": "USAGE: curate backfill <options>",
         ]
@@ -204,7 +207,7 @@ final class BackfillCommandTests: XCTestCase {
             XCTAssertTrue(help.contains("  3   backfill only: the job slot holds a daemon job"), help)
         }
         let backfill = try CurateProcess.run(["backfill", "--help"]).stdoutText
-        for flag in ["--since", "--until", "--window", "--dry-run", "--plan-out", "--provider", "--backend", "--json",
+        for flag in ["--since", "--until", "--window", "--dry-run", "--plan-out", "--provider", "--base-url", "--backend", "--json",
                      "--cluster-similarity", "--recall-cluster-floor", "--max-cluster-size", "--salience-threshold",
                      "--recall-top-k", "--db", "--config"] {
             XCTAssertTrue(backfill.contains("  \(flag) "), flag)

@@ -122,7 +122,7 @@ public struct Backfill: Sendable {
     }
 
     /// Test hook: stop as if killed at this point (package API).
-    package var interruption: JobInterruption? {
+    package var interruption: CrashPoint? {
         get { runner.interruption }
         set { runner.interruption = newValue }
     }

@@ -26,7 +26,7 @@ public struct JobRunner: Sendable {
     /// The request renderer.
     public var prompt: CuratorPrompt
     /// Test hook: where to stop as if the process had been killed (package API).
-    package var interruption: JobInterruption?
+    package var interruption: CrashPoint?
 
     /// A runner on `store`.
     public init(store: CurationStore, config: CurateConfig = CurateConfig(), prompt: CuratorPrompt = CuratorPrompt()) {
@@ -66,6 +66,7 @@ public struct JobRunner: Sendable {
                               clusters: requests.map { JobPlan.Cluster(customID: $0.customID, prospectIDs: $0.prospectIDs) },
                               batchSizes: batchSizes)
         _ = try JobSlot.claim(store, nonce: nonce, owner: owner, provider: provider.name, plan: jobPlan)
+        try reach(.slotClaimed)
         var ids = [String?](repeating: nil, count: batchSizes.count)
         var start = 0
         for (index, size) in batchSizes.enumerated() {
@@ -77,10 +78,10 @@ public struct JobRunner: Sendable {
             } catch {
                 throw .provider(error)
             }
-            if interruption == .afterProviderAccepted { throw .interrupted("after the provider accepted batch \(index)") }
+            try reach(.providerAccepted)
             try JobSlot.recordBatchID(store, nonce: nonce, index: index, batchID: id)
             ids[index] = id
-            if interruption == .afterBatchRecorded { throw .interrupted("after batch \(index) was recorded") }
+            try reach(.batchRecorded)
         }
         try JobSlot.markSubmitted(store, nonce: nonce, batchIDs: ids)
         guard let job = try JobSlot.current(store), job.nonce == nonce else { throw .jobVanished(nonce: nonce) }
@@ -142,6 +143,7 @@ public struct JobRunner: Sendable {
         while true {
             let (ended, total) = try await poll(job, provider: provider)
             progress?(ended, total, stopwatch.seconds)
+            try reach(.midPoll)
             if ended == total { return }
             do {
                 try await Task.sleep(for: max(provider.pollInterval, .milliseconds(1)))
@@ -166,7 +168,7 @@ public struct JobRunner: Sendable {
                 throw .provider(error)
             }
         }
-        if interruption == .beforeCollect { throw .interrupted("before collecting") }
+        try reach(.resultsFetched)
         let now = UTCTimestamp.now()
         do {
             return try store.writeWithoutTransaction { db in
@@ -181,9 +183,11 @@ public struct JobRunner: Sendable {
                         tally = tally + (try DecisionRouter.apply(answer, prospectIDs: cluster.prospectIDs, jobID: job.nonce,
                                                                   resolvedAt: now, db: db))
                     }
+                    try reach(.insideCollectTransaction)
                     try db.execute(sql: "DELETE FROM jobs WHERE id = 1 AND job_nonce = ?", arguments: [job.nonce])
                     return .commit
                 }
+                try reach(.collected)
                 return tally
             }
         } catch {
@@ -191,13 +195,27 @@ public struct JobRunner: Sendable {
         }
     }
 
+    /// Stops here as if the process had died when `point` is armed: throws for the in-process
+    /// hook, kills the process for `CURATE_CRASH_AT`.
+    private func reach(_ point: CrashPoint) throws(JobError) {
+        if interruption == point { throw .interrupted("at crash point \(point.rawValue)") }
+        point.killProcessIfArmed()
+    }
+
+    /// Bytes `partition` counts per request on top of its body and `custom_id`: the allowance for
+    /// a provider's per-request envelope. A provider whose envelope is larger, or which adds a
+    /// batch envelope, lowers its `limits.maxBytes` to match (as `AnthropicBatchCurator` does), so
+    /// that what it sends for one batch never exceeds its hard limit.
+    static let requestOverheadEstimate = 64
+
     /// Batch sizes (consecutive requests) within `limits`: a batch is closed when it holds
-    /// `maxRequests` requests or the next request would take its bodies past `maxBytes`.
+    /// `maxRequests` requests or the next request would take its estimated size (body, `custom_id`
+    /// and `requestOverheadEstimate`) past `maxBytes`.
     static func partition(_ requests: [CuratorRequest], limits: CuratorBatchLimits) -> [Int] {
         var sizes: [Int] = []
         var count = 0, bytes = 0
         for request in requests {
-            let size = request.body.utf8.count + request.customID.utf8.count + 64
+            let size = request.body.utf8.count + request.customID.utf8.count + requestOverheadEstimate
             if count > 0 && (count == limits.maxRequests || bytes + size > limits.maxBytes) {
                 sizes.append(count)
                 count = 0
@@ -209,14 +227,4 @@ public struct JobRunner: Sendable {
         if count > 0 { sizes.append(count) }
         return sizes
     }
-}
-
-/// Where a test stops a driver as if its process had been killed (package API, test hook).
-package enum JobInterruption: Sendable, Equatable {
-    /// After the provider accepted a batch, before its id is stored.
-    case afterProviderAccepted
-    /// After a batch id is stored (before the next batch, the poll and the collect).
-    case afterBatchRecorded
-    /// After the results were read, before the collect transaction.
-    case beforeCollect
 }
