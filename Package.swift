@@ -37,6 +37,7 @@ let package = Package(
             dependencies: [
                 "Clustering", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -62,6 +63,9 @@ let package = Package(
             name: "curate-emulator",
             dependencies: ["ProviderEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        /// Fuzz targets of the JSONL importer and the decision parser (`make fuzz`); built
+        /// normally, it replays a corpus.
+        .executableTarget(name: "curate-fuzz", dependencies: ["Curation"], path: "Tests/Fuzz", exclude: ["corpus"]),
         // MARK: Unit tests
         /// Seeded generators for test inputs (not API).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -71,7 +75,10 @@ let package = Package(
             name: "CurationTests",
             dependencies: ["Curation", "Clustering", "Kernels", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "curateTests", dependencies: ["Curation", "ProviderEmulator"]),
+        .testTarget(
+            name: "curateTests",
+            dependencies: ["Curation", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "ProviderEmulatorTests", dependencies: ["ProviderEmulator"]),
     ]
 )

@@ -58,8 +58,7 @@ struct BackfillCommand: ParsableCommand {
             help: ArgumentHelp("With --dry-run: write the plan as JSON to this file.", valueName: "file.json"))
     var planOut: String?
 
-    @Option(help: ArgumentHelp("Curator provider for new jobs (default: the config's, \"local\").", valueName: "name"))
-    var provider: String?
+    @OptionGroup var curator: CuratorOptions
 
     @Flag(help: "Print the result as one line of JSON with sorted keys.")
     var json = false
@@ -79,14 +78,10 @@ struct BackfillCommand: ParsableCommand {
         if planOut != nil && !dryRun { throw JobExit.badInput("--plan-out needs --dry-run") }
         let config = try store.loadConfig()
         let planner = try planning.planner(config)
-        let providerName = provider ?? config.provider
-        guard CuratorProviders.known.contains(providerName) else {
-            throw JobExit.badInput("unknown provider \(providerName.debugDescription) (known: \(CuratorProviders.known.joined(separator: ", ")))")
-        }
         let curationStore = try store.openStore()
-        let curator = try makeProvider(providerName, store: curationStore, config: config)
+        let provider = try curator.makeProvider(store: curationStore, config: config)
         let scope = BackfillScope(since: sinceDay, until: untilDay, window: length)
-        let backfill = Backfill(store: curationStore, config: config, planner: planner, provider: curator)
+        let backfill = Backfill(store: curationStore, config: config, planner: planner, provider: provider)
         if dryRun {
             try runDryRun(backfill, scope: scope)
         } else {
@@ -179,6 +174,8 @@ struct BackfillCommand: ParsableCommand {
                 ("batches", .integer(report.batches)), ("windows", .integer(report.windows)),
                 ("jobs", .array(report.jobs.map(JSONValue.string))), ("resumed", report.resumed.map(JSONValue.string) ?? .null),
                 ("provider", .string(backfill.provider.name)),
+                ("http", backfill.provider.transportStats.map { .object(["requests": .integer($0.requests),
+                                                                          "retries": .integer($0.retries)]) } ?? .null),
                 ("timings", .object(["load": .number(report.timings.load), "recall": .number(report.timings.recall),
                                      "cluster": .number(report.timings.cluster), "plan": .number(report.timings.plan),
                                      "submit": .number(report.timings.submit), "poll": .number(report.timings.poll),

@@ -25,6 +25,8 @@ struct DaemonCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @OptionGroup var curator: CuratorOptions
+
     @Option(help: ArgumentHelp("Time between ticks: <n>s, <n>m or <n>h.", valueName: "duration"))
     var interval = "60m"
 
@@ -38,7 +40,7 @@ struct DaemonCommand: ParsableCommand {
         let config = try store.loadConfig()
         let curationStore = try store.openStore()
         let tick = DaemonTick(store: curationStore, config: config,
-                              provider: try makeProvider(config.provider, store: curationStore, config: config))
+                              provider: try curator.makeProvider(store: curationStore, config: config))
 
         let stop = StopFlag()
         var sources: [any DispatchSourceSignal] = []

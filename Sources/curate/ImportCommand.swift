@@ -132,7 +132,7 @@ struct ImportCommandOptions: ParsableArguments {
         }
         let store: CurationStore
         do {
-            store = try CurationStore(path: db)
+            store = try CurationStore(path: db, access: .queue)
         } catch {
             standardError("error: \(error.description)")
             throw ExitCode.failure
@@ -141,7 +141,7 @@ struct ImportCommandOptions: ParsableArguments {
         if let embeddings, let dimension {
             vectors = .file(path: embeddings, dimension: dimension)
         } else {
-            vectors = .automatic(makeEmbedder: { try configuration.makeEmbedder() })
+            vectors = .automatic(makeEmbedder: { try configuration.makeEmbedder(store: store) })
         }
         let summary: ImportSummary, seconds: Double
         do {

@@ -61,7 +61,9 @@ struct StoreOptions: ParsableArguments {
             throw JobExit.badInput("the database \(db) does not exist (create it with `curate import prospects FILE.jsonl --db \(db)`)")
         }
         do {
-            return try CurationStore(path: db)
+            return try CurationStore(path: db, access: .queue, opening: .existingStore)
+        } catch .notACurateStore {
+            throw JobExit.badInput(StoreError.notACurateStore(path: db).description)
         } catch {
             standardError("error: \(error.description)")
             throw ExitCode.failure
@@ -144,16 +146,6 @@ func parseDays(since: String?, until: String?) throws -> (UTCTimestamp?, UTCTime
         throw JobExit.badInput("--until \(until!) must be after --since \(since!) (--until is exclusive)")
     }
     return (lower, upper)
-}
-
-/// The provider called `name`.
-/// - Throws: `ExitCode(2)` when it is unknown or unavailable in this build.
-func makeProvider(_ name: String, store: CurationStore, config: CurateConfig) throws -> any CuratorProvider {
-    do {
-        return try CuratorProviders.make(named: name, store: store, config: config)
-    } catch {
-        throw JobExit.badInput(error.description)
-    }
 }
 
 /// Runs `body` on the concurrency pool and blocks the calling thread until it finishes

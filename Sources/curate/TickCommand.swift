@@ -20,6 +20,8 @@ struct TickCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @OptionGroup var curator: CuratorOptions
+
     @Flag(help: "Print the outcome as one line of JSON with sorted keys.")
     var json = false
 
@@ -27,7 +29,7 @@ struct TickCommand: ParsableCommand {
         let config = try store.loadConfig()
         let curationStore = try store.openStore()
         let tick = DaemonTick(store: curationStore, config: config,
-                              provider: try makeProvider(config.provider, store: curationStore, config: config))
+                              provider: try curator.makeProvider(store: curationStore, config: config))
         let outcome: TickOutcome
         do {
             outcome = try runBlocking { () async throws(JobError) in try await tick.step() }

@@ -18,7 +18,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.localConfidenceFloor, 0.4)
         XCTAssertEqual(try CurateConfig(parsing: "", path: "curate.toml"), config)
         XCTAssertEqual(try CurateConfig(parsing: "# only a comment\n\n   \n", path: "curate.toml"), config)
-        XCTAssertEqual(try XCTUnwrap(try config.makeEmbedder() as? HashingEmbedder).dimension, 384)
+        XCTAssertEqual(try XCTUnwrap(try config.makeEmbedder(store: CurationStore.inMemory()) as? HashingEmbedder).dimension, 384)
     }
 
     func testParsesSectionsTopLevelKeysAndComments() throws {
@@ -56,7 +56,7 @@ final class ConfigTests: XCTestCase {
         expected.localMergeThreshold = 1
         expected.localConfidenceFloor = 0.25
         XCTAssertEqual(config, expected)
-        XCTAssertNil(try config.makeEmbedder())
+        XCTAssertNil(try config.makeEmbedder(store: CurationStore.inMemory()))
     }
 
     func testErrorsNameTheLine() {

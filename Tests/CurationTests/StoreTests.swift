@@ -10,9 +10,9 @@ final class StoreTests: XCTestCase {
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             }
-            XCTAssertEqual(tables, ["committed", "embedding_cache", "grdb_migrations", "jobs", "local_batches",
-                                    "prospects", "resolutions", "sessions", "store_info"], kind)
-            XCTAssertEqual(try store.appliedMigrations(), ["v1"], kind)
+            XCTAssertEqual(tables, ["committed", "embedding_cache", "grdb_migrations", "jobs", "local_batch_results",
+                                    "local_batches", "prospects", "resolutions", "sessions", "store_info"], kind)
+            XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2"], kind)
             let indexes = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             }
@@ -37,7 +37,7 @@ final class StoreTests: XCTestCase {
                 }
             }
             let reopened = try CurationStore(path: path, access: access)
-            XCTAssertEqual(try reopened.appliedMigrations(), ["v1"])
+            XCTAssertEqual(try reopened.appliedMigrations(), ["v1", "v2"])
             XCTAssertEqual(try reopened.counts().sessions, 1)
         }
     }

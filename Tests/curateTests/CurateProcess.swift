@@ -5,18 +5,31 @@ import XCTest
 enum CurateProcess {
     /// What one run produced.
     struct Result {
+        /// The exit status, or the signal number when `killed`.
         var status: Int32
+        /// Whether a signal ended the process.
+        var killed: Bool
         var stdout: Data
         var stderr: String
         var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     }
 
     /// The `curate` executable of the build under test: `CURATE_BINARY` when set, else the one
-    /// in the products directory that holds this test bundle (`swift test`, `swift test -c
-    /// release`, any `--scratch-path`), else `.build/debug` or `.build/release` of the package.
+    /// built next to this test bundle (see `product(_:)`).
     static let executable: URL? = {
-        let fileManager = FileManager.default
         if let path = ProcessInfo.processInfo.environment["CURATE_BINARY"] { return URL(fileURLWithPath: path) }
+        return product("curate")
+    }()
+
+    /// The executable product `name` of the build under test: the one in the products
+    /// directory that holds this test bundle (`swift test`, `swift test -c release`, any
+    /// `--scratch-path`), else in `.build/debug` or `.build/release` of the package.
+    static func product(_ name: String) -> URL? {
+        productDirectories.lazy.map { $0.appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    private static let productDirectories: [URL] = {
         var directories: [URL] = []
         // macOS: the products directory holds the .xctest bundle.
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
@@ -34,17 +47,37 @@ enum CurateProcess {
         #else
         let configurations = ["release", "debug"]
         #endif
-        directories += configurations.map { package.appendingPathComponent(".build/\($0)") }
-        return directories.lazy.map { $0.appendingPathComponent("curate") }
-            .first { fileManager.isExecutableFile(atPath: $0.path) }
+        return directories + configurations.map { package.appendingPathComponent(".build/\($0)") }
     }()
 
     /// Runs `curate arguments…` in `directory`, with `COLUMNS=80` so help text wraps the same
     /// everywhere, and waits for it.
-    static func run(_ arguments: [String], in directory: URL? = nil,
-                    file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let executable = try XCTUnwrap(Self.executable, "built curate executable not found; set CURATE_BINARY",
-                                       file: file, line: line)
+    /// - Parameter environment: variables set (a nil value removes one) over this process's.
+    /// Starts `curate arguments…` in `directory` without waiting (output discarded).
+    static func start(_ arguments: [String], in directory: URL, environment overrides: [String: String?] = [:]) throws -> Running {
+        let executable = try XCTUnwrap(Self.executable, "built curate executable not found; set CURATE_BINARY")
+        let process = makeProcess(executable, arguments, in: directory, overrides: overrides,
+                                  output: FileHandle.nullDevice, error: FileHandle.nullDevice)
+        try process.run()
+        return Running(process: process)
+    }
+
+    /// A `curate` process started by `start`.
+    struct Running {
+        let process: Process
+
+        /// Sends `SIGKILL` (no cleanup runs) and waits for the process to end.
+        func kill() {
+            _ = Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// - Parameter product: another executable of the build to run instead of `curate`.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment overrides: [String: String?] = [:],
+                    product: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        let executable = try XCTUnwrap(product.map(Self.product) ?? Self.executable,
+                                       "built \(product ?? "curate") executable not found; set CURATE_BINARY", file: file, line: line)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("curate-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -53,23 +86,32 @@ enum CurateProcess {
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let process = makeProcess(executable, arguments, in: directory, overrides: overrides, output: out, error: err)
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Result(status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal,
+                      stdout: try Data(contentsOf: outURL),
+                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// A process of `executable` with `COLUMNS=80` (help text wraps the same everywhere) and
+    /// `overrides` over this process's environment, standard input empty.
+    private static func makeProcess(_ executable: URL, _ arguments: [String], in directory: URL?,
+                                    overrides: [String: String?], output: FileHandle, error: FileHandle) -> Process {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "80"
+        for (name, value) in overrides { environment[name] = value }
         process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
+        process.standardOutput = output
+        process.standardError = error
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Result(status: process.terminationStatus,
-                      stdout: try Data(contentsOf: outURL),
-                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return process
     }
 }
 

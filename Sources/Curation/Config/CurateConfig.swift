@@ -159,15 +159,20 @@ public struct CurateConfig: Equatable, Sendable {
         CuratorBatchLimits(maxRequests: maxBatchRequests, maxBytes: maxBatchBytes)
     }
 
-    /// The embedder of `embedder` and `embeddingDim`, or nil for `"none"`.
-    /// - Throws: `ConfigError` (no line) for an embedder this library cannot build itself
-    ///   (`"openai-compatible"` is built by the code that knows its endpoint).
-    public func makeEmbedder() throws(ConfigError) -> (any Embedder)? {
+    /// The embedder of `embedder` and `embeddingDim`, or nil for `"none"`. The
+    /// `"openai-compatible"` embedder caches its vectors in `store` and calls its API with this
+    /// configuration's `max_retries` and `request_timeout_seconds`.
+    /// - Parameter environment: where the API key and `$CURATE_OPENAI_BASE_URL` are read.
+    /// - Throws: `ConfigError` (see `OpenAICompatibleEmbedder.init`).
+    public func makeEmbedder(store: CurationStore, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigError) -> (any Embedder)? {
         switch embedder {
         case "hashing": return HashingEmbedder(dimension: embeddingDim)
         case "none": return nil
         default:
-            throw ConfigError(path: Self.fileName, message: "embedder \(embedder.debugDescription) is not available here")
+            let http = ProviderHTTPClient(policy: RetryPolicy(maxRetries: maxRetries),
+                                          timeout: .milliseconds(Int64((requestTimeoutSeconds * 1000).rounded())))
+            return try OpenAICompatibleEmbedder(store: store, config: self, http: http, environment: environment)
         }
     }
 

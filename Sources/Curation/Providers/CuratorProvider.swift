@@ -48,6 +48,14 @@ public protocol CuratorProvider: Sendable {
     ///   (by the provider's clock, which may differ a little).
     /// - Throws: `CuratorProviderError`.
     func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]?
+
+    /// HTTP requests sent and retries taken so far, for providers that speak HTTP (nil else).
+    var transportStats: ProviderHTTPStats? { get }
+}
+
+extension CuratorProvider {
+    /// nil: the provider speaks no HTTP.
+    public var transportStats: ProviderHTTPStats? { nil }
 }
 
 /// How large one provider batch may be.

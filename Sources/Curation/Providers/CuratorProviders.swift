@@ -1,18 +1,27 @@
 /// The curator providers this build can construct by name.
 public enum CuratorProviders {
-    /// Names accepted by `make(named:store:config:)`.
-    public static let available = [LocalCurator.providerName]
+    /// Names accepted by `make(named:store:config:baseURLOverride:)`.
+    public static let available = [LocalCurator.providerName, AnthropicBatchCurator.providerName,
+                                   OpenAICompatibleCurator.providerName]
 
-    /// Every provider name a configuration or a stored job may carry.
-    public static let known = ["local", "anthropic", "openai-compatible"]
-
-    /// The provider called `name`, configured from `config`.
-    /// - Throws: `JobError.providerUnavailable` for a name this build does not provide (the
-    ///   remote providers join in a later version).
-    public static func make(named name: String, store: CurationStore, config: CurateConfig) throws(JobError) -> any CuratorProvider {
+    /// The provider called `name`, configured from `config` (remote providers: and from the
+    /// environment, see `RemoteCuratorSettings`).
+    /// - Parameter baseURLOverride: a remote provider's base URL from the command line.
+    /// - Throws: `JobError.providerUnavailable` for an unknown name, `.providerMisconfigured`
+    ///   for a remote provider without its API key or with a bad base URL.
+    public static func make(named name: String, store: CurationStore, config: CurateConfig,
+                            baseURLOverride: String? = nil) throws(JobError) -> any CuratorProvider {
         switch name {
-        case LocalCurator.providerName: return LocalCurator(store: store, config: config)
-        default: throw .providerUnavailable(name)
+        case LocalCurator.providerName:
+            return LocalCurator(store: store, config: config)
+        case AnthropicBatchCurator.providerName:
+            let settings = try RemoteCuratorSettings.resolve(provider: name, config: config, baseURLOverride: baseURLOverride)
+            return AnthropicBatchCurator(settings: settings, http: settings.httpClient())
+        case OpenAICompatibleCurator.providerName:
+            let settings = try RemoteCuratorSettings.resolve(provider: name, config: config, baseURLOverride: baseURLOverride)
+            return OpenAICompatibleCurator(store: store, settings: settings, http: settings.httpClient())
+        default:
+            throw .providerUnavailable(name)
         }
     }
 }

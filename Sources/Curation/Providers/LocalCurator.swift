@@ -77,7 +77,7 @@ public struct LocalCurator: CuratorProvider {
             }
         }
         let batchID = "localbatch_" + Self.randomHex(12)
-        let text = try Self.encode(requests)
+        let text = try StoredBatchJSON.encode(requests)
         try access {
             try store.write { db in
                 try db.execute(sql: """
@@ -106,7 +106,7 @@ public struct LocalCurator: CuratorProvider {
             }
         }
         return try rows.map { row throws(CuratorProviderError) in
-            let requests = try Self.decodeHeaders(row["requests"], batchID: row["batch_id"])
+            let requests = try StoredBatchJSON.decode(row["requests"], what: "requests", batchID: row["batch_id"]) as [RequestHeader]
             return CuratorSubmittedBatch(batchID: row["batch_id"], customIDs: requests.map(\.customID))
         }
     }
@@ -169,7 +169,7 @@ public struct LocalCurator: CuratorProvider {
                 return .some(row["results"])
             }
             guard let stored else { throw CuratorProviderError.unknownBatch(batchID) }
-            if let text = stored { return try Self.decodeResults(text, batchID: batchID) }
+            if let text = stored { return try StoredBatchJSON.decode(text, what: "results", batchID: batchID) as [String: CuratorOutcome] }
             // Compute them once, under the write lock (another poller may have just done it).
             return try store.writeWithoutTransaction { db in
                 var results: [String: CuratorOutcome] = [:]
@@ -179,17 +179,17 @@ public struct LocalCurator: CuratorProvider {
                         throw CuratorProviderError.unknownBatch(batchID)
                     }
                     if let stored: String = row["results"] {
-                        results = try Self.decodeResults(stored, batchID: batchID)
+                        results = try StoredBatchJSON.decode(stored, what: "results", batchID: batchID) as [String: CuratorOutcome]
                         return .commit
                     }
                     // The bodies are for remote curators: only the ids are decoded here.
-                    let requests = try Self.decodeHeaders(row["requests"], batchID: batchID)
+                    let requests = try StoredBatchJSON.decode(row["requests"], what: "requests", batchID: batchID) as [RequestHeader]
                     for request in requests {
                         let prospects = try request.prospectIDs.map { try LocalProspect.fetch($0, db: db) }
                         results[request.customID] = .succeeded(toolInput: decide(prospects))
                     }
                     try db.execute(sql: "UPDATE local_batches SET results = ?, state = ? WHERE batch_id = ?",
-                                   arguments: [try Self.encode(results), CuratorBatchStatus.ended.rawValue, batchID])
+                                   arguments: [try StoredBatchJSON.encode(results), CuratorBatchStatus.ended.rawValue, batchID])
                     return .commit
                 }
                 return results
@@ -217,37 +217,11 @@ public struct LocalCurator: CuratorProvider {
         }.joined()
     }
 
-    private static func encode<T: Encodable>(_ value: T) throws(CuratorProviderError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw .unavailable("cannot encode the batch: \(error)")
-        }
-    }
-
     /// A stored request without its body.
     private struct RequestHeader: Decodable {
         let customID: String
         let prospectIDs: [String]
         private enum CodingKeys: String, CodingKey { case customID = "custom_id", prospectIDs = "prospect_ids" }
-    }
-
-    private static func decodeHeaders(_ text: String, batchID: String) throws(CuratorProviderError) -> [RequestHeader] {
-        do {
-            return try JSONDecoder().decode([RequestHeader].self, from: Data(text.utf8))
-        } catch {
-            throw .unavailable("local batch \(batchID) has unreadable requests: \(error)")
-        }
-    }
-
-    private static func decodeResults(_ text: String, batchID: String) throws(CuratorProviderError) -> [String: CuratorOutcome] {
-        do {
-            return try JSONDecoder().decode([String: CuratorOutcome].self, from: Data(text.utf8))
-        } catch {
-            throw .unavailable("local batch \(batchID) has unreadable results: \(error)")
-        }
     }
 
     /// Runs a store access, turning its failures into `CuratorProviderError`.

@@ -23,36 +23,65 @@ public final class CurationStore: Sendable {
     public enum Access: Sendable {
         /// A GRDB `DatabasePool`: WAL, one writer and concurrent readers (the default).
         case pool
-        /// A GRDB `DatabaseQueue` in WAL mode: one connection, every access serialised.
+        /// A GRDB `DatabaseQueue` in WAL mode: one connection, every access serialised. Opening
+        /// an up-to-date store this way writes nothing to it (the command-line tool's choice).
         case queue
+    }
+
+    /// What opening may do to the file.
+    public enum Opening: Sendable {
+        /// Create the file when it is missing and give it (or an empty database) the schema
+        /// (importers); another application's database is refused untouched.
+        case createIfNeeded
+        /// The file must already be a curate store (job and report commands): a missing file,
+        /// an empty database or another application's database is refused untouched.
+        case existingStore
     }
 
     /// How long a write waits for another process's lock before failing with `SQLITE_BUSY`.
     public static let busyTimeout: TimeInterval = 5
+
+    /// Test hook (hidden): `PRAGMA max_page_count` of every connection, to simulate a full disk.
+    static let maxPageCountVariable = "CURATE_SQLITE_MAX_PAGE_COUNT"
 
     /// The path the store was opened with (`":memory:"` for an in-memory store).
     public let path: String
 
     private let writer: any DatabaseWriter
 
-    /// Opens the store at `path`, creating the file when it is missing, and applies the pending
-    /// migrations. `":memory:"` opens a private in-memory store (a queue, whatever `access`).
+    /// Opens the store at `path` and applies the pending migrations. `":memory:"` opens a
+    /// private in-memory store (a queue, whatever `access`). A file without any write
+    /// permission bit is opened read-only (also for root, whom the bits do not stop): reads work,
+    /// writes fail with SQLite's "attempt to write a readonly database".
     /// - Parameters:
     ///   - path: the database file; its directory must exist.
     ///   - access: `.pool` (default) or `.queue`.
+    ///   - opening: `.createIfNeeded` (default) or `.existingStore`.
     /// - Throws: `StoreError.cannotOpen` when the file cannot be opened or is not a database,
-    ///   `StoreError.newerSchema` when it was migrated by a newer version of this library.
-    public init(path: String, access: Access = .pool) throws(StoreError) {
+    ///   `.notACurateStore` (`.existingStore` only), `.newerSchema` when it was migrated by a
+    ///   newer version of this library, `.readOnly` when a read-only file needs migrating.
+    public init(path: String, access: Access = .pool, opening: Opening = .createIfNeeded) throws(StoreError) {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.label = "curate"
+        if let pages = ProcessInfo.processInfo.environment[Self.maxPageCountVariable].flatMap(Int.init) {
+            configuration.prepareDatabase { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
+        }
         self.path = path
+        let readOnly = path != ":memory:" && Self.lacksWritePermission(path)
+        configuration.readonly = readOnly
+        if path != ":memory:" && (opening == .existingStore || FileManager.default.fileExists(atPath: path)) {
+            try Self.checkIsCurateStore(path, allowEmpty: opening == .createIfNeeded)
+        }
         do {
             if path == ":memory:" {
                 writer = try DatabaseQueue(configuration: configuration)
             } else if access == .queue {
-                configuration.journalMode = .wal
+                // WAL is persistent: an existing store already is in WAL mode, and asking for it
+                // again would make GRDB write to the file (it forces a non-empty -wal file).
+                let exists = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0) > 0
+                configuration.journalMode = exists ? .default : .wal
                 writer = try DatabaseQueue(path: path, configuration: configuration)
             } else {
                 writer = try DatabasePool(path: path, configuration: configuration)
@@ -67,7 +96,11 @@ public final class CurationStore: Sendable {
                 let applied = try writer.read { try migrator.appliedIdentifiers($0) }
                 throw StoreError.newerSchema(path: path, unknownMigrations: applied.subtracting(known).sorted())
             }
-            try migrator.migrate(writer)
+            // Migrating only when needed: an up-to-date store is not written to by opening it.
+            if try !writer.read({ try migrator.hasCompletedMigrations($0) }) {
+                guard !readOnly else { throw StoreError.readOnly(path: path) }
+                try migrator.migrate(writer)
+            }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -148,6 +181,31 @@ public final class CurationStore: Sendable {
         }
     }
 
+    /// Whether the file at `path` exists with no write permission bit at all.
+    private static func lacksWritePermission(_ path: String) -> Bool {
+        guard let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int else { return false }
+        return mode & 0o222 == 0
+    }
+
+    /// Refuses, without writing anything, a file that is not a database with the curate schema
+    /// (an empty database passes when `allowEmpty`).
+    private static func checkIsCurateStore(_ path: String, allowEmpty: Bool) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let (tables, curateTables): (Int, Int)
+        do {
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            (tables, curateTables) = try probe.read { db in
+                let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                return (names.count, names.filter { $0 == "grdb_migrations" || $0 == "store_info" }.count)
+            }
+            try probe.close()
+        } catch {
+            throw .cannotOpen(path: path, reason: reason(error))
+        }
+        guard curateTables == 2 || (allowEmpty && tables == 0) else { throw .notACurateStore(path: path) }
+    }
+
     private static func reason(_ error: any Error) -> String {
         if let error = error as? DatabaseError { return error.message ?? error.description }
         return "\(error)"
@@ -195,6 +253,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// The file has migrations this version does not know: a newer `curate` wrote it.
     case newerSchema(path: String, unknownMigrations: [String])
+    /// The file is a database without the curate schema (empty, or another application's).
+    case notACurateStore(path: String)
+    /// The file is read-only and its schema is older than this version's: it cannot be migrated.
+    case readOnly(path: String)
     /// A stored embedding has the wrong size for the store's dimension.
     case corruptEmbedding(table: String, id: String, bytes: Int, dimension: Int)
     /// A stored timestamp is not in the store's form.
@@ -207,6 +269,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .cannotOpen(path, reason): "cannot open the database \(path): \(reason)"
         case let .newerSchema(path, unknown):
             "the database \(path) was written by a newer version of curate (unknown migrations: \(unknown.joined(separator: ", ")))"
+        case let .notACurateStore(path):
+            "the database \(path) is not a curate store (no curate schema; create one with `curate import`)"
+        case let .readOnly(path): "the database \(path) is read-only and needs migrating to this version's schema"
         case let .corruptEmbedding(table, id, bytes, dimension):
             "corrupt embedding in \(table) for \(id.debugDescription): \(bytes) bytes, expected \(dimension * 4) (dimension \(dimension))"
         case let .corruptTimestamp(table, id, text):

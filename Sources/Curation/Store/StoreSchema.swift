@@ -13,11 +13,13 @@ import GRDB
 /// - Every embedding of `prospects` and `committed` has the store's one dimension, recorded in
 ///   `store_info` under `embedding_dim` by the first row that has one; the triggers refuse
 ///   another. (`embedding_cache` is keyed by model and may hold any dimension.)
-/// - JSON columns (`source_keys`, `plan`, `batch_ids`, `requests`, `results`) hold JSON text.
+/// - JSON columns (`source_keys`, `plan`, `batch_ids`, `requests`, `results`, `outcome`) hold
+///   JSON text.
 public enum StoreSchema {
     /// The migrations in the order they apply: `(id, statements)`.
     public static let migrations: [(id: String, statements: [String])] = [
         ("v1", v1),
+        ("v2", v2),
     ]
 
     /// The migrator of `migrations`.
@@ -141,4 +143,25 @@ public enum StoreSchema {
                 """
         }
     }
+
+    /// Store-held batches of more than one provider, with results stored one by one.
+    ///
+    /// - `local_batches.provider` names the curator a batch belongs to: `'local'` (every batch
+    ///   stored before v2) or `'openai-compatible'`, whose batches are sent request by request
+    ///   through chat completions when polled.
+    /// - `local_batch_results` holds one outcome per request (`CuratorOutcome` as JSON), written
+    ///   as soon as it arrives, so a process killed mid-batch resumes without sending a request
+    ///   whose result is stored. The local curator keeps writing its results in one piece to
+    ///   `local_batches.results`.
+    static let v2: [String] = [
+        "ALTER TABLE local_batches ADD COLUMN provider TEXT NOT NULL DEFAULT 'local'",
+        """
+        CREATE TABLE local_batch_results (
+            batch_id  TEXT NOT NULL REFERENCES local_batches(batch_id) ON DELETE CASCADE,
+            custom_id TEXT NOT NULL,
+            outcome   TEXT NOT NULL,
+            PRIMARY KEY (batch_id, custom_id)
+        ) WITHOUT ROWID
+        """,
+    ]
 }

@@ -71,3 +71,10 @@ public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
 }
+
+extension RemoteCuratorSettings {
+    /// An HTTP client with these settings' retries and timeout.
+    public func httpClient() -> ProviderHTTPClient {
+        ProviderHTTPClient(policy: RetryPolicy(maxRetries: maxRetries), timeout: requestTimeout)
+    }
+}
