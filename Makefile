@@ -6,7 +6,7 @@ DEB_PACKAGES := libopenblas-dev liblapacke-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FIXTURE := Tests/Fixtures/debian-minilm-2000
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench bench-provider chaos fuzz fuzz-replay clean
 
 ## Installs the Debian packages the engine loads at run time, when missing.
 deps:
@@ -48,6 +48,13 @@ bench: deps
 		--recall 10000x20000,40000x40000 --end-to-end --peers --peer-pools 2800,10000,40000 \
 		--json $(BENCH_OUT).json --csv $(BENCH_OUT).csv --plot $(BENCH_OUT).svg --markdown $(BENCH_OUT).md
 
+## A 40,000-prospect backfill through the Anthropic emulator with injected faults: requests,
+## batches, retries and the seconds spent outside the emulator's processing delay.
+bench-provider: deps
+	$(SWIFT) build -c release --product curate
+	$(SWIFT) build -c release --product curate-emulator
+	python3 Benchmarks/provider_backfill.py --dataset $(BENCH_DATASET) --json Benchmarks/results/provider-backfill.json
+
 PEERS_VENV := Benchmarks/peers/.venv
 .PHONY: peers-venv
 ## Creates Benchmarks/peers/.venv with numpy, faiss-cpu, scikit-learn and threadpoolctl from PyPI.
@@ -59,5 +66,35 @@ $(PEERS_VENV)/.installed: Benchmarks/peers/requirements.txt
 	$(PEERS_VENV)/bin/pip install --quiet -r Benchmarks/peers/requirements.txt
 	@touch $@
 
+## Kills backfills at every named crash point (20 seeds each, local provider and the Anthropic
+## emulator), at random times, and races backfills against ticks; prints the table of violations.
+chaos: deps
+	$(SWIFT) build -c release --product curate
+	$(SWIFT) build -c release --product curate-emulator
+	python3 Tests/Chaos/chaos.py
+
+## Fuzzes the JSONL importer and the decision parser with libFuzzer, FUZZ_SECONDS each (default
+## 600), growing Tests/Fuzz/corpus/<target>; crashes land in .build-fuzz/artifacts. The build
+## instruments every Swift module with AddressSanitizer and coverage (its own scratch path).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= jsonl decisions
+FUZZ_RT := $(shell dirname $$(dirname $$(readlink -f $$(command -v $(SWIFT)))))/lib/clang
+fuzz: deps
+	$(SWIFT) build -c release --product curate-fuzz --scratch-path .build-fuzz \
+		-Xswiftc -DFUZZING -Xswiftc -sanitize=address \
+		-Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
+		-Xlinker $$(ls $(FUZZ_RT)/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1) -Xlinker -lstdc++
+	@mkdir -p .build-fuzz/artifacts
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		.build-fuzz/release/curate-fuzz $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+			-artifact_prefix=.build-fuzz/artifacts/$$t- -print_final_stats=1 Tests/Fuzz/corpus/$$t || exit 1; \
+	done
+
+## Replays the kept fuzz corpus through an ordinary build (make test replays it too).
+fuzz-replay:
+	$(SWIFT) build -c release --product curate-fuzz
+	@for t in $(FUZZ_TARGETS); do .build/release/curate-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
+
 clean:
-	rm -rf .build demo
+	rm -rf .build .build-fuzz demo

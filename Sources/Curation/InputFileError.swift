@@ -40,6 +40,9 @@ public struct InputFileError: Error, Equatable, Sendable, CustomStringConvertibl
         /// Row `row`, column `column` (both 0-based) of the `.f32` file is NaN or infinite; the row
         /// belongs to line `row + 1` of the JSONL file at `jsonlPath`.
         case nonFiniteEmbedding(row: Int, column: Int, jsonlPath: String)
+        /// Row `row` (0-based) of the `.f32` file is all zeros: a vector without a direction,
+        /// refused by importers (it has no cosine with anything); line `row + 1` of `jsonlPath`.
+        case zeroEmbedding(row: Int, jsonlPath: String)
     }
 
     /// An error about `path`, at 1-based `line` when given.
@@ -77,6 +80,9 @@ public struct InputFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .nonFiniteEmbedding(row, column, jsonlPath):
             return "\(place): row \(row), column \(column) is NaN or infinite "
                 + "(row \(row) is line \(row + 1) of \(jsonlPath); rows and columns count from 0)"
+        case let .zeroEmbedding(row, jsonlPath):
+            return "\(place): row \(row) is all zeros, a vector without direction (row \(row) is line \(row + 1) of "
+                + "\(jsonlPath); rows count from 0)"
         }
     }
 

@@ -209,7 +209,7 @@ struct ImportPlan {
     }
 
     /// Reads a `.f32` file and splits it in `lines` rows, refusing a size that is not a whole
-    /// number of rows, a row count other than `lines`, and NaN or infinite values.
+    /// number of rows, a row count other than `lines`, NaN or infinite values and all-zero rows.
     static func readVectorFile(_ path: String, dimension: Int, lines: Int, jsonlPath: String) throws(ImportError) -> [Data] {
         guard dimension > 0 else { throw .input(InputFileError(path: path, reason: .invalidDimension(dimension))) }
         let data = try contents(ofFile: path)
@@ -228,7 +228,18 @@ struct ImportPlan {
         if let bad {
             throw .input(InputFileError(path: path, reason: .nonFiniteEmbedding(row: bad / dimension, column: bad % dimension, jsonlPath: jsonlPath)))
         }
-        return (0..<lines).map { data[($0 * rowBytes)..<(($0 + 1) * rowBytes)] }
+        let rows = (0..<lines).map { data[($0 * rowBytes)..<(($0 + 1) * rowBytes)] }
+        if let zero = rows.firstIndex(where: Self.isAllZeros) {
+            throw .input(InputFileError(path: path, reason: .zeroEmbedding(row: zero, jsonlPath: jsonlPath)))
+        }
+        return rows
+    }
+
+    /// Whether every float32 of `row` is +0 or -0.
+    private static func isAllZeros(_ row: Data) -> Bool {
+        row.withUnsafeBytes { bytes in
+            stride(from: 0, to: bytes.count, by: 4).allSatisfy { bytes.loadUnaligned(fromByteOffset: $0, as: UInt32.self) & 0x7FFF_FFFF == 0 }
+        }
     }
 
     /// Refuses vectors of another dimension or model than the store's.
@@ -376,6 +387,7 @@ struct FieldReader {
             }
             floats[i] = float
         }
+        guard floats.contains(where: { $0 != 0 }) else { throw problem(field, "is all zeros, a vector without direction") }
         return (EmbeddingBlob.data(from: floats), floats.count)
     }
 }
