@@ -192,6 +192,7 @@ public final class CurationStore: Sendable {
     private static func checkIsCurateStore(_ path: String, allowEmpty: Bool) throws(StoreError) {
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
         let (tables, curateTables): (Int, Int)
         do {
             let probe = try DatabaseQueue(path: path, configuration: configuration)
