@@ -74,7 +74,8 @@ chaos: deps
 	python3 Tests/Chaos/chaos.py
 
 ## Fuzzes the JSONL importer and the decision parser with libFuzzer, FUZZ_SECONDS each (default
-## 600), growing Tests/Fuzz/corpus/<target>; crashes land in .build-fuzz/artifacts. The build
+## 600), growing Tests/Fuzz/corpus/<target> (then minimised with -merge=1, seeds kept); crashes
+## land in .build-fuzz/artifacts. The build
 ## instruments every Swift module with AddressSanitizer and coverage (its own scratch path).
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= jsonl decisions
@@ -89,6 +90,10 @@ fuzz: deps
 		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
 		.build-fuzz/release/curate-fuzz $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
 			-artifact_prefix=.build-fuzz/artifacts/$$t- -print_final_stats=1 Tests/Fuzz/corpus/$$t || exit 1; \
+		rm -rf .build-fuzz/min/$$t && mkdir -p .build-fuzz/min/$$t && \
+		.build-fuzz/release/curate-fuzz $$t -merge=1 .build-fuzz/min/$$t Tests/Fuzz/corpus/$$t 2>/dev/null && \
+		cp Tests/Fuzz/corpus/$$t/seed-* .build-fuzz/min/$$t/ && \
+		rm -rf Tests/Fuzz/corpus/$$t && cp -r .build-fuzz/min/$$t Tests/Fuzz/corpus/$$t || exit 1; \
 	done
 
 ## Replays the kept fuzz corpus through an ordinary build (make test replays it too).

@@ -40,7 +40,12 @@ func usage() -> Never {
     exit(64)
 }
 
-guard CommandLine.arguments.count >= 2, let target = FuzzTarget(rawValue: CommandLine.arguments[1]) else { usage() }
+// The target is the first argument; libFuzzer's own re-runs of this program (-merge, -fork)
+// drop it, so it is also passed down in CURATE_FUZZ_TARGET.
+let named = CommandLine.arguments.count >= 2 ? FuzzTarget(rawValue: CommandLine.arguments[1]) : nil
+guard let target = named ?? ProcessInfo.processInfo.environment["CURATE_FUZZ_TARGET"].flatMap(FuzzTarget.init) else {
+    usage()
+}
 
 #if FUZZING
 @_silgen_name("LLVMFuzzerRunDriver")
@@ -49,8 +54,9 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
                          _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
 
 nonisolated(unsafe) var selected = target
+setenv("CURATE_FUZZ_TARGET", target.rawValue, 1)
 // libFuzzer reads its own flags from argv: drop the target name.
-var arguments = [CommandLine.arguments[0]] + CommandLine.arguments.dropFirst(2)
+var arguments = [CommandLine.arguments[0]] + CommandLine.arguments.dropFirst(named == nil ? 1 : 2)
 var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
 var argc = Int32(arguments.count)
 exit(cArguments.withUnsafeMutableBufferPointer { buffer in
