@@ -41,7 +41,7 @@ package enum AnthropicBatchRequestBody {
             out.append(contentsOf: modelField)
             if !members.isEmpty {
                 out.append(UInt8(ascii: ","))
-                out.append(contentsOf: members.utf8)
+                out.append(contentsOf: members)
             }
             out.append(contentsOf: "}}".utf8)
         }
@@ -49,15 +49,23 @@ package enum AnthropicBatchRequestBody {
         return out
     }
 
-    /// The text of `request.body` inside its outer braces.
-    private static func members(of request: CuratorRequest) throws(CuratorProviderError) -> String {
+    /// The UTF-8 bytes of `request.body` inside its outer braces, without surrounding whitespace.
+    private static func members(of request: CuratorRequest) throws(CuratorProviderError) -> ArraySlice<UInt8> {
         guard let body = try? JSONValue(parsing: request.body), let object = body.objectValue else {
             throw .invalidRequest("the body of \(request.customID) is not a JSON object")
         }
         guard object["model"] == nil else {
             throw .invalidRequest("the body of \(request.customID) names its own model; the provider sets it")
         }
-        let text = request.body.trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.dropFirst().dropLast().trimmingCharacters(in: .whitespacesAndNewlines)
+        // A JSON object's text: optional whitespace, `{`, its members, `}`, optional whitespace.
+        let bytes = Array(request.body.utf8)
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "{")), let close = bytes.lastIndex(of: UInt8(ascii: "}")) else {
+            return []
+        }
+        var inner = bytes[(open + 1)..<close]
+        while let first = inner.first, isSpace(first) { inner.removeFirst() }
+        while let last = inner.last, isSpace(last) { inner.removeLast() }
+        return inner
     }
 }
