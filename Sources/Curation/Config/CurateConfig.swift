@@ -170,10 +170,14 @@ public struct CurateConfig: Equatable, Sendable {
         case "hashing": return HashingEmbedder(dimension: embeddingDim)
         case "none": return nil
         default:
-            let http = ProviderHTTPClient(policy: RetryPolicy(maxRetries: maxRetries),
-                                          timeout: .milliseconds(Int64((requestTimeoutSeconds * 1000).rounded())))
-            return try OpenAICompatibleEmbedder(store: store, config: self, http: http, environment: environment)
+            return try OpenAICompatibleEmbedder(store: store, config: self, http: makeHTTPClient(), environment: environment)
         }
+    }
+
+    /// An HTTP client for the remote providers and embedder: `max_retries` retries of a call,
+    /// `request_timeout_seconds` per call.
+    public func makeHTTPClient() -> ProviderHTTPClient {
+        ProviderHTTPClient(policy: RetryPolicy(maxRetries: maxRetries), timeout: .seconds(requestTimeoutSeconds))
     }
 
     // MARK: Keys

@@ -16,10 +16,10 @@ public enum CuratorProviders {
             return LocalCurator(store: store, config: config)
         case AnthropicBatchCurator.providerName:
             let settings = try RemoteCuratorSettings.resolve(provider: name, config: config, baseURLOverride: baseURLOverride)
-            return AnthropicBatchCurator(settings: settings, http: settings.httpClient())
+            return AnthropicBatchCurator(settings: settings, http: config.makeHTTPClient())
         case OpenAICompatibleCurator.providerName:
             let settings = try RemoteCuratorSettings.resolve(provider: name, config: config, baseURLOverride: baseURLOverride)
-            return OpenAICompatibleCurator(store: store, settings: settings, http: settings.httpClient())
+            return OpenAICompatibleCurator(store: store, settings: settings, http: config.makeHTTPClient())
         default:
             throw .providerUnavailable(name)
         }

@@ -16,10 +16,6 @@ public struct RemoteCuratorSettings: Sendable {
     public var limits: CuratorBatchLimits
     /// Between two polls of a batch.
     public var pollInterval: Duration
-    /// Retries of one HTTP call.
-    public var maxRetries: Int
-    /// How long one HTTP call may take.
-    public var requestTimeout: Duration
     /// OpenAI-compatible: chat completions in flight at once.
     public var concurrency: Int
 
@@ -54,9 +50,7 @@ public struct RemoteCuratorSettings: Sendable {
         return RemoteCuratorSettings(
             provider: provider, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, apiKey: APIKey(key),
             model: config.model ?? fallback.model, limits: config.batchLimits,
-            pollInterval: .milliseconds(Int64((config.pollIntervalSeconds * 1000).rounded())), maxRetries: config.maxRetries,
-            requestTimeout: .milliseconds(Int64((config.requestTimeoutSeconds * 1000).rounded())),
-            concurrency: config.concurrency)
+            pollInterval: .seconds(config.pollIntervalSeconds), concurrency: config.concurrency)
     }
 }
 
@@ -70,11 +64,4 @@ public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugS
 
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
-}
-
-extension RemoteCuratorSettings {
-    /// An HTTP client with these settings' retries and timeout.
-    public func httpClient() -> ProviderHTTPClient {
-        ProviderHTTPClient(policy: RetryPolicy(maxRetries: maxRetries), timeout: requestTimeout)
-    }
 }
