@@ -1,30 +1,47 @@
 import Kernels
 
-/// The blocked form of greedy first-match clustering (one run; not reusable).
+/// The blocked form of greedy first-match clustering, at one or several thresholds in one pass
+/// (one run; not reusable).
 ///
-/// `place` takes rows in visiting order, all already compared with every seed before `seedsFrom`
-/// without a match. It cuts them into blocks; each block is matched against the seeds that
-/// existed when it started (`matchAgainstSeeds`: similarity tiles over seed chunks in creation
-/// order, matched rows compacted out between chunks, early exit once the block is placed). The
-/// rows still unplaced can only join seeds created inside the block, so they recurse with
-/// smaller blocks; at the last level, blocks of one row, an unplaced row becomes a seed. Hence
-/// each row joins the first seed in creation order, as in the reference loop.
+/// `place` takes rows in visiting order, each already compared with every seed before `seedsFrom`
+/// without a match at the thresholds it is still open at. It cuts them into blocks; each block
+/// is matched against the seeds that existed when it started (`matchAgainstSeeds`: similarity
+/// tiles over seed chunks in creation order, rows placed at every threshold compacted out between
+/// chunks, early exit once the block is placed). The rows still open can only join seeds created
+/// inside the block, so they recurse with smaller blocks; at the last level, blocks of one row, a
+/// row still open becomes a seed at the thresholds it is open at. Hence at each threshold each row
+/// joins the first seed in creation order, as in the reference loop.
+///
+/// Several thresholds share one pass because every threshold creates its seeds in visiting
+/// order: the union of all thresholds' seeds, in creation order, lists each threshold's own seeds
+/// in its own creation order. Each union seed carries the mask of the thresholds it seeds, each row
+/// the mask of the thresholds it is still open at, and a row's scan of a tile row stops once that
+/// mask is empty.
 final class BlockedFirstMatch {
     private let matrix: EmbeddingMatrix
     private let kernel: any SimilarityKernel
-    private let threshold: Double
-    private let bounds: (lo: Float, hi: Float)
+    /// Ascending, at most 64 (one bit each).
+    private let thresholds: [Double]
+    private let bounds: [(lo: Float, hi: Float)]
     private let tiling: GreedyClustering.Tiling
     private let dimension: Int
     /// Block sizes per recursion level, decreasing, ending with 1.
     private let levels: [Int]
 
-    private(set) var clusters: [[Int]] = []
-    private(set) var rechecked = 0
+    /// Per threshold, its clusters in creation order.
+    private(set) var clusters: [[[Int]]]
+    /// Per threshold, the similarities re-checked in `Double`.
+    private(set) var rechecked: [Int]
     /// Similarities computed in tiles (the reference evaluates `ClusteringResult.referencePairs`).
     private(set) var computedPairs = 0
-    /// Row of each seed; seed s is the first member of cluster s.
+    /// Row of each union seed, in creation order.
     private var seedRows: [Int] = []
+    /// Per union seed, the thresholds it seeds (bit t for `thresholds[t]`).
+    private var seedMasks: [UInt64] = []
+    /// Per union seed s and threshold t, at `s · thresholds.count + t`: its cluster at t, or -1.
+    private var seedClusters: [Int32] = []
+    /// Per matrix row, the thresholds at which it is not placed yet.
+    private var open: [UInt64]
     private var seeds: UnsafeMutablePointer<Float>
     private var seedCapacity: Int
     /// Normalised rows of the block being matched, compacted as rows are placed.
@@ -33,16 +50,22 @@ final class BlockedFirstMatch {
     private let tiles: [UnsafeMutablePointer<Float>]
     private let workers: Int
 
-    init(matrix: EmbeddingMatrix, kernel: any SimilarityKernel, threshold: Double, tiling: GreedyClustering.Tiling) {
+    /// - Precondition: `thresholds` ascending, 1 to 64 of them, finite; the tiling valid.
+    init(matrix: EmbeddingMatrix, kernel: any SimilarityKernel, thresholds: [Double], tiling: GreedyClustering.Tiling) {
+        precondition((1...64).contains(thresholds.count) && thresholds == thresholds.sorted())
         self.matrix = matrix
         self.kernel = kernel
-        self.threshold = threshold
+        self.thresholds = thresholds
         self.tiling = tiling
         dimension = matrix.dimension
-        bounds = ExactnessBand.bounds(threshold: threshold, dimension: matrix.dimension)
+        bounds = thresholds.map { ExactnessBand.bounds(threshold: $0, dimension: matrix.dimension) }
         levels = [tiling.blockRows, tiling.subBlockRows, 1].reduce(into: []) { levels, size in
             if size < (levels.last ?? .max) { levels.append(size) }
         }
+        clusters = Array(repeating: [], count: thresholds.count)
+        rechecked = Array(repeating: 0, count: thresholds.count)
+        let all = thresholds.count == 64 ? UInt64.max : (1 << UInt64(thresholds.count)) - 1
+        open = Array(repeating: all, count: matrix.rows)
         let blockRows = levels[0]
         workers = ComputeThreads.count
         seedCapacity = 1024
@@ -57,7 +80,8 @@ final class BlockedFirstMatch {
         tiles.forEach { $0.deallocate() }
     }
 
-    /// Places `rows` (visiting order) whose comparisons with seeds before `seedsFrom` all failed.
+    /// Places `rows` (visiting order) whose comparisons with seeds before `seedsFrom` all failed
+    /// at the thresholds they are open at.
     func place(_ rows: [Int], seedsFrom: Int = 0, level: Int = 0) {
         let size = levels[level]
         for start in stride(from: 0, to: rows.count, by: size) {
@@ -72,26 +96,28 @@ final class BlockedFirstMatch {
         }
     }
 
-    /// Assigns each row of `block` that matches a seed in `range` to the first such seed and
-    /// returns the others in order.
+    /// Assigns each row of `block`, at each threshold it is open at, to the first seed in `range`
+    /// it matches there, and returns the rows still open at some threshold, in order.
     private func matchAgainstSeeds(_ block: [Int], seeds range: Range<Int>) -> [Int] {
         guard !range.isEmpty, !block.isEmpty else { return block }
-        let d = dimension
+        let d = dimension, count = thresholds.count
         for (i, row) in block.enumerated() {
             (blockVectors + i * d).update(from: matrix.unitRow(row), count: d)
         }
         var active = block
         var chunkStart = range.lowerBound
         var chunkWidth = tiling.firstSeedChunk
-        var matches = [Int](repeating: -1, count: block.count)
+        var matches = [Int32](repeating: -1, count: block.count * count)
         while chunkStart < range.upperBound, !active.isEmpty {
             let width = min(chunkWidth, range.upperBound - chunkStart)
             scanChunk(active, seeds: chunkStart..<(chunkStart + width), matches: &matches)
             var kept = 0
             for (i, row) in active.enumerated() {
-                if matches[i] >= 0 {
-                    clusters[matches[i]].append(row)
-                } else {
+                for t in 0..<count where matches[i * count + t] >= 0 {
+                    clusters[t][Int(matches[i * count + t])].append(row)
+                    open[row] &= ~(1 << UInt64(t))
+                }
+                if open[row] != 0 {
                     if kept != i { (blockVectors + kept * d).update(from: blockVectors + i * d, count: d) }
                     active[kept] = row
                     kept += 1
@@ -104,12 +130,13 @@ final class BlockedFirstMatch {
         return active
     }
 
-    /// For each active row, the first seed in `chunk` it matches (or -1), in `matches[i]`.
-    private func scanChunk(_ active: [Int], seeds chunk: Range<Int>, matches: inout [Int]) {
-        let d = dimension, width = chunk.count
+    /// For each active row i and threshold t, the cluster of the first seed in `chunk` it matches
+    /// at t (or -1), in `matches[i · thresholds.count + t]`.
+    private func scanChunk(_ active: [Int], seeds chunk: Range<Int>, matches: inout [Int32]) {
+        let d = dimension, width = chunk.count, count = thresholds.count
         let minimumRows = max(8, 2_000_000 / max(width * d, 1))
         let parts = ComputeThreads.split(active.count, minimum: minimumRows, workers: workers)
-        var rechecks = [Int](repeating: 0, count: parts.count)
+        var rechecks = [Int](repeating: 0, count: parts.count * count)
         let chunkSeeds = UnsafePointer(seeds + chunk.lowerBound * d)
         computedPairs += active.count * width
         matches.withUnsafeMutableBufferPointer { matches in
@@ -119,29 +146,55 @@ final class BlockedFirstMatch {
                     kernel.tile(blockVectors + rows.lowerBound * d, rows: rows.count, chunkSeeds, rows: width,
                                 dimension: d, into: tile, rowStride: width)
                     for i in rows {
-                        matches[i] = firstMatch(tile + (i - rows.lowerBound) * width, width: width,
-                                                row: active[i], firstSeed: chunk.lowerBound, rechecks: &rechecks[p])
+                        scanRow(tile + (i - rows.lowerBound) * width, width: width, row: active[i], firstSeed: chunk.lowerBound,
+                                matches: matches.baseAddress! + i * count, rechecks: rechecks.baseAddress! + p * count)
                     }
                 }
             }
         }
-        rechecked += rechecks.reduce(0, +)
+        for p in parts.indices {
+            for t in 0..<count { rechecked[t] += rechecks[p * count + t] }
+        }
     }
 
-    /// The first seed (cluster index) whose similarity in `tileRow` reaches the threshold, with a
-    /// reference re-check of every similarity inside the error band; -1 when none does.
-    private func firstMatch(_ tileRow: UnsafePointer<Float>, width: Int, row: Int, firstSeed: Int, rechecks: inout Int) -> Int {
+    /// Scans one tile row in seed order: at each threshold the row is open at, the first seed whose
+    /// similarity reaches it (similarities inside the error band re-checked with the reference
+    /// cosine, once per pair) sets `matches[t]`; the others get -1. Stops once no open threshold is
+    /// left.
+    private func scanRow(_ tileRow: UnsafePointer<Float>, width: Int, row: Int, firstSeed: Int,
+                         matches: UnsafeMutablePointer<Int32>, rechecks: UnsafeMutablePointer<Int>) {
+        let count = thresholds.count
+        matches.update(repeating: -1, count: count)
+        var wanted = open[row]
         var j = 0
-        while true {
-            j += kernel.firstAtLeast(tileRow + j, count: width - j, bounds.lo)
-            if j >= width { return -1 }
-            if tileRow[j] >= bounds.hi { return firstSeed + j }
-            rechecks += 1
-            if matrix.referenceCosine(row, matrix, seedRows[firstSeed + j]) >= threshold { return firstSeed + j }
+        while wanted != 0 {
+            // Thresholds ascend, so do their lower bounds: the lowest open one decides what to skip.
+            j += kernel.firstAtLeast(tileRow + j, count: width - j, bounds[wanted.trailingZeroBitCount].lo)
+            if j >= width { return }
+            let similarity = tileRow[j], seed = firstSeed + j
+            var candidates = wanted & seedMasks[seed]
+            var reference: Double? = nil
+            while candidates != 0 {
+                let t = candidates.trailingZeroBitCount
+                candidates &= candidates - 1
+                if similarity < bounds[t].lo { break }
+                var joins = similarity >= bounds[t].hi
+                if !joins {
+                    rechecks[t] += 1
+                    let cosine = reference ?? matrix.referenceCosine(row, matrix, seedRows[seed])
+                    reference = cosine
+                    joins = cosine >= thresholds[t]
+                }
+                if joins {
+                    matches[t] = seedClusters[seed * count + t]
+                    wanted &= ~(1 << UInt64(t))
+                }
+            }
             j += 1
         }
     }
 
+    /// Makes `row` a seed at every threshold it is still open at.
     private func addSeed(_ row: Int) {
         if seedRows.count == seedCapacity {
             let grown = UnsafeMutablePointer<Float>.allocate(capacity: seedCapacity * 2 * dimension)
@@ -152,6 +205,15 @@ final class BlockedFirstMatch {
         }
         (seeds + seedRows.count * dimension).initialize(from: matrix.unitRow(row), count: dimension)
         seedRows.append(row)
-        clusters.append([row])
+        seedMasks.append(open[row])
+        for t in thresholds.indices {
+            if open[row] & (1 << UInt64(t)) != 0 {
+                seedClusters.append(Int32(clusters[t].count))
+                clusters[t].append([row])
+            } else {
+                seedClusters.append(-1)
+            }
+        }
+        open[row] = 0
     }
 }

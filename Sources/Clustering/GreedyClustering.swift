@@ -47,30 +47,7 @@ public struct GreedyClustering: Sendable {
     /// - Throws: `ClusteringError` for a non-finite threshold, bad tiling, or an `order` that
     ///   repeats a row or names one outside the matrix.
     public func cluster(_ matrix: EmbeddingMatrix, order: [Int]? = nil) throws(ClusteringError) -> ClusteringResult {
-        guard threshold.isFinite else { throw .invalidThreshold(threshold) }
-        let t = tiling
-        guard t.blockRows >= 1, t.subBlockRows >= 1, t.firstSeedChunk >= 1, t.seedChunk >= t.firstSeedChunk else {
-            throw .invalidTiling
-        }
-        let rows = try Self.validated(order, rows: matrix.rows)
-        let resolved = backend.resolved
-        if resolved == .scalar {
-            return ScalarReference.cluster(matrix, rows: rows, threshold: threshold)
-        }
-        let run = BlockedFirstMatch(matrix: matrix, kernel: resolved.kernel, threshold: threshold, tiling: t)
-        run.place(rows)
-        return ClusteringResult(clusters: run.clusters, backend: resolved, rechecked: run.rechecked,
-                                computedPairs: run.computedPairs)
-    }
-
-    static func validated(_ order: [Int]?, rows: Int) throws(ClusteringError) -> [Int] {
-        guard let order else { return Array(0..<rows) }
-        var seen = [Bool](repeating: false, count: rows)
-        for index in order {
-            guard index >= 0, index < rows, !seen[index] else { throw .invalidOrder(index) }
-            seen[index] = true
-        }
-        return order
+        try ThresholdSweep(thresholds: [threshold], backend: backend, tiling: tiling).cluster(matrix, order: order)[0]
     }
 }
 
@@ -97,12 +74,14 @@ public struct ClusteringResult: Sendable, Equatable {
 /// Why clustering was refused.
 public enum ClusteringError: Error, Equatable, CustomStringConvertible {
     case invalidThreshold(Double)
+    case invalidThresholdCount(Int)
     case invalidTiling
     case invalidOrder(Int)
 
     public var description: String {
         switch self {
         case let .invalidThreshold(t): "threshold \(t) is not a finite number"
+        case let .invalidThresholdCount(n): "a sweep takes 1 to 64 thresholds, not \(n)"
         case .invalidTiling: "tile sizes must be positive and seedChunk ≥ firstSeedChunk"
         case let .invalidOrder(i): "order names row \(i) twice or outside the matrix"
         }
