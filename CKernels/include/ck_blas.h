@@ -1,12 +1,14 @@
 /// Runtime CBLAS loader.
 ///
 /// OpenBLAS chooses its kernels by CPU model when it is loaded. On CPUs it does not recognise
-/// (newer Xeons, AMD Zen 4) the Debian build silently falls back to its SSE3 "Prescott" kernel
-/// at a fifth of the speed. So the library is never linked: `ck_blas_load` sets
-/// `OPENBLAS_CORETYPE` from cpuid (unless the user set it) and then `dlopen`s it:
-/// AVX-512 F/BW/DQ/VL → SkylakeX, plus AVX512_BF16 → Cooperlake, AVX2+FMA → Haswell
-/// (Zen on AMD), otherwise the library's own choice. `CURATE_BLAS_CORE=library` also leaves the
-/// choice to the library, to compare the two.
+/// (newer Xeons, AMD Zen 4 and 5) the Debian build silently falls back to its SSE3 "Prescott"
+/// kernel at a fifth of the speed. So the library is never linked: `ck_blas_load` sets
+/// `OPENBLAS_CORETYPE` from cpuid around the `dlopen`: AVX-512 F/BW/DQ/VL → SkylakeX, plus
+/// AVX512_BF16 → Cooperlake, AVX2+FMA → Haswell (Zen on AMD), otherwise the library's own
+/// choice. An `OPENBLAS_CORETYPE` inherited from the environment (often set for other tools) is
+/// overridden and reported (`ck_blas_overridden_core`). `CURATE_BLAS_CORE` changes the policy:
+/// `library` leaves the choice to the library (which honours `OPENBLAS_CORETYPE`), any other
+/// value except `auto` names the core to request.
 ///
 /// Integers at this boundary are `ck_blasint` (32-bit, the LP64 interface Debian ships);
 /// callers check that dimensions fit before calling.
@@ -37,8 +39,12 @@ ck_blas_status ck_blas_load(void);
 int ck_blas_available(void);
 
 /// The core type the loader asked for ("SkylakeX", ...), or "" when it left the choice to the
-/// library (the user set `OPENBLAS_CORETYPE`, or no rule matched).
+/// library (`CURATE_BLAS_CORE=library`, or no rule matched).
 const char *ck_blas_requested_core(void);
+
+/// The `OPENBLAS_CORETYPE` of the environment that the requested core replaced, or "" when none
+/// was set, it named the requested core, or the choice was left to the library.
+const char *ck_blas_overridden_core(void);
 
 /// The core the library reports (`openblas_get_corename`), or "unknown" for a non-OpenBLAS
 /// CBLAS, or "none" when nothing is loaded.

@@ -25,8 +25,9 @@ static struct {
     get_threads_fn get_threads;
     set_threads_fn set_threads;
     const char *requested_core;
+    const char *overridden_core;
     char path[512];
-} blas = { .once = PTHREAD_ONCE_INIT, .status = CK_BLAS_NOT_FOUND, .requested_core = "" };
+} blas = { .once = PTHREAD_ONCE_INIT, .status = CK_BLAS_NOT_FOUND, .requested_core = "", .overridden_core = "" };
 
 /// The OpenBLAS core type for this CPU, or NULL to leave the choice to the library.
 static const char *core_for_cpu(void) {
@@ -56,14 +57,35 @@ static int try_open(const char *name) {
     return 1;
 }
 
+/// Copies `text` into `buffer` (truncated, always terminated) and returns the buffer.
+static const char *keep(char *buffer, size_t size, const char *text) {
+    strncpy(buffer, text, size - 1);
+    buffer[size - 1] = 0;
+    return buffer;
+}
+
 static void load_once(void) {
     // OpenBLAS reads OPENBLAS_CORETYPE in its load-time constructor, so it is set only around
-    // dlopen and removed again: child processes (peer benchmarks, say) see the user's environment.
-    // CURATE_BLAS_CORE=library leaves the choice to the library (to measure what it picks alone).
+    // dlopen and restored afterwards: child processes (peer benchmarks, say) see the user's
+    // environment. The engine chooses the core itself (CURATE_BLAS_CORE unset or "auto"), also
+    // over an OPENBLAS_CORETYPE inherited from the environment (reported as overridden);
+    // CURATE_BLAS_CORE=library leaves the choice to the library (which reads OPENBLAS_CORETYPE),
+    // any other value names the core to request.
+    static char requested[64], inherited[64];
     const char *policy = getenv("CURATE_BLAS_CORE");
-    const int library_choice = policy && strcmp(policy, "library") == 0;
-    const char *core = getenv("OPENBLAS_CORETYPE") || library_choice ? NULL : core_for_cpu();
+    const char *environment = getenv("OPENBLAS_CORETYPE");
+    const int has_inherited = environment != NULL;
+    if (has_inherited) keep(inherited, sizeof inherited, environment);
+    const char *core = NULL;
+    if (policy && strcmp(policy, "library") == 0) {
+        core = NULL;
+    } else if (policy && *policy && strcmp(policy, "auto") != 0) {
+        core = keep(requested, sizeof requested, policy);
+    } else {
+        core = core_for_cpu();
+    }
     if (core) {
+        if (has_inherited && strcmp(inherited, core) != 0) blas.overridden_core = inherited;
         setenv("OPENBLAS_CORETYPE", core, 1);
         blas.requested_core = core;
     }
@@ -76,7 +98,10 @@ static void load_once(void) {
             try_open(candidates[i]);
         }
     }
-    if (core) unsetenv("OPENBLAS_CORETYPE");
+    if (core) {
+        if (has_inherited) setenv("OPENBLAS_CORETYPE", inherited, 1);
+        else unsetenv("OPENBLAS_CORETYPE");
+    }
 }
 
 ck_blas_status ck_blas_load(void) {
@@ -89,6 +114,11 @@ int ck_blas_available(void) { return ck_blas_load() == CK_BLAS_OK; }
 const char *ck_blas_requested_core(void) {
     ck_blas_load();
     return blas.requested_core;
+}
+
+const char *ck_blas_overridden_core(void) {
+    ck_blas_load();
+    return blas.overridden_core;
 }
 
 const char *ck_blas_core_name(void) {

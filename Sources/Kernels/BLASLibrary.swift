@@ -11,11 +11,18 @@ public enum BLASLibrary {
     /// nothing could be loaded.
     public static var coreName: String { _ = loaded; return String(cString: ck_blas_core_name()) }
 
-    /// The core type the loader requested from cpuid, or nil when it left the choice to the
-    /// library (`OPENBLAS_CORETYPE` set by the user, or no rule for this CPU).
+    /// The core type the loader requested (from cpuid, or `CURATE_BLAS_CORE`), or nil when it
+    /// left the choice to the library (`CURATE_BLAS_CORE=library`, or no rule for this CPU).
     public static var requestedCore: String? {
         _ = loaded
         let core = String(cString: ck_blas_requested_core())
+        return core.isEmpty ? nil : core
+    }
+
+    /// The `OPENBLAS_CORETYPE` of the environment that `requestedCore` replaced, if any.
+    public static var overriddenCore: String? {
+        _ = loaded
+        let core = String(cString: ck_blas_overridden_core())
         return core.isEmpty ? nil : core
     }
 

@@ -8,10 +8,15 @@ struct Info: ParsableCommand {
         abstract: "Show the instruction set, BLAS library and threads the engine uses.",
         discussion: """
             Prints the instruction set the C kernels dispatch to (avx512, avx2 or scalar), the \
-            BLAS library that was loaded, the OpenBLAS core the loader requested from cpuid and \
-            the core in use, the threads BLAS uses per call (1: the engine runs its own workers) \
-            and the engine's worker threads (one per core, or CURATE_THREADS). Set \
-            CURATE_BLAS_LIBRARY to choose the BLAS library, OPENBLAS_CORETYPE to choose the core,             CURATE_BLAS_CORE=library to let OpenBLAS choose by itself. With --peak it also measures             the sgemm rate (square products, best of 3): one single-threaded product per engine             worker at once, as the engine runs, and one product threaded by the library.
+            BLAS library that was loaded, the OpenBLAS core the loader requested from cpuid (and \
+            the OPENBLAS_CORETYPE of the environment it overrode, if any) and the core in use, \
+            the threads BLAS uses per call (1: the engine runs its own workers) and the engine's \
+            worker threads (one per core, or CURATE_THREADS). Set CURATE_BLAS_LIBRARY to choose \
+            the BLAS library, CURATE_BLAS_CORE=<core> to request another core, or \
+            CURATE_BLAS_CORE=library to let OpenBLAS choose by itself (it then honours \
+            OPENBLAS_CORETYPE). With --peak it also measures the sgemm rate (square products, \
+            best of 3): one single-threaded product per engine worker at once, as the engine \
+            runs, and one product threaded by the library.
 
             Example:
               curate info --json
@@ -40,6 +45,7 @@ struct Info: ParsableCommand {
                 "blas_available": .bool(available),
                 "blas_library": library.map(JSONValue.string) ?? .null,
                 "blas_requested_core": requested.map(JSONValue.string) ?? .null,
+                "blas_overridden_core": BLASLibrary.overriddenCore.map(JSONValue.string) ?? .null,
                 "blas_core": core.map(JSONValue.string) ?? .null,
                 "blas_threads": available ? .integer(BLASLibrary.threads) : .null,
                 "blas_unavailable_reason": BLASLibrary.unavailableReason.map(JSONValue.string) ?? .null,
@@ -54,7 +60,8 @@ struct Info: ParsableCommand {
             "curate \(Curate.version)",
             "isa:                 \(ComputeEnvironment.isa)",
             "blas library:        \(library ?? "none")",
-            "blas requested core: \(requested ?? "none (left to the library)")",
+            "blas requested core: \(requested ?? "none (left to the library)")"
+                + (BLASLibrary.overriddenCore.map { " (overrides OPENBLAS_CORETYPE=\($0); CURATE_BLAS_CORE=library honours it)" } ?? ""),
             "blas core in use:    \(core ?? "none")",
             "blas threads:        \(available ? String(BLASLibrary.threads) : "-")",
             "engine threads:      \(ComputeThreads.count)",

@@ -188,12 +188,41 @@ final class CurateCommandTests: XCTestCase {
         XCTAssertEqual(json.status, 0, json.stderr)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
         XCTAssertEqual(Set(object.keys), ["blas_available", "blas_core", "blas_library", "blas_requested_core",
-                                          "blas_threads", "blas_unavailable_reason", "isa", "threads", "version",
+                                          "blas_overridden_core", "blas_threads", "blas_unavailable_reason", "isa", "threads", "version",
                                           "sgemm_gflops_per_worker", "sgemm_gflops_library_threaded"])
         XCTAssertTrue(object["sgemm_gflops_per_worker"] is NSNull, "measured only with --peak")
         XCTAssertTrue(["avx512", "avx2", "scalar"].contains(object["isa"] as? String ?? ""), "\(object)")
         XCTAssertGreaterThanOrEqual(object["threads"] as? Int ?? 0, 1)
         XCTAssertEqual(object["version"] as? String, "0.1.0")
+    }
+
+    /// The engine picks the OpenBLAS core from cpuid even over an inherited OPENBLAS_CORETYPE
+    /// (and says so); CURATE_BLAS_CORE=library leaves it to the library, a core name requests it.
+    func testBLASCorePolicy() throws {
+        func info(_ environment: [String: String?]) throws -> [String: Any] {
+            let result = try CurateProcess.run(["info", "--json"], environment: environment)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        }
+        let chosen = try info(["OPENBLAS_CORETYPE": nil, "CURATE_BLAS_CORE": nil])
+        let fromCPU = try XCTUnwrap(chosen["blas_requested_core"] as? String, "this CPU has AVX2 at least: \(chosen)")
+        XCTAssertEqual(chosen["blas_core"] as? String, fromCPU)
+        XCTAssertTrue(chosen["blas_overridden_core"] is NSNull)
+
+        let inherited = try info(["OPENBLAS_CORETYPE": "Prescott", "CURATE_BLAS_CORE": nil])
+        XCTAssertEqual(inherited["blas_requested_core"] as? String, fromCPU)
+        XCTAssertEqual(inherited["blas_core"] as? String, fromCPU)
+        XCTAssertEqual(inherited["blas_overridden_core"] as? String, "Prescott")
+        let text = try CurateProcess.run(["info"], environment: ["OPENBLAS_CORETYPE": "Prescott", "CURATE_BLAS_CORE": nil])
+        XCTAssertTrue(text.stdoutText.contains("overrides OPENBLAS_CORETYPE=Prescott"), text.stdoutText)
+
+        let library = try info(["OPENBLAS_CORETYPE": "Prescott", "CURATE_BLAS_CORE": "library"])
+        XCTAssertTrue(library["blas_requested_core"] is NSNull)
+        XCTAssertEqual(library["blas_core"] as? String, "Prescott")
+
+        let named = try info(["OPENBLAS_CORETYPE": nil, "CURATE_BLAS_CORE": "Haswell"])
+        XCTAssertEqual(named["blas_requested_core"] as? String, "Haswell")
+        XCTAssertEqual(named["blas_core"] as? String, "Haswell")
     }
 
     func testVersion() throws {
