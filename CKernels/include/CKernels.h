@@ -2,12 +2,14 @@
 ///
 /// - `ck_cpu.h`: ISA detection (cpuid + XGETBV) and the dispatch table, chosen once.
 /// - `ck_blas.h`: runtime CBLAS loader that picks the OpenBLAS core type from cpuid.
+/// - `ck_lapack.h`: runtime LAPACKE loader (the symmetric eigensolver of the PCA map).
 /// - `ck_spatial.h`: dot products, normalisation and similarity tiles.
 /// - `ck_scan.h`: threshold scans over similarity rows.
 #ifndef CKERNELS_H
 #define CKERNELS_H
 #include "ck_cpu.h"
 #include "ck_blas.h"
+#include "ck_lapack.h"
 #include "ck_spatial.h"
 #include "ck_scan.h"
 #endif
