@@ -3,14 +3,24 @@
 #   make test   runs the whole test suite (release build: the exactness tests are heavy)
 SWIFT ?= swift
 DEB_PACKAGES := libopenblas-dev liblapacke-dev libsqlite3-dev
+## The tests also render the HTML report in headless Chromium.
+TEST_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FIXTURE := Tests/Fixtures/debian-minilm-2000
 
-.PHONY: deps build demo test bench bench-provider chaos fuzz fuzz-replay clean
+.PHONY: deps test-deps build demo test bench bench-provider chaos fuzz fuzz-replay clean
 
 ## Installs the Debian packages the engine loads at run time, when missing.
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(DEB_PACKAGES)"
+
+## Installs what the tests need beyond the run-time packages, when missing.
+test-deps: deps
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(TEST_PACKAGES)"
+
+.PHONY: install-missing
+install-missing:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -21,15 +31,16 @@ build: deps
 
 demo: build
 	@mkdir -p demo
-	@rm -f demo/curate.sqlite demo/curate.sqlite-wal demo/curate.sqlite-shm demo/plan.json
+	@rm -f demo/curate.sqlite demo/curate.sqlite-wal demo/curate.sqlite-shm demo/plan.json demo/report.html
 	.build/release/curate info
 	.build/release/curate import prospects $(FIXTURE).jsonl --embeddings $(FIXTURE).f32 --dim 384 \
 		--db demo/curate.sqlite
 	.build/release/curate backfill --db demo/curate.sqlite --window 30d --dry-run --plan-out demo/plan.json
+	.build/release/curate report --db demo/curate.sqlite --out demo/report.html
 	.build/release/curate backfill --db demo/curate.sqlite --window 30d
 	.build/release/curate status --db demo/curate.sqlite
 
-test: deps
+test: test-deps
 	$(SWIFT) test -c release
 
 ## Benchmarks every backend against the sgemm peak, recall, a dry-run backfill and the Python peers

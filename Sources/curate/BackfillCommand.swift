@@ -42,11 +42,7 @@ struct BackfillCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(help: ArgumentHelp("Keep sessions whose latest activity is at or after this UTC day.", valueName: "YYYY-MM-DD"))
-    var since: String?
-
-    @Option(help: ArgumentHelp("Keep sessions whose latest activity is before this UTC day (exclusive).", valueName: "YYYY-MM-DD"))
-    var until: String?
+    @OptionGroup var period: WindowOptions
 
     @Option(help: ArgumentHelp("Walk the scope window by window, one job each: <n>d, <n>w or <n>h.", valueName: "length"))
     var window: String?
@@ -66,7 +62,7 @@ struct BackfillCommand: ParsableCommand {
     @OptionGroup var planning: PlannerOptions
 
     func run() throws {
-        let (sinceDay, untilDay) = try parseDays(since: since, until: until)
+        let (sinceDay, untilDay) = try period.days()
         var length: WindowLength? = nil
         if let window {
             do {

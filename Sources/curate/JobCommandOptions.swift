@@ -28,6 +28,13 @@ enum JobExit {
         }
     }
 
+    /// Reports a report that could not be made and returns its exit code (2 for bad settings).
+    static func failure(_ error: ReportError) -> ExitCode {
+        standardError("error: \(error.description)")
+        if case .planning(.invalidSettings) = error { return ExitCode(2) }
+        return ExitCode.failure
+    }
+
     /// Reports a bad input and returns exit code 2.
     static func badInput(_ message: String) -> ExitCode {
         standardError("error: \(message)")
@@ -69,6 +76,19 @@ struct StoreOptions: ParsableArguments {
             throw ExitCode.failure
         }
     }
+}
+
+/// `--since` and `--until`: the scope of the pending pool, by each session's latest activity.
+struct WindowOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Keep sessions whose latest activity is at or after this UTC day.", valueName: "YYYY-MM-DD"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Keep sessions whose latest activity is before this UTC day (exclusive).", valueName: "YYYY-MM-DD"))
+    var until: String?
+
+    /// The two days' UTC midnights.
+    /// - Throws: `ExitCode(2)` for a bad date, or an empty range.
+    func days() throws -> (UTCTimestamp?, UTCTimestamp?) { try parseDays(since: since, until: until) }
 }
 
 /// Planner flags that override the configuration.

@@ -78,6 +78,12 @@ enum CurateProcess {
                     product: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
         let executable = try XCTUnwrap(product.map(Self.product) ?? Self.executable,
                                        "built \(product ?? "curate") executable not found; set CURATE_BINARY", file: file, line: line)
+        return try run(executable: executable, arguments, in: directory, environment: overrides)
+    }
+
+    /// Runs any `executable` with `arguments` the same way, and waits for it.
+    static func run(executable: URL, _ arguments: [String], in directory: URL? = nil,
+                    environment overrides: [String: String?] = [:]) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("curate-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

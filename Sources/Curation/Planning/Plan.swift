@@ -18,6 +18,9 @@ public struct Plan: Sendable {
         public let origin: Origin
         /// Pool indices, in plan order; at most `max_cluster_size`.
         public let members: [Int]
+        /// The group this piece was cut from (a recall bucket, a greedy cluster or a session
+        /// group), numbered from 0 in plan order; consecutive pieces of one group share it.
+        public let group: Int
     }
 
     /// Size of the pending pool that was planned.
@@ -26,6 +29,9 @@ public struct Plan: Sendable {
     public let skipped: [Int]
     /// Region clusters first, then cold clusters, each cut to the maximum cluster size.
     public let clusters: [Cluster]
+    /// Pool indices of the cold prospects with embeddings, in the order greedy clustering
+    /// visited them (`prospect_id` code-point order).
+    public let coldOrder: [Int]
     /// Per pool index, its recalled committed items (indices into the `CommittedIndex`), best first.
     public let recall: [[PlannedHit]]
     /// Seconds spent per stage.

@@ -80,16 +80,19 @@ public struct Planner: Sendable {
         timings.plan = stopwatch.seconds
 
         stopwatch = Stopwatch()
-        let coldClusters = try clusterCold(cold, pool)
+        let (coldClusters, coldOrder) = try clusterCold(cold, pool)
         timings.cluster = stopwatch.seconds
 
         let grouped = regionOrder.map { (Plan.Cluster.Origin.recallRegion(committedIndex: $0), regions[$0]!) } + coldClusters
-        let clusters = grouped.flatMap { origin, members in
-            stride(from: 0, to: members.count, by: settings.maxClusterSize).map {
-                Plan.Cluster(origin: origin, members: Array(members[$0..<min($0 + settings.maxClusterSize, members.count)]))
+        let clusters = grouped.enumerated().flatMap { group, element in
+            let (origin, members) = element
+            return stride(from: 0, to: members.count, by: settings.maxClusterSize).map {
+                Plan.Cluster(origin: origin, members: Array(members[$0..<min($0 + settings.maxClusterSize, members.count)]),
+                             group: group)
             }
         }
-        return Plan(pending: pool.count, skipped: skipped, clusters: clusters, recall: recall, timings: timings)
+        return Plan(pending: pool.count, skipped: skipped, clusters: clusters, coldOrder: coldOrder, recall: recall,
+                    timings: timings)
     }
 
     /// Top-k committed items for each prospect with a vector (none for the others).
@@ -110,8 +113,8 @@ public struct Planner: Sendable {
     }
 
     /// Greedy clusters of the cold prospects with vectors (in code-point order of their ids),
-    /// then session groups of those without.
-    private func clusterCold(_ cold: [Int], _ pool: PendingPool) throws(PlanError) -> [(Plan.Cluster.Origin, [Int])] {
+    /// then session groups of those without; and the order the greedy clustering visited.
+    private func clusterCold(_ cold: [Int], _ pool: PendingPool) throws(PlanError) -> ([(Plan.Cluster.Origin, [Int])], [Int]) {
         let sorted = CodePointOrder.sortedIndices(of: cold.map { pool.prospects[$0].prospectID }).map { cold[$0] }
         var groups: [(Plan.Cluster.Origin, [Int])] = []
         let embedded = sorted.filter { pool.prospects[$0].embeddingRow != nil }
@@ -135,7 +138,7 @@ public struct Planner: Sendable {
             sessions[session, default: []].append(index)
         }
         groups += sessionOrder.map { (.session($0), sessions[$0]!) }
-        return groups
+        return (groups, embedded)
     }
 
     private func stableSorted(_ items: [Int], by before: (Int, Int) -> Bool) -> [Int] {

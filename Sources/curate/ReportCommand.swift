@@ -1,0 +1,121 @@
+import ArgumentParser
+import Curation
+import Foundation
+import Kernels
+
+/// `curate report`: one self-contained HTML page about the plan of the scoped pool.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write an HTML report of the plan a backfill would submit, before paying for it.",
+        discussion: """
+            Plans the pending prospects of the scope as a dry run (nothing is written to the store, \
+            no curator is called) and writes one HTML file with inline SVG and CSS (no script, no \
+            network): the plan's headline numbers; a threshold sweep (greedy clusters, singletons, \
+            largest cluster and curator requests at thresholds 0.70 to 0.95, computed exactly in one \
+            pass); each prospect's best cosine similarity to another prospect, with the threshold \
+            marked; the sizes of the plan's groups; a 2-D map of the pool on its two leading principal \
+            components (LAPACKE), coloured by cluster, labels on hover; and the largest clusters with \
+            their members' labels and summaries.
+
+            Statistics always use every prospect in scope; only the map is downsampled, to at most \
+            --map-points points, and the page says so.
+
+            Examples:
+              curate report --db curate.sqlite --out report.html
+              curate report --db curate.sqlite --since 2026-01-01 --cluster-similarity 0.85 --out r.html
+
+            \(JobExit.exitStatusHelp)
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @OptionGroup var period: WindowOptions
+
+    @Option(help: ArgumentHelp("The HTML file to write (atomically: a temporary file, then a rename).", valueName: "file.html"))
+    var out: String
+
+    @Option(name: .customLong("map-points"), parsing: .unconditional,
+            help: ArgumentHelp("Most prospects drawn on the map; 0 leaves the map out.", valueName: "n"))
+    var mapPoints = PlanReport.Options().mapPoints
+
+    @Flag(help: "Print a summary as one line of JSON with sorted keys.")
+    var json = false
+
+    @OptionGroup var planning: PlannerOptions
+
+    func run() throws {
+        let (since, until) = try period.days()
+        guard mapPoints >= 0 else { throw JobExit.badInput("--map-points must not be negative (got \(mapPoints))") }
+        let config = try store.loadConfig()
+        let planner = try planning.planner(config)
+        let curationStore = try store.openStore()
+        let total = Stopwatch()
+        let progress = JobProgressLine()
+        let window = since == nil && until == nil ? nil : JobWindow(since: since, until: until)
+        progress.show("loading the pending pool")
+        let loaded: (pool: PendingPool, committed: CommittedIndex), loadSeconds: Double
+        do {
+            (loaded, loadSeconds) = try Stopwatch.measure {
+                (try curationStore.loadPendingPool(since: since?.date, before: until?.date), try curationStore.loadCommitted())
+            }
+        } catch {
+            progress.finish()
+            standardError("error: cannot load the pending pool: \(error)")
+            throw ExitCode.failure
+        }
+        var options = PlanReport.Options()
+        options.mapPoints = mapPoints
+        let report: PlanReport
+        do {
+            report = try PlanReport(pool: loaded.pool, committed: loaded.committed, planner: planner, options: options) { stage in
+                progress.show("\(stage.rawValue) (\(loaded.pool.count) prospects)")
+            }
+        } catch {
+            progress.finish()
+            throw JobExit.failure(error)
+        }
+        progress.show("rendering")
+        let held = (try? JobSlot.current(curationStore))?.plan.pending
+        let context = ReportPage.Context(database: store.db, window: window, generatedAt: UTCTimestamp(Date()),
+                                         version: Curate.version, loadSeconds: loadSeconds, prospectsInJob: held)
+        let html = Array(ReportPage(report: report, context: context).html().utf8)
+        progress.finish()
+        do {
+            try OutputFile.writeAtomically(html, to: out)
+        } catch {
+            standardError("error: \(error.description)")
+            throw ExitCode.failure
+        }
+        let seconds = total.seconds
+        let map = report.map
+        if let note = report.mapUnavailable, mapPoints > 0 { standardError("warning: \(note)") }
+        if json {
+            OutputFile.writeStandardOutput(JSONValue.object([
+                "out": .string(out), "bytes": .integer(html.count), "seconds": .number(seconds), "db": .string(store.db),
+                "pending": .integer(report.plan.pending), "embedded": .integer(report.pool.embeddedIndices.count),
+                "requests": .integer(report.plan.clusters.count), "skipped": .integer(report.plan.skipped.count),
+                "groups": .integer(report.groups.count), "backend": .string(report.backend.rawValue),
+                "map_points": .integer(map?.points.count ?? 0), "map_downsampled": .bool(map?.isDownsampled ?? false),
+                "map": map == nil ? .string(report.mapUnavailable ?? "") : .null,
+                "sweep": .array(report.sweep.map { point in
+                    .object(["threshold": .number(point.threshold), "clusters": .integer(point.clusters),
+                             "largest": .integer(point.largest), "singletons": .integer(point.singletons),
+                             "requests": .integer(point.requests)])
+                }),
+                "timings": .object(["load": .number(loadSeconds), "recall": .number(report.timings.plan.recall),
+                                    "cluster": .number(report.timings.plan.cluster), "plan": .number(report.timings.plan.plan),
+                                    "nearest": .number(report.timings.nearest), "sweep": .number(report.timings.sweep),
+                                    "map": .number(report.timings.map)]),
+            ]).serialized() + "\n")
+            return
+        }
+        var line = "report: \(report.plan.pending) pending, \(report.plan.clusters.count) requests"
+        if let map {
+            line += map.isDownsampled ? "; map downsampled to \(map.points.count) of \(map.embedded) prospects" : "; map of \(map.points.count) prospects"
+        }
+        line += String(format: "; %@ written (%.0f KiB) in %.2f s", out, Double(html.count) / 1024, seconds)
+        OutputFile.writeStandardOutput(line + "\n")
+    }
+}
