@@ -11,6 +11,7 @@ let package = Package(
         // MARK: Public API
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Clustering", targets: ["Clustering"]),
+        .library(name: "Curation", targets: ["Curation"]),
         .executable(name: "curate", targets: ["curate"]),
         .executable(name: "curate-bench", targets: ["curate-bench"]),
         .executable(name: "curate-emulator", targets: ["curate-emulator"]),
@@ -27,11 +28,11 @@ let package = Package(
         /// Runtime BLAS loader, cpuid dispatch and per-ISA kernels (no stable Swift API).
         .target(name: "CKernels", path: "CKernels"),
         // MARK: Public API
-        /// Embedding matrices, similarity tiles and the compute backends.
+        /// Embedding matrices, similarity tiles, the compute backends and principal components.
         .target(name: "Kernels", dependencies: ["CKernels"]),
-        /// Pure algorithms: greedy first-match clustering and exact top-k recall.
+        /// Pure algorithms: greedy first-match clustering, threshold sweeps and exact top-k recall.
         .target(name: "Clustering", dependencies: ["Kernels"]),
-        /// SQLite store, importers, planner, jobs, providers and embedders: what the CLI drives.
+        /// SQLite store, importers, planner, report, jobs, providers and embedders: what the CLI drives.
         .target(
             name: "Curation",
             dependencies: [
