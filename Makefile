@@ -43,7 +43,7 @@ demo: build
 test: test-deps
 	$(SWIFT) test -c release
 
-## Benchmarks every backend against the sgemm peak, recall, a dry-run backfill and the Python peers
+## Benchmarks every backend against the sgemm peak, recall, a dry-run backfill, curate report and the Python peers
 ## on the standard set (under 10 minutes on 2 cores); writes Benchmarks/results/latest.{json,csv,md,svg}.
 ## BENCH_DATASET=DIR points at the debian-minilm set; without it every pool is synthetic.
 BENCH_DATASET ?= ../shared/datasets/debian-minilm
@@ -56,7 +56,7 @@ bench: deps
 		--pools 500,2800,10000,40000,100000,2800@1536,10000@1536,40000@1536 \
 		--backends scalar,swift-simd,simd,blas --threshold 0.82 --reps 3 --rep-budget 10 --wait-budget 90 \
 		--scalar-max 10000 --max-pool swift-simd=2800,swift-simd=0@1536,scalar=2800@1536 \
-		--recall 10000x20000,40000x40000 --end-to-end --peers --peer-pools 2800,10000,40000 \
+		--recall 10000x20000,40000x40000 --end-to-end --report --peers --peer-pools 2800,10000,40000 \
 		--json $(BENCH_OUT).json --csv $(BENCH_OUT).csv --plot $(BENCH_OUT).svg --markdown $(BENCH_OUT).md
 
 ## A 40,000-prospect backfill through the Anthropic emulator with injected faults: requests,

@@ -82,6 +82,8 @@ struct BenchConfiguration: Sendable {
     var endToEnd: Bool
     var endToEndPools: [PoolSpec]?
     var committed: Int
+    /// Also time `curate report` on each end-to-end store.
+    var report: Bool
     var peers: Bool
     var peerPools: [PoolSpec]?
     var peerLibraries: [String]

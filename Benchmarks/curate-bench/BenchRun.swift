@@ -73,6 +73,7 @@ final class BenchRun {
             let endToEnd = EndToEndBench(configuration: c, catalog: catalog, log: log)
             try endToEnd.run()
             report.endToEnd = endToEnd.rows
+            report.reports = endToEnd.reportRows
         }
 
         if c.peers {

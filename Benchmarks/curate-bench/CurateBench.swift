@@ -71,6 +71,9 @@ struct CurateBench: ParsableCommand {
     @Option(help: "Pools for --end-to-end (default: every pool on real data).")
     var endToEndPools: String?
 
+    @Flag(help: "With --end-to-end: also time `curate report` (plan, best similarities, threshold sweep, map, HTML) on each store.")
+    var report = false
+
     @Option(help: "Committed items imported for --end-to-end (real rows after the pool, then synthetic).")
     var committed = 20000
 
@@ -131,8 +134,12 @@ struct CurateBench: ParsableCommand {
     @Option(help: .hidden)
     var endToEndChild: String?
 
+    @Option(help: .hidden)
+    var reportChild: String?
+
     mutating func validate() throws {
-        guard endToEndChild == nil else { return }
+        guard endToEndChild == nil, reportChild == nil else { return }
+        guard !report || endToEnd else { throw ValidationError("--report needs --end-to-end (it runs on the end-to-end stores)") }
         guard dim >= 1 else { throw ValidationError("--dim must be at least 1") }
         guard threshold.isFinite else { throw ValidationError("--threshold must be a number") }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
@@ -148,6 +155,10 @@ struct CurateBench: ParsableCommand {
     func run() throws {
         if let store = endToEndChild {
             try EndToEndChild.run(storePath: store, threshold: threshold)
+            return
+        }
+        if let store = reportChild {
+            try ReportChild.run(storePath: store, threshold: threshold)
             return
         }
         var configuration = try makeConfiguration()
@@ -228,7 +239,7 @@ struct CurateBench: ParsableCommand {
             maxContention: maxContention, waitBudget: waitBudget,
             maxPool: limits, recall: recallSpecs, recallBackends: try backendList(recallBackends).filter { $0 != .scalar },
             recallQueryBlock: queryBlock, recallDatabaseChunk: databaseChunk,
-            endToEnd: endToEnd, endToEndPools: try endToEndPools.map(poolList), committed: committed,
+            endToEnd: endToEnd, endToEndPools: try endToEndPools.map(poolList), committed: committed, report: report,
             peers: peers, peerPools: peerPoolSpecs, peerLibraries: libraries, peerRecall: peerRecall,
             peersPython: peersPython, peersScript: peersScript,
             blockRows: try sizes(block, "--block", engine.blockRows), subBlockRows: try sizes(subBlock, "--sub-block", engine.subBlockRows),

@@ -17,6 +17,8 @@ final class EndToEndBench {
     let catalog: DataCatalog
     private let log: (String) -> Void
     private(set) var rows: [EndToEndRow] = []
+    /// `curate report` on the same stores (with `--report`).
+    private(set) var reportRows: [ReportRow] = []
 
     init(configuration: BenchConfiguration, catalog: DataCatalog, log: @escaping (String) -> Void) {
         self.configuration = configuration
@@ -95,14 +97,7 @@ final class EndToEndBench {
         let importSeconds = Timing.now() - start
 
         // The dry run, in a child process.
-        let child = try ChildProcess.run(
-            executable: ChildProcess.currentExecutable(),
-            arguments: ["--end-to-end-child", storePath, "--threshold", String(configuration.threshold)],
-            environment: ProcessInfo.processInfo.environment)
-        guard child.status == 0, let data = child.stdout.data(using: .utf8),
-              let report = try? JSONDecoder().decode(EndToEndChild.Report.self, from: data) else {
-            throw BenchError("the end-to-end child for \(pool) failed with exit \(child.status) (its error is above)")
-        }
+        let report = try child(EndToEndChild.Report.self, "--end-to-end-child", storePath, pool)
         let row = EndToEndRow(
             dim: d, pool: pool.rows, data: real ? "real" : "synthetic", committed: configuration.committed,
             committedReal: split.real, backend: report.backend, importSeconds: importSeconds,
@@ -112,7 +107,31 @@ final class EndToEndBench {
         log(String(format: "end-to-end %@ (%ld committed, %ld real): load %.2f s, recall %.2f s, cluster %.2f s, plan %.3f s, peak RSS %.0f MiB (import %.1f s)",
                    pool.description, configuration.committed, split.real, row.loadSeconds, row.recallSeconds,
                    row.clusterSeconds, row.planSeconds, row.peakRssMebibytes, importSeconds))
+        if configuration.report {
+            let page = try child(ReportChild.Report.self, "--report-child", storePath, pool)
+            let reportRow = ReportRow(
+                dim: d, pool: pool.rows, data: row.data, committed: configuration.committed, backend: page.backend,
+                loadSeconds: page.load, planSeconds: page.plan, nearestSeconds: page.nearest, sweepSeconds: page.sweep,
+                sweepThresholds: page.sweepThresholds, mapSeconds: page.map, renderSeconds: page.render, totalSeconds: page.total,
+                htmlBytes: page.bytes, mapPoints: page.mapPoints, peakRssMebibytes: page.peakRssMebibytes)
+            reportRows.append(reportRow)
+            log(String(format: "report %@: %.2f s (load %.2f, plan %.2f, best similarity %.2f, sweep of %ld thresholds %.2f, map %.2f, HTML %.2f), %.0f KiB, %ld map points, peak RSS %.0f MiB",
+                       pool.description, page.total, page.load, page.plan, page.nearest, page.sweepThresholds, page.sweep,
+                       page.map, page.render, Double(page.bytes) / 1024, page.mapPoints, page.peakRssMebibytes))
+        }
         return row
+    }
+
+    /// Runs this executable with `flag store --threshold t` and decodes the JSON it prints.
+    private func child<R: Decodable>(_ type: R.Type, _ flag: String, _ storePath: String, _ pool: PoolSpec) throws -> R {
+        let child = try ChildProcess.run(
+            executable: ChildProcess.currentExecutable(),
+            arguments: [flag, storePath, "--threshold", String(configuration.threshold)],
+            environment: ProcessInfo.processInfo.environment)
+        guard child.status == 0, let data = child.stdout.data(using: .utf8), let report = try? JSONDecoder().decode(type, from: data) else {
+            throw BenchError("the \(flag) process for \(pool) failed with exit \(child.status) (its error is above)")
+        }
+        return report
     }
 }
 
@@ -136,14 +155,9 @@ enum EndToEndChild {
 
     static func run(storePath: String, threshold: Double) throws {
         let start = Timing.now()
-        let store = try CurationStore(path: storePath)
-        let pool = try store.loadPendingPool()
-        let committed = try store.loadCommitted()
+        let (pool, committed) = try load(storePath)
         let load = Timing.now() - start
-        var settings = Planner.Settings(CurateConfig())
-        settings.clusterSimilarity = threshold
-        let planner = Planner(settings: settings, backend: .auto)
-        let plan = try planner.plan(pool, committed: committed)
+        let plan = try planner(threshold: threshold).plan(pool, committed: committed)
         let total = Timing.now() - start
         var warm = 0
         for cluster in plan.clusters {
@@ -156,5 +170,56 @@ enum EndToEndChild {
             cold: pool.count - plan.skipped.count - warm, peakRssMebibytes: Timing.peakRssMebibytes())
         let data = try JSONEncoder().encode(report)
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The pending pool and the committed index of the store at `path`, opened as the CLI does.
+    static func load(_ path: String) throws -> (PendingPool, CommittedIndex) {
+        let store = try CurationStore(path: path, access: .queue, opening: .existingStore)
+        return (try store.loadPendingPool(), try store.loadCommitted())
+    }
+
+    /// The default planner at `threshold`.
+    static func planner(threshold: Double) -> Planner {
+        var settings = Planner.Settings(CurateConfig())
+        settings.clusterSimilarity = threshold
+        return Planner(settings: settings, backend: .auto)
+    }
+}
+
+/// The child side of the report run: what `curate report` does (load, `PlanReport`, the page,
+/// written next to the store), timed; one JSON object on standard output.
+enum ReportChild {
+    struct Report: Codable {
+        var backend: String
+        var load: Double
+        var plan: Double
+        var nearest: Double
+        var sweep: Double
+        var sweepThresholds: Int
+        var map: Double
+        var render: Double
+        var total: Double
+        var bytes: Int
+        var mapPoints: Int
+        var peakRssMebibytes: Double
+    }
+
+    static func run(storePath: String, threshold: Double) throws {
+        let start = Timing.now()
+        let (pool, committed) = try EndToEndChild.load(storePath)
+        let load = Timing.now() - start
+        let report = try PlanReport(pool: pool, committed: committed, planner: EndToEndChild.planner(threshold: threshold))
+        let renderStart = Timing.now()
+        let context = ReportPage.Context(database: storePath, window: nil, generatedAt: UTCTimestamp(Date()), version: "bench",
+                                         loadSeconds: load)
+        let html = Array(ReportPage(report: report, context: context).html().utf8)
+        try Data(html).write(to: URL(fileURLWithPath: storePath + ".html"))
+        let end = Timing.now()
+        let t = report.timings
+        let output = Report(
+            backend: report.backend.rawValue, load: load, plan: t.plan.recall + t.plan.cluster + t.plan.plan, nearest: t.nearest,
+            sweep: t.sweep, sweepThresholds: report.sweep.count, map: t.map, render: end - renderStart, total: end - start,
+            bytes: html.count, mapPoints: report.map?.points.count ?? 0, peakRssMebibytes: Timing.peakRssMebibytes())
+        print(String(decoding: try JSONEncoder().encode(output), as: UTF8.self))
     }
 }

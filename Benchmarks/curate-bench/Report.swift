@@ -22,6 +22,7 @@ struct BenchReport: Codable {
     var clustering: [ClusteringRow] = []
     var recall: [RecallRow] = []
     var endToEnd: [EndToEndRow] = []
+    var reports: [ReportRow] = []
     var peers: PeersInfo?
     var targets: [TargetCheck] = []
     var notes: [String] = []
@@ -197,6 +198,27 @@ struct EndToEndRow: Codable {
     var warm: Int
     var cold: Int
     /// Peak RSS of the dry-run process (load + plan), MiB.
+    var peakRssMebibytes: Double
+}
+
+/// `curate report` on an end-to-end store, in a child process (its own peak RSS).
+struct ReportRow: Codable {
+    var dim: Int
+    var pool: Int
+    var data: String
+    var committed: Int
+    var backend: String
+    var loadSeconds: Double
+    /// The planner's stages (recall, clustering, chunking).
+    var planSeconds: Double
+    var nearestSeconds: Double
+    var sweepSeconds: Double
+    var sweepThresholds: Int
+    var mapSeconds: Double
+    var renderSeconds: Double
+    var totalSeconds: Double
+    var htmlBytes: Int
+    var mapPoints: Int
     var peakRssMebibytes: Double
 }
 

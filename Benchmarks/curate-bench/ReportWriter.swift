@@ -6,6 +6,7 @@ enum ReportWriter {
         var parts = [Tables.peakLine(report.peak), "", "Clustering", Tables.clustering(report).render(markdown: false)]
         if !report.recall.isEmpty { parts += ["", "Recall (k = 8)", Tables.recall(report).render(markdown: false)] }
         if !report.endToEnd.isEmpty { parts += ["", "End to end (dry-run backfill)", Tables.endToEnd(report).render(markdown: false)] }
+        if !report.reports.isEmpty { parts += ["", "curate report", Tables.reports(report).render(markdown: false)] }
         parts += ["", "Targets", Tables.targets(report).render(markdown: false)]
         if !report.notes.isEmpty { parts += [""] + report.notes.map { "note: " + $0 } }
         return parts.joined(separator: "\n")
@@ -49,6 +50,12 @@ enum ReportWriter {
         if !report.endToEnd.isEmpty {
             lines += ["## End to end (dry-run backfill on a temporary SQLite store)", "", Tables.endToEnd(report).render(markdown: true), ""]
             lines += ["Stage seconds from the planner (`Plan.timings`); load = pending pool + committed index; peak RSS of the dry-run process.", ""]
+        }
+        if !report.reports.isEmpty {
+            lines += ["## `curate report` on the same stores", "", Tables.reports(report).render(markdown: true), ""]
+            lines += ["What `curate report` runs, in a child process: load, plan, each prospect's best similarity to another (exact "
+                      + "top-2 self-recall), the threshold sweep (one exact pass over every threshold), the PCA map (LAPACKE) and the "
+                      + "HTML page; peak RSS of that process.", ""]
         }
         if !report.tuning.isEmpty { lines += ["## Tile sweep", "", Tables.tuning(report).render(markdown: true), ""] }
         lines += ["## Targets (issue 4)", "", Tables.targets(report).render(markdown: true), ""]
@@ -96,6 +103,12 @@ enum ReportWriter {
                                   r.secondsMin, r.secondsMedian, r.seconds.count, nil, r.gflops, r.percentOfPeak, nil, r.identical,
                                   r.identicalTo, r.faissPip?.library, r.faissPip?.ratio, r.faissForced?.library, r.faissForced?.ratio,
                                   nil, nil, nil, nil, nil, othersAtMin(r.seconds, r.othersShare)]
+            lines.append(values.map(cell).joined(separator: ","))
+        }
+        for r in report.reports {
+            let values: [Any?] = ["report", "engine", r.backend, nil, nil, r.dim, r.pool, nil, r.committed, r.data, nil, nil,
+                                  r.totalSeconds, r.totalSeconds, 1, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+                                  r.loadSeconds, nil, nil, r.planSeconds, r.peakRssMebibytes, nil]
             lines.append(values.map(cell).joined(separator: ","))
         }
         for r in report.endToEnd {

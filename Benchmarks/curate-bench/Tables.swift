@@ -123,6 +123,18 @@ enum Tables {
                      rows: rows, numeric: [0, 1, 5, 6, 7, 8, 9, 10, 12, 13])
     }
 
+    static func reports(_ report: BenchReport) -> Table {
+        let rows = report.reports.map { row -> [String] in
+            [String(row.dim), String(row.pool), row.data, row.backend, seconds(row.loadSeconds), seconds(row.planSeconds),
+             seconds(row.nearestSeconds), "\(seconds(row.sweepSeconds)) (\(row.sweepThresholds))", seconds(row.mapSeconds),
+             seconds(row.renderSeconds), seconds(row.totalSeconds), number(Double(row.htmlBytes) / 1024, "%.0f"),
+             String(row.mapPoints), number(row.peakRssMebibytes, "%.0f")]
+        }
+        return Table(header: ["d", "pool", "data", "backend", "load s", "plan s", "best similarity s", "sweep s (thresholds)",
+                              "map s", "HTML s", "total s", "HTML KiB", "map points", "peak RSS MiB"],
+                     rows: rows, numeric: [0, 1, 4, 5, 6, 8, 9, 10, 11, 12, 13])
+    }
+
     static func targets(_ report: BenchReport) -> Table {
         Table(header: ["target (issue 4)", "measured", "holds"],
               rows: report.targets.map { [$0.target, $0.measured, $0.holds.map { $0 ? "yes" : "NO" } ?? "n/a"] },

@@ -4,6 +4,12 @@ import Kernels
 /// The report as one self-contained HTML page: inline CSS and SVG, no script, and a content
 /// security policy that forbids loading anything, so the page works offline and cannot reach
 /// the network. Every text from the store is escaped.
+///
+/// ```swift
+/// let context = ReportPage.Context(database: "curate.sqlite", window: nil, generatedAt: UTCTimestamp(Date()),
+///                                  version: "0.1.0", loadSeconds: 0)
+/// try ReportPage(report: report, context: context).html().write(toFile: "report.html", atomically: true, encoding: .utf8)
+/// ```
 public struct ReportPage: Sendable {
     /// What the page says about where the report comes from.
     public struct Context: Sendable {
@@ -80,7 +86,8 @@ public struct ReportPage: Sendable {
 
     private func header() -> String {
         let scope = context.window.map { "prospects of sessions active in \($0.description)" } ?? "every pending prospect"
-        var note = "A dry run: nothing was written to the store and no curator was called."
+        var note = "A dry run of the scope as one job: nothing was written to the store and no curator was called. "
+            + "A backfill with --window plans each window on its own, so it may make more requests."
         if let held = context.prospectsInJob {
             note += " A job in the slot holds \(HTMLText.count(held)) prospects; they count as pending until it is collected."
         }
