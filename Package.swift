@@ -69,9 +69,9 @@ let package = Package(
         .executableTarget(name: "curate-fuzz", dependencies: ["Curation"], path: "Tests/Fuzz", exclude: ["corpus"]),
         // MARK: Unit tests
         /// Seeded generators for test inputs (not API).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
-        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "TestSupport"]),
+        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "CKernels", "TestSupport"]),
         .testTarget(
             name: "CurationTests",
             dependencies: ["Curation", "Clustering", "Kernels", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]

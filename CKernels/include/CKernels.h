@@ -5,6 +5,7 @@
 /// - `ck_lapack.h`: runtime LAPACKE loader (the symmetric eigensolver of the PCA map).
 /// - `ck_spatial.h`: dot products, normalisation and similarity tiles.
 /// - `ck_scan.h`: threshold scans over similarity rows.
+/// - `ck_narrow.h`: screening tiles in bfloat16 and int8, their encodings and panel packing.
 #ifndef CKERNELS_H
 #define CKERNELS_H
 #include "ck_cpu.h"
@@ -12,4 +13,5 @@
 #include "ck_lapack.h"
 #include "ck_spatial.h"
 #include "ck_scan.h"
+#include "ck_narrow.h"
 #endif

@@ -17,12 +17,19 @@ import Kernels
 /// in its own creation order. Each union seed carries the mask of the thresholds it seeds, each row
 /// the mask of the thresholds it is still open at, and a row's scan of a tile row stops once that
 /// mask is empty.
+///
+/// Tiles come from the kernel's encoding of the rows (`EncodedRows`; for float kernels the
+/// normalised rows themselves); a similarity inside the tile's error band is decided exactly by
+/// `PairComparison`.
 final class BlockedFirstMatch {
     private let matrix: EmbeddingMatrix
     private let kernel: any SimilarityKernel
     /// Ascending, at most 64 (one bit each).
     private let thresholds: [Double]
+    /// Per threshold, the bounds of the kernel's tiles and of float tiles.
     private let bounds: [(lo: Float, hi: Float)]
+    private let floatBounds: [(lo: Float, hi: Float)]
+    private let encoded: EncodedRows
     private let tiling: GreedyClustering.Tiling
     private let dimension: Int
     /// Block sizes per recursion level, decreasing, ending with 1.
@@ -42,23 +49,31 @@ final class BlockedFirstMatch {
     private var seedClusters: [Int32] = []
     /// Per matrix row, the thresholds at which it is not placed yet.
     private var open: [UInt64]
-    private var seeds: UnsafeMutablePointer<Float>
-    private var seedCapacity: Int
-    /// Normalised rows of the block being matched, compacted as rows are placed.
-    private let blockVectors: UnsafeMutablePointer<Float>
+    /// The seeds as tile columns.
+    private let seeds: TileColumns
+    /// Encoded rows of the block being matched (and their scales), compacted as rows are placed.
+    private let stagedRows: UnsafeMutableRawPointer
+    private let stagedScales: UnsafeMutablePointer<Float>?
     /// One similarity tile per worker.
     private let tiles: [UnsafeMutablePointer<Float>]
     private let workers: Int
+    /// Columns per panel of the narrow kernels' tile columns (`CK_PANEL`).
+    private static let panel = TileColumns.panelWidth
 
     /// - Precondition: `thresholds` ascending, 1 to 64 of them, finite; the tiling valid.
-    init(matrix: EmbeddingMatrix, kernel: any SimilarityKernel, thresholds: [Double], tiling: GreedyClustering.Tiling) {
+    /// - Parameter encoded: the rows of `matrix` in `kernel`'s encoding.
+    init(matrix: EmbeddingMatrix, kernel: any SimilarityKernel, encoded: EncodedRows, thresholds: [Double], tiling: GreedyClustering.Tiling) {
         precondition((1...64).contains(thresholds.count) && thresholds == thresholds.sorted())
         self.matrix = matrix
         self.kernel = kernel
         self.thresholds = thresholds
         self.tiling = tiling
         dimension = matrix.dimension
-        bounds = thresholds.map { ExactnessBand.bounds(threshold: $0, dimension: matrix.dimension) }
+        self.encoded = encoded
+        let band = ExactnessBand.band(for: dimension, encoding: kernel.encoding, rowError: encoded.maxError,
+                                      columnError: encoded.maxError)
+        bounds = thresholds.map { ExactnessBand.bounds(threshold: $0, band: band) }
+        floatBounds = thresholds.map { ExactnessBand.bounds(threshold: $0, dimension: matrix.dimension) }
         levels = [tiling.blockRows, tiling.subBlockRows, 1].reduce(into: []) { levels, size in
             if size < (levels.last ?? .max) { levels.append(size) }
         }
@@ -68,15 +83,15 @@ final class BlockedFirstMatch {
         open = Array(repeating: all, count: matrix.rows)
         let blockRows = levels[0]
         workers = ComputeThreads.count
-        seedCapacity = 1024
-        seeds = .allocate(capacity: seedCapacity * dimension)
-        blockVectors = .allocate(capacity: blockRows * dimension)
+        seeds = TileColumns(encoding: kernel.encoding, dimension: dimension)
+        stagedRows = .allocate(byteCount: blockRows * encoded.stride, alignment: 64)
+        stagedScales = encoded.scales == nil ? nil : .allocate(capacity: blockRows)
         tiles = (0..<workers).map { _ in .allocate(capacity: blockRows * tiling.seedChunk) }
     }
 
     deinit {
-        seeds.deallocate()
-        blockVectors.deallocate()
+        stagedRows.deallocate()
+        stagedScales?.deallocate()
         tiles.forEach { $0.deallocate() }
     }
 
@@ -100,17 +115,19 @@ final class BlockedFirstMatch {
     /// it matches there, and returns the rows still open at some threshold, in order.
     private func matchAgainstSeeds(_ block: [Int], seeds range: Range<Int>) -> [Int] {
         guard !range.isEmpty, !block.isEmpty else { return block }
-        let d = dimension, count = thresholds.count
-        for (i, row) in block.enumerated() {
-            (blockVectors + i * d).update(from: matrix.unitRow(row), count: d)
-        }
+        let count = thresholds.count
+        for (i, row) in block.enumerated() { stage(row, at: i) }
         var active = block
         var chunkStart = range.lowerBound
         var chunkWidth = tiling.firstSeedChunk
         var matches = [Int32](repeating: -1, count: block.count * count)
         while chunkStart < range.upperBound, !active.isEmpty {
-            let width = min(chunkWidth, range.upperBound - chunkStart)
-            scanChunk(active, seeds: chunkStart..<(chunkStart + width), matches: &matches)
+            // Chunks end on a multiple of CK_PANEL seeds where they can, so that the narrow
+            // kernels' panels are whole in every chunk but the first and the last.
+            var end = min(chunkStart + chunkWidth, range.upperBound)
+            if end < range.upperBound, end / Self.panel * Self.panel > chunkStart { end = end / Self.panel * Self.panel }
+            let width = end - chunkStart
+            scanChunk(active, seeds: chunkStart..<end, matches: &matches)
             var kept = 0
             for (i, row) in active.enumerated() {
                 for t in 0..<count where matches[i * count + t] >= 0 {
@@ -118,7 +135,7 @@ final class BlockedFirstMatch {
                     open[row] &= ~(1 << UInt64(t))
                 }
                 if open[row] != 0 {
-                    if kept != i { (blockVectors + kept * d).update(from: blockVectors + i * d, count: d) }
+                    if kept != i { stage(row, at: kept) }
                     active[kept] = row
                     kept += 1
                 }
@@ -133,18 +150,18 @@ final class BlockedFirstMatch {
     /// For each active row i and threshold t, the cluster of the first seed in `chunk` it matches
     /// at t (or -1), in `matches[i · thresholds.count + t]`.
     private func scanChunk(_ active: [Int], seeds chunk: Range<Int>, matches: inout [Int32]) {
-        let d = dimension, width = chunk.count, count = thresholds.count
+        let d = dimension, width = chunk.count, count = thresholds.count, stride = encoded.stride
         let minimumRows = max(8, 2_000_000 / max(width * d, 1))
         let parts = ComputeThreads.split(active.count, minimum: minimumRows, workers: workers)
         var rechecks = [Int](repeating: 0, count: parts.count * count)
-        let chunkSeeds = UnsafePointer(seeds + chunk.lowerBound * d)
         computedPairs += active.count * width
         matches.withUnsafeMutableBufferPointer { matches in
             rechecks.withUnsafeMutableBufferPointer { rechecks in
                 ComputeThreads.forEach(parts: parts.count) { p in
                     let rows = parts[p], tile = tiles[p]
-                    kernel.tile(blockVectors + rows.lowerBound * d, rows: rows.count, chunkSeeds, rows: width,
-                                dimension: d, into: tile, rowStride: width)
+                    let staged = RowBlock(base: stagedRows + rows.lowerBound * stride, stride: stride,
+                                          scales: stagedScales.map { UnsafePointer($0 + rows.lowerBound) })
+                    kernel.tile(staged, count: rows.count, seeds, chunk, into: tile, rowStride: width)
                     for i in rows {
                         scanRow(tile + (i - rows.lowerBound) * width, width: width, row: active[i], firstSeed: chunk.lowerBound,
                                 matches: matches.baseAddress! + i * count, rechecks: rechecks.baseAddress! + p * count)
@@ -159,8 +176,8 @@ final class BlockedFirstMatch {
 
     /// Scans one tile row in seed order: at each threshold the row is open at, the first seed whose
     /// similarity reaches it (similarities inside the error band re-checked with the reference
-    /// cosine, once per pair) sets `matches[t]`; the others get -1. Stops once no open threshold is
-    /// left.
+    /// cosine, through `PairComparison`) sets `matches[t]`; the others get -1. Stops once no open
+    /// threshold is left.
     private func scanRow(_ tileRow: UnsafePointer<Float>, width: Int, row: Int, firstSeed: Int,
                          matches: UnsafeMutablePointer<Int32>, rechecks: UnsafeMutablePointer<Int>) {
         let count = thresholds.count
@@ -173,7 +190,7 @@ final class BlockedFirstMatch {
             if j >= width { return }
             let similarity = tileRow[j], seed = firstSeed + j
             var candidates = wanted & seedMasks[seed]
-            var reference: Double? = nil
+            var pair = PairComparison(matrix, row, matrix, seedRows[seed], after: kernel.encoding)
             while candidates != 0 {
                 let t = candidates.trailingZeroBitCount
                 candidates &= candidates - 1
@@ -181,9 +198,7 @@ final class BlockedFirstMatch {
                 var joins = similarity >= bounds[t].hi
                 if !joins {
                     rechecks[t] += 1
-                    let cosine = reference ?? matrix.referenceCosine(row, matrix, seedRows[seed])
-                    reference = cosine
-                    joins = cosine >= thresholds[t]
+                    joins = pair.atLeast(thresholds[t], floatBounds: floatBounds[t])
                 }
                 if joins {
                     matches[t] = seedClusters[seed * count + t]
@@ -194,16 +209,15 @@ final class BlockedFirstMatch {
         }
     }
 
+    /// Copies the encoded `row` (and its scale) into block slot `slot`.
+    private func stage(_ row: Int, at slot: Int) {
+        (stagedRows + slot * encoded.stride).copyMemory(from: encoded.row(row), byteCount: encoded.stride)
+        if let stagedScales, let scales = encoded.scales { stagedScales[slot] = scales[row] }
+    }
+
     /// Makes `row` a seed at every threshold it is still open at.
     private func addSeed(_ row: Int) {
-        if seedRows.count == seedCapacity {
-            let grown = UnsafeMutablePointer<Float>.allocate(capacity: seedCapacity * 2 * dimension)
-            grown.moveInitialize(from: seeds, count: seedCapacity * dimension)
-            seeds.deallocate()
-            seeds = grown
-            seedCapacity *= 2
-        }
-        (seeds + seedRows.count * dimension).initialize(from: matrix.unitRow(row), count: dimension)
+        seeds.append(encoded, row: row)
         seedRows.append(row)
         seedMasks.append(open[row])
         for t in thresholds.indices {

@@ -45,12 +45,12 @@ public struct ThresholdSweep: Sendable {
             throw .invalidTiling
         }
         let rows = try Self.validated(order, rows: matrix.rows)
-        let resolved = backend.resolved
-        if resolved == .scalar {
+        if backend.resolved == .scalar {
             return thresholds.map { ScalarReference.cluster(matrix, rows: rows, threshold: $0) }
         }
         let distinct = Array(Set(thresholds)).sorted()
-        let run = BlockedFirstMatch(matrix: matrix, kernel: resolved.kernel, thresholds: distinct, tiling: t)
+        let (resolved, kernel, encoded) = backend.prepared([matrix])
+        let run = BlockedFirstMatch(matrix: matrix, kernel: kernel, encoded: encoded[0], thresholds: distinct, tiling: t)
         run.place(rows)
         return thresholds.map { threshold in
             let i = distinct.firstIndex(of: threshold)!

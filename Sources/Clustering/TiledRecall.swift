@@ -1,18 +1,25 @@
 import Kernels
 
 /// One exact top-k search (see `TopKRecall`): workers take contiguous query ranges; each walks
-/// its queries block by block over database chunks, one float tile at a time.
+/// its queries block by block over database chunks, one tile at a time, in the kernel's encoding.
 struct TiledRecall {
     let queries: EmbeddingMatrix
     let database: EmbeddingMatrix
     let k: Int
     let kernel: any SimilarityKernel
+    /// The queries' and the database's rows in the kernel's encoding.
+    let rows: EncodedRows
+    let databaseRows: EncodedRows
     let queryBlock: Int
     let databaseChunk: Int
 
-    func run() -> [[RecallHit]] {
-        var results = [[RecallHit]](repeating: [], count: queries.rows)
-        let margin = 2 * ExactnessBand.band(for: database.dimension)
+    /// The hits of every query, and how many (query, row) pairs were decided again exactly.
+    func run() -> (hits: [[RecallHit]], rechecked: Int) {
+        var results = [(hits: [RecallHit], rechecked: Int)](repeating: ([], 0), count: queries.rows)
+        let columns = TileColumns(allRowsOf: databaseRows)
+        let band = ExactnessBand.band(for: database.dimension, encoding: kernel.encoding, rowError: rows.maxError,
+                                      columnError: databaseRows.maxError)
+        let margin = 2 * band
         let parts = ComputeThreads.split(queries.rows, minimum: 16)
         results.withUnsafeMutableBufferPointer { results in
             ComputeThreads.forEach(parts: parts.count) { p in
@@ -25,28 +32,41 @@ struct TiledRecall {
                 for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: queryBlock) {
                     let block = start..<min(start + queryBlock, parts[p].upperBound)
                     var candidates = block.map { _ in CandidateSet(k: k, margin: margin) }
+                    let staged = RowBlock(base: rows.row(block.lowerBound), stride: rows.stride,
+                                          scales: rows.scales.map { UnsafePointer($0 + block.lowerBound) })
                     for chunk in stride(from: 0, to: database.rows, by: databaseChunk) {
                         let width = min(databaseChunk, database.rows - chunk)
-                        kernel.tile(queries.unitRow(block.lowerBound), rows: block.count, database.unitRow(chunk),
-                                    rows: width, dimension: database.dimension, into: tile, rowStride: width)
+                        kernel.tile(staged, count: block.count, columns, chunk..<(chunk + width), into: tile, rowStride: width)
                         for (i, q) in block.enumerated() where queries.norms[q] != 0 {
                             candidates[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
                         }
                     }
-                    for (i, q) in block.enumerated() { results[q] = hits(for: q, candidates[i]) }
+                    for (i, q) in block.enumerated() { results[q] = (hits(for: q, candidates[i]), candidates[i].rows.count) }
                 }
             }
         }
-        return results
+        return (results.map(\.hits), results.reduce(0) { $0 + $1.rechecked })
     }
 
     /// The top k of `candidates` by reference cosine. A zero query has cosine 0 with every row,
     /// so its hits are the first k rows.
+    ///
+    /// After a screening tile the candidates are first narrowed by their float similarity f: if
+    /// the k-th best f is F, every true top-k row has reference score ≥ F − band and hence
+    /// f ≥ F − 2·band (float band), as in `CandidateSet`.
     private func hits(for query: Int, _ candidates: CandidateSet) -> [RecallHit] {
         guard queries.norms[query] != 0 else {
             return (0..<min(k, database.rows)).map { RecallHit(index: $0, score: 0) }
         }
-        let scored = candidates.rows.map { RecallHit(index: $0, score: queries.referenceCosine(query, database, $0)) }
+        var rows = candidates.rows
+        if kernel.encoding != .float32, rows.count > k {
+            let d = database.dimension
+            let floats = rows.map { queries.floatSimilarity(query, database, $0) }
+            let kth = Double(floats.sorted(by: >)[k - 1])
+            let floor = kth - 2 * ExactnessBand.band(for: d)
+            rows = zip(rows, floats).filter { Double($0.1) >= floor }.map(\.0)
+        }
+        let scored = rows.map { RecallHit(index: $0, score: queries.referenceCosine(query, database, $0)) }
         return Array(scored.sorted(by: RecallHit.ranksBefore).prefix(k))
     }
 }

@@ -30,15 +30,25 @@ public struct TopKRecall: Sendable {
     /// The top-k database rows of every query row.
     /// - Throws: `RecallError` when the dimensions differ or k or the tile sizes are negative or zero.
     public func search(_ queries: EmbeddingMatrix, in database: EmbeddingMatrix) throws(RecallError) -> [[RecallHit]] {
+        try measuredSearch(queries, in: database).hits
+    }
+
+    /// `search`, with the backend that ran and the (query, row) pairs whose similarity left the
+    /// tile to be decided exactly (in float, then double).
+    package func measuredSearch(_ queries: EmbeddingMatrix, in database: EmbeddingMatrix) throws(RecallError)
+        -> (hits: [[RecallHit]], backend: Backend, rechecked: Int) {
         guard queries.dimension == database.dimension else {
             throw .dimensionMismatch(queries: queries.dimension, database: database.dimension)
         }
         guard k >= 0, queryBlock > 0, databaseChunk > 0 else { throw .invalidParameters }
-        let resolved = backend.resolved
-        if resolved == .scalar { return ScalarReference.recall(queries, database, k: k) }
-        guard k > 0, database.rows > 0 else { return Array(repeating: [], count: queries.rows) }
-        return TiledRecall(queries: queries, database: database, k: k, kernel: resolved.kernel,
-                           queryBlock: queryBlock, databaseChunk: databaseChunk).run()
+        if backend.resolved == .scalar {
+            return (ScalarReference.recall(queries, database, k: k), .scalar, queries.rows * database.rows)
+        }
+        guard k > 0, database.rows > 0 else { return (Array(repeating: [], count: queries.rows), backend.resolved, 0) }
+        let (resolved, kernel, encoded) = backend.prepared([queries, database])
+        let (hits, rechecked) = TiledRecall(queries: queries, database: database, k: k, kernel: kernel, rows: encoded[0],
+                                            databaseRows: encoded[1], queryBlock: queryBlock, databaseChunk: databaseChunk).run()
+        return (hits, resolved, rechecked)
     }
 }
 

@@ -90,6 +90,12 @@ public final class EmbeddingMatrix: @unchecked Sendable {
     /// Start of the normalised values of row `index`.
     package func unitRow(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(unit + index * dimension) }
 
+    /// The float dot product of the normalised rows `i` of this matrix and `j` of `other` (within
+    /// `ExactnessBand.band(for:)` of the reference cosine).
+    package func floatSimilarity(_ i: Int, _ other: EmbeddingMatrix, _ j: Int) -> Float {
+        ck_dot_f32(unitRow(i), other.unitRow(j), dimension)
+    }
+
     /// The reference cosine of row `i` of this matrix and row `j` of `other` (see `ReferenceCosine`).
     package func referenceCosine(_ i: Int, _ other: EmbeddingMatrix, _ j: Int) -> Double {
         ReferenceCosine.cosine(rawRow(i), norms[i], other.rawRow(j), other.norms[j], count: dimension)

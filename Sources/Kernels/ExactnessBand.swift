@@ -1,35 +1,73 @@
-/// How far a `Float` similarity of two normalised rows can lie from the reference cosine.
+import CKernels
+
+/// How far a tile's similarity of two normalised rows can lie from the reference cosine.
 ///
-/// With u = 2⁻²⁴ and d the dimension:
+/// **Float tiles** (`band(for:)`). With u = 2⁻²⁴ and d the dimension:
 /// - each normalised component is x_k/|x| scaled in `Double` and rounded once to `Float`
-///   (`ck_normalise_f32`), so â = x/|x| + δ with ‖δ‖ ≤ u(1 + 2⁻²⁸); allowing 2u(1+u) for margin,
-///   |â·b̂ − cos| ≤ ‖δa‖ + ‖δb‖ + ‖δa‖‖δb‖ ≤ 4u + 5u² (Cauchy–Schwarz, ‖x/|x|‖ = 1);
+///   (`ck_normalise_f32`), so a = x/|x| + δ with ‖δ‖ ≤ u(1 + 2⁻²⁸); allowing 2u(1+u) for margin,
+///   |a·b − cos| ≤ ‖δa‖ + ‖δb‖ + ‖δa‖‖δb‖ ≤ 4u + 5u² (Cauchy–Schwarz, ‖x/|x|‖ = 1);
 /// - a float dot product in any summation order, with or without FMA, errs by at most
-///   γ_d·Σ|â_k b̂_k| ≤ γ_d·‖â‖‖b̂‖ ≤ γ_d(1+2u)², γ_d = d·u/(1 − d·u);
+///   γ_d·Σ|a_k b_k| ≤ γ_d·‖a‖‖b‖ ≤ γ_d(1+2u)², γ_d = d·u/(1 − d·u);
 /// - the reference itself, summed in `Double`, errs by at most γ'_{d+3} with u' = 2⁻⁵³.
 ///
-/// `band(for:)` is the sum of the three, rounded up generously. A similarity `s` with
+/// **Screening tiles** (`band(for:encoding:rowError:columnError:)`): the rows a, b (float, as
+/// above, ‖a‖, ‖b‖ ≤ 1 + 2u) are encoded as â, b̂ with measured error norms e_a = ‖a − â‖ and
+/// e_b = ‖b − b̂‖ (every row's is at most `rowError`, every column's at most `columnError`):
+/// - by Cauchy–Schwarz, |â·b̂ − a·b| = |(â − a)·b + a·(b̂ − b) + (â − a)·(b̂ − b)|
+///   ≤ e_a‖b‖ + ‖a‖e_b + e_a·e_b;
+/// - bfloat16 (products exact in float, summed in float over n = d padded to pairs, subnormal
+///   results flushed): |s − â·b̂| ≤ γ_n·‖â‖‖b̂‖ + n·2⁻¹²⁵;
+/// - int8 (exact int32 sum, then three float roundings): |s − â·b̂| ≤ ((1+u)³ − 1)·‖â‖‖b̂‖;
+/// - with ‖â‖ ≤ ‖a‖ + e_a, plus |a·b − cos| and the reference's own error as for float tiles.
+///
+/// Each band is the sum of its terms, rounded up generously. A similarity `s` with
 /// `s ≥ t + band` is certainly ≥ t in the reference, `s < t − band` certainly below, and
-/// anything in between is re-checked with `ReferenceCosine`.
+/// anything in between is decided again: in float for a screening tile (`PairComparison`), then
+/// with `ReferenceCosine`.
 public enum ExactnessBand {
     /// The bound on |float similarity − reference cosine| for vectors of dimension `d`.
     public static func band(for d: Int) -> Double {
-        let u = 0x1p-24, uDouble = 0x1p-53
-        let n = Double(max(d, 1))
+        let (u, n) = (0x1p-24, Double(max(d, 1)))
         precondition(n * u < 0.5, "dimension \(d) too large for a float similarity bound")
         let gamma = n * u / (1 - n * u)
-        let normalisation = 4 * u + 5 * u * u
-        let reference = (n + 3) * uDouble / (1 - (n + 3) * uDouble)
-        return (gamma * (1 + 2 * u) * (1 + 2 * u) + normalisation + reference) * 1.01 + 0x1p-60
+        return (gamma * (1 + 2 * u) * (1 + 2 * u) + normalisation + reference(d)) * 1.01 + 0x1p-60
+    }
+
+    /// The bound on |tile similarity − reference cosine| for tiles of `encoding` between rows
+    /// whose encoding errors ‖a − â‖ are at most `rowError` and columns' at most `columnError`.
+    package static func band(for d: Int, encoding: TileEncoding, rowError: Double, columnError: Double) -> Double {
+        guard let type = encoding.narrowType else { return band(for: d) }
+        let u = 0x1p-24, n = Double(ck_narrow_padded(type, max(d, 1)))
+        precondition(n * u < 0.5, "dimension \(d) too large for a narrow similarity bound")
+        let norm = 1 + 2 * u
+        let quantisation = rowError * norm + norm * columnError + rowError * columnError
+        let encodedNorms = (norm + rowError) * (norm + columnError)
+        let accumulation = encoding == .bfloat16
+            ? n * u / (1 - n * u) * encodedNorms + n * 0x1p-125
+            : (3 * u + 3 * u * u + u * u * u) * encodedNorms
+        return (quantisation + accumulation + normalisation + reference(d)) * 1.01 + 0x1p-60
+    }
+
+    /// Float bounds (lo, hi) around `threshold` for a float tile of dimension `dimension`.
+    public static func bounds(threshold: Double, dimension: Int) -> (lo: Float, hi: Float) {
+        bounds(threshold: threshold, band: band(for: dimension))
     }
 
     /// Float bounds (lo, hi) around `threshold`: a similarity below `lo` is certainly under the
     /// threshold, one at or above `hi` certainly at or over it.
-    public static func bounds(threshold: Double, dimension: Int) -> (lo: Float, hi: Float) {
-        let band = band(for: dimension)
+    public static func bounds(threshold: Double, band: Double) -> (lo: Float, hi: Float) {
         var lo = Float(threshold - band), hi = Float(threshold + band)
         if Double(lo) > threshold - band { lo = lo.nextDown }
         if Double(hi) < threshold + band { hi = hi.nextUp }
         return (lo, hi)
+    }
+
+    /// |a·b − cos| from the normalisation of both rows: 4u + 5u².
+    private static let normalisation = 4 * 0x1p-24 + 5 * 0x1p-48
+
+    /// The reference's own rounding: γ'_{d+3}, u' = 2⁻⁵³.
+    private static func reference(_ d: Int) -> Double {
+        let n = Double(max(d, 1)) + 3, u = 0x1p-53
+        return n * u / (1 - n * u)
     }
 }

@@ -43,7 +43,7 @@ public struct PrincipalComponents: Sendable {
             for k in 0..<d { mean[k] += Double(unit[k]) }
         }
         for k in 0..<d { mean[k] /= Double(n) }
-        var covariance = Self.centredScatter(matrix, mean: mean, kernel: backend.resolved == .scalar ? CSIMDKernel() : backend.kernel)
+        var covariance = Self.centredScatter(matrix, mean: mean, kernel: backend.floatKernel)
         for i in 0..<(d * d) { covariance[i] /= Double(n) }
         let totalVariance = (0..<d).reduce(0.0) { $0 + covariance[$1 * d + $1] }
         var values = [Double](repeating: 0, count: d)
@@ -80,7 +80,7 @@ public struct PrincipalComponents: Sendable {
 
     /// Σ (u − mean)(u − mean)ᵀ over the normalised rows u, row-major d×d in `Double`: each block of
     /// rows is centred and transposed, and its d×d similarity tile added in.
-    private static func centredScatter(_ matrix: EmbeddingMatrix, mean: [Double], kernel: any SimilarityKernel) -> [Double] {
+    private static func centredScatter(_ matrix: EmbeddingMatrix, mean: [Double], kernel: any FloatKernel) -> [Double] {
         let d = matrix.dimension, n = matrix.rows, block = 1024
         var scatter = [Double](repeating: 0, count: d * d)
         let transposed = UnsafeMutablePointer<Float>.allocate(capacity: d * block)

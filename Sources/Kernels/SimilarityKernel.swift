@@ -1,16 +1,50 @@
 import CKernels
 
-/// The operations a backend provides over normalised rows: similarity tiles and the two
-/// threshold scans. Implementations must meet the error bound of `ExactnessBand` for tiles and
-/// compare exactly in the scans.
+/// Rows staged for one tile: `base` is the first, rows lie `stride` bytes apart, in the kernel's
+/// encoding (`EncodedRows`), with their scales for int8.
+package struct RowBlock {
+    package var base: UnsafeRawPointer
+    package var stride: Int
+    package var scales: UnsafePointer<Float>?
+
+    package init(base: UnsafeRawPointer, stride: Int, scales: UnsafePointer<Float>? = nil) {
+        self.base = base
+        self.stride = stride
+        self.scales = scales
+    }
+}
+
+/// The operations a backend provides: similarity tiles between staged rows and tile columns of
+/// its encoding, and the two threshold scans. Tiles must meet the error bound
+/// `ExactnessBand.band(for:encoding:rowError:columnError:)`; the scans compare exactly.
 package protocol SimilarityKernel: Sendable {
-    /// c[i·ldc + j] = a_i · b_j for A `m×d`, B `n×d` (row-major, contiguous rows).
-    func tile(_ a: UnsafePointer<Float>, rows m: Int, _ b: UnsafePointer<Float>, rows n: Int,
-              dimension d: Int, into c: UnsafeMutablePointer<Float>, rowStride ldc: Int)
+    /// The element type of the tiles.
+    var encoding: TileEncoding { get }
+    /// c[i·ldc + (j − range.lowerBound)] = similarity of staged row i < m and column j ∈ `range`.
+    func tile(_ rows: RowBlock, count m: Int, _ columns: TileColumns, _ range: Range<Int>,
+              into c: UnsafeMutablePointer<Float>, rowStride ldc: Int)
     /// The first j < n with row[j] ≥ t, or n.
     func firstAtLeast(_ row: UnsafePointer<Float>, count n: Int, _ t: Float) -> Int
     /// Writes every j < n with row[j] ≥ t, in order, to `out` (room for n) and returns how many.
     func collectAtLeast(_ row: UnsafePointer<Float>, count n: Int, _ t: Float, into out: UnsafeMutablePointer<UInt32>) -> Int
+}
+
+/// Kernels whose tiles are float products of float rows (any two contiguous row-major buffers).
+package protocol FloatKernel: SimilarityKernel {
+    /// c[i·ldc + j] = a_i · b_j for A `m×d`, B `n×d` (row-major, contiguous rows).
+    func tile(_ a: UnsafePointer<Float>, rows m: Int, _ b: UnsafePointer<Float>, rows n: Int,
+              dimension d: Int, into c: UnsafeMutablePointer<Float>, rowStride ldc: Int)
+}
+
+extension FloatKernel {
+    package var encoding: TileEncoding { .float32 }
+
+    package func tile(_ rows: RowBlock, count m: Int, _ columns: TileColumns, _ range: Range<Int>,
+                      into c: UnsafeMutablePointer<Float>, rowStride ldc: Int) {
+        let d = columns.dimension
+        tile(rows.base.assumingMemoryBound(to: Float.self), rows: m, columns.floatRows + range.lowerBound * d, rows: range.count,
+             dimension: d, into: c, rowStride: ldc)
+    }
 }
 
 /// Shared by the C-backed kernels: scans from `ck_scan.h`, dispatched to the active ISA.
@@ -27,7 +61,7 @@ extension CScanning {
 }
 
 /// Tiles from the system BLAS (`sgemm`), except tiles too small to repay a BLAS call.
-package struct BLASKernel: CScanning {
+package struct BLASKernel: FloatKernel, CScanning {
     /// Below this many multiply-adds (m·n·d) the C kernel is faster than a BLAS call.
     package static let minimumBLASWork = 128_000
 
@@ -47,11 +81,37 @@ package struct BLASKernel: CScanning {
 }
 
 /// Tiles and scans from the engine's own C kernels.
-package struct CSIMDKernel: CScanning {
+package struct CSIMDKernel: FloatKernel, CScanning {
     package init() {}
 
     package func tile(_ a: UnsafePointer<Float>, rows m: Int, _ b: UnsafePointer<Float>, rows n: Int,
                       dimension d: Int, into c: UnsafeMutablePointer<Float>, rowStride ldc: Int) {
         ck_gemm_nt_f32(a, m, b, n, d, c, ldc)
+    }
+}
+
+/// Screening tiles in bfloat16 or int8 (`ck_narrow.h`): AVX512_BF16 / AVX512_VNNI kernels when the
+/// CPU has them, their serial twins otherwise. Scans as the other C kernels.
+package struct NarrowKernel: CScanning {
+    package let encoding: TileEncoding
+
+    /// - Precondition: `encoding` is `.bfloat16` or `.int8`.
+    package init(_ encoding: TileEncoding) {
+        precondition(encoding != .float32, "a narrow kernel screens in bfloat16 or int8")
+        self.encoding = encoding
+    }
+
+    package func tile(_ rows: RowBlock, count m: Int, _ columns: TileColumns, _ range: Range<Int>,
+                      into c: UnsafeMutablePointer<Float>, rowStride ldc: Int) {
+        let d = columns.dimension
+        switch encoding {
+        case .bfloat16:
+            ck_tile_bf16(rows.base.assumingMemoryBound(to: UInt16.self), rows.stride / 2, m,
+                         columns.panels.assumingMemoryBound(to: UInt16.self), range.lowerBound, range.upperBound, d, c, ldc)
+        default:
+            ck_tile_i8(rows.base.assumingMemoryBound(to: UInt8.self), rows.stride, rows.scales!, m,
+                       columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
+                       range.lowerBound, range.upperBound, d, c, ldc)
+        }
     }
 }

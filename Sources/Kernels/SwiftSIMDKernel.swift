@@ -1,5 +1,5 @@
 /// The portable backend: tiles and scans on `SIMD16<Float>`, no C and no BLAS.
-package struct SwiftSIMDKernel: SimilarityKernel {
+package struct SwiftSIMDKernel: FloatKernel {
     package init() {}
 
     /// Σ a_k·b_k with four 16-lane accumulators, then the tail.

@@ -11,9 +11,10 @@ struct ComputeOptions: ParsableArguments {
     var dimension: Int
 
     @Option(help: ArgumentHelp("""
-        How similarities are computed: auto (BLAS when it loads, else the engine's SIMD kernels), \
-        blas, simd, swift-simd or scalar (the double-precision reference loop). Every backend \
-        gives the same results.
+        How similarities are computed: auto (the fastest this CPU has: int8, else bf16, else \
+        simd), blas, simd, swift-simd, bf16 or int8 (screening in bfloat16 or int8, near pairs \
+        decided again in float and double) or scalar (the double-precision reference loop). \
+        Every backend gives the same results.
         """, valueName: "backend"))
     var backend: Backend = .auto
 

@@ -8,6 +8,8 @@ struct Info: ParsableCommand {
         abstract: "Show the instruction set, BLAS library and threads the engine uses.",
         discussion: """
             Prints the instruction set the C kernels dispatch to (avx512, avx2 or scalar), the \
+            kernels of the screening backends (avx512_bf16 and avx512_vnni, or their serial twins), \
+            the backend auto resolves to, the \
             BLAS library that was loaded, the OpenBLAS core the loader requested from cpuid (and \
             the OPENBLAS_CORETYPE of the environment it overrode, if any) and the core in use, \
             the threads BLAS uses per call (1: the engine runs its own workers) and the engine's \
@@ -42,6 +44,9 @@ struct Info: ParsableCommand {
             let output: JSONValue = .object([
                 "version": .string(Curate.version),
                 "isa": .string(ComputeEnvironment.isa),
+                "bf16_kernel": .string(ComputeEnvironment.bf16Kernel),
+                "int8_kernel": .string(ComputeEnvironment.int8Kernel),
+                "auto_backend": .string(Backend.auto.resolved.rawValue),
                 "blas_available": .bool(available),
                 "blas_library": library.map(JSONValue.string) ?? .null,
                 "blas_requested_core": requested.map(JSONValue.string) ?? .null,
@@ -59,6 +64,9 @@ struct Info: ParsableCommand {
         var lines = [
             "curate \(Curate.version)",
             "isa:                 \(ComputeEnvironment.isa)",
+            "bf16 kernel:         \(ComputeEnvironment.bf16Kernel)",
+            "int8 kernel:         \(ComputeEnvironment.int8Kernel)",
+            "auto backend:        \(Backend.auto.resolved.rawValue)",
             "blas library:        \(library ?? "none")",
             "blas requested core: \(requested ?? "none (left to the library)")"
                 + (BLASLibrary.overriddenCore.map { " (overrides OPENBLAS_CORETYPE=\($0); CURATE_BLAS_CORE=library honours it)" } ?? ""),

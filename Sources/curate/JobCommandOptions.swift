@@ -114,8 +114,8 @@ struct PlannerOptions: ParsableArguments {
     var recallTopK: Int?
 
     @Option(help: ArgumentHelp("""
-        How similarities are computed: auto, blas, simd, swift-simd or scalar; every backend gives \
-        the same plan.
+        How similarities are computed: auto, blas, simd, swift-simd, bf16, int8 or scalar; every \
+        backend gives the same plan.
         """, valueName: "backend"))
     var backend: Backend = .auto
 

@@ -5,7 +5,7 @@ import XCTest
 
 /// Every backend must give exactly the clusters of the scalar double-precision reference.
 final class ClusteringExactnessTests: XCTestCase {
-    static let fastBackends: [Backend] = [.blas, .simd, .swiftSIMD, .auto]
+    static let fastBackends: [Backend] = [.blas, .simd, .swiftSIMD, .bf16, .int8, .auto]
 
     /// Clusters `matrix` with every backend (default and small tiling) and compares with scalar.
     func assertAllBackendsMatchScalar(_ matrix: EmbeddingMatrix, threshold: Double, order: [Int]? = nil,

@@ -56,7 +56,7 @@ final class NearThresholdTests: XCTestCase {
             let rows = Self.nearThresholdRows(d: d, count: 300, threshold: 0.82, spread: 1e-3, seed: 99 + UInt64(d))
             let matrix = try EmbeddingMatrix(rows: rows)
             let band = ExactnessBand.band(for: d)
-            let kernels: [any SimilarityKernel] = [SwiftSIMDKernel(), CSIMDKernel(), BLASKernel()]
+            let kernels: [any FloatKernel] = [SwiftSIMDKernel(), CSIMDKernel(), BLASKernel()]
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: matrix.rows)
             defer { tile.deallocate() }
             for kernel in kernels {

@@ -3,7 +3,7 @@ import XCTest
 
 /// The `curate` binary end to end: golden output, exit codes and messages, `--out`, help.
 final class CurateCommandTests: XCTestCase {
-    static let backends = ["auto", "blas", "simd", "swift-simd", "scalar"]
+    static let backends = ["auto", "blas", "simd", "swift-simd", "bf16", "int8", "scalar"]
 
     /// Replaces the machine- and run-dependent fields with placeholders.
     static func normalized(_ json: String, keepBackend: Bool = true) -> String {
@@ -181,14 +181,14 @@ final class CurateCommandTests: XCTestCase {
     func testInfo() throws {
         let text = try CurateProcess.run(["info"])
         XCTAssertEqual(text.status, 0, text.stderr)
-        for label in ["isa:", "blas library:", "blas requested core:", "blas core in use:", "blas threads:", "engine threads:"] {
+        for label in ["isa:", "bf16 kernel:", "int8 kernel:", "auto backend:", "blas library:", "blas requested core:", "blas core in use:", "blas threads:", "engine threads:"] {
             XCTAssertTrue(text.stdoutText.contains(label), "missing \(label) in\n\(text.stdoutText)")
         }
         let json = try CurateProcess.run(["info", "--json"])
         XCTAssertEqual(json.status, 0, json.stderr)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
         XCTAssertEqual(Set(object.keys), ["blas_available", "blas_core", "blas_library", "blas_requested_core",
-                                          "blas_overridden_core", "blas_threads", "blas_unavailable_reason", "isa", "threads", "version",
+                                          "blas_overridden_core", "bf16_kernel", "int8_kernel", "auto_backend", "blas_threads", "blas_unavailable_reason", "isa", "threads", "version",
                                           "sgemm_gflops_per_worker", "sgemm_gflops_library_threaded"])
         XCTAssertTrue(object["sgemm_gflops_per_worker"] is NSNull, "measured only with --peak")
         XCTAssertTrue(["avx512", "avx2", "scalar"].contains(object["isa"] as? String ?? ""), "\(object)")
@@ -270,11 +270,14 @@ final class CurateCommandTests: XCTestCase {
                                       it, in [-1, 1]. (default: 0.82)
               --dim <n>               Values per embedding row (at least 1); every .f32
                                       file must be a whole number of rows.
-              --backend <backend>     How similarities are computed: auto (BLAS when it
-                                      loads, else the engine's SIMD kernels), blas, simd,
-                                      swift-simd or scalar (the double-precision reference
-                                      loop). Every backend gives the same results. (values:
-                                      auto, blas, simd, swift-simd, scalar; default: auto)
+              --backend <backend>     How similarities are computed: auto (the fastest this
+                                      CPU has: int8, else bf16, else simd), blas, simd,
+                                      swift-simd, bf16 or int8 (screening in bfloat16 or
+                                      int8, near pairs decided again in float and double)
+                                      or scalar (the double-precision reference loop).
+                                      Every backend gives the same results. (values: auto,
+                                      blas, simd, swift-simd, bf16, int8, scalar; default:
+                                      auto)
               --out <file>            Write the JSON to this file instead of standard
                                       output, atomically (a temporary file in the same
                                       directory, then a rename); nothing is printed on

@@ -1,0 +1,92 @@
+/// Screening tiles in narrow types: bfloat16 (`vdpbf16ps`, AVX512_BF16) and int8 (`vpdpbusd`,
+/// AVX512_VNNI), with portable serial twins.
+///
+/// The engine never decides with these similarities alone: they screen, and every pair within
+/// the proven error bound of a threshold is decided again in float and then in double (see the
+/// Swift `ExactnessBand`). So the kernels must keep to the numerics stated here:
+///
+/// - **bf16 encoding** (`ck_encode_bf16`): each float rounded to nearest even on its top 16 bits;
+///   a value whose bf16 would be subnormal (|x| < 2⁻¹²⁶) becomes ±0, as the dot instruction reads
+///   subnormal inputs as zero. The function returns ‖x − x̂‖ (in double) for the caller's bound.
+/// - **bf16 tile**: c = Σ_k â_k·b̂_k; each product of two bf16 is exact in float, and they are
+///   summed in float in k order (two products per step), so |c − â·b̂| ≤ γ_d Σ|â_k b̂_k| plus at
+///   most 2⁻¹²⁵ per product for flushed subnormal results.
+/// - **int8 encoding** (`ck_encode_i8`): σ = fl(max|x| / 127) (0 for a zero row), q_k =
+///   round(x_k / σ) in [-127, 127], decoded x̂_k = q_k·σ exactly; returns ‖x − x̂‖. A rows are
+///   stored as bytes q + 128 (unsigned, as `vpdpbusd` multiplies unsigned by signed).
+/// - **int8 tile**: the integer sum Σ q_a·q_b is exact in int32 (|Σ| ≤ d·127², so d < 133,000),
+///   then c = fl(fl(fl(Σ)·σ_b)·σ_a): three roundings, |c − â·b̂| ≤ ((1+u)³ − 1)|â·b̂|.
+///
+/// Layouts: A rows are row-major, `lda` elements apart, padded with zeros (bf16) or 128 (int8)
+/// to a whole number of pairs (bf16) or quads (int8). B rows (the columns of a tile) live in
+/// panels of `CK_PANEL` columns: for each pair (quad) of components, the 32 columns' pairs
+/// (quads) side by side, so one 64-byte load holds 16 columns' worth; `ck_pack_*` writes one
+/// column. Column j of a panel array is column j % 32 of panel j / 32.
+///
+/// Names: `ck_<op>_<type>` dispatches (the SIMD variant when the CPU has the instructions and
+/// the active tier of `ck_cpu.h` is AVX-512, else the serial twin); `_serial`, `_cooperlake`
+/// (AVX512_BF16) and `_icelake` (AVX512_VNNI) are the variants, exported so tests can compare
+/// them; call a SIMD variant directly only when `ck_narrow_supported` says so.
+#ifndef CK_NARROW_H
+#define CK_NARROW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Columns per panel.
+enum { CK_PANEL = 32 };
+
+/// The narrow types.
+typedef enum ck_narrow_type {
+    CK_NARROW_BF16 = 0,  ///< bfloat16, `vdpbf16ps`
+    CK_NARROW_I8 = 1,    ///< int8 with a per-row scale, `vpdpbusd`
+} ck_narrow_type;
+
+/// Whether this CPU (and OS, and the active tier) runs the SIMD variant of `type`.
+int ck_narrow_supported(ck_narrow_type type);
+
+/// Elements per stored row (A rows and panel depth): d rounded up to pairs (bf16) or quads (int8).
+size_t ck_narrow_padded(ck_narrow_type type, size_t d);
+
+/// Bytes of one panel of `CK_PANEL` columns of dimension d.
+size_t ck_narrow_panel_bytes(ck_narrow_type type, size_t d);
+
+/// Encodes d floats as bf16 into dst (room for `ck_narrow_padded` elements, padding zeroed);
+/// returns ‖src − decoded‖.
+double ck_encode_bf16(const float *src, size_t d, uint16_t *dst);
+
+/// Encodes d floats as int8 into dst (unsigned bytes q + 128, room for `ck_narrow_padded`,
+/// padding 128); writes the scale σ and Σ q_k; returns ‖src − decoded‖.
+double ck_encode_i8(const float *src, size_t d, uint8_t *dst, float *scale, int32_t *sum);
+
+/// Writes an encoded A row (`ck_encode_*` output) as column `col` (< CK_PANEL) of `panel`.
+void ck_pack_column_bf16(const uint16_t *row, size_t d, uint16_t *panel, size_t col);
+void ck_pack_column_i8(const uint8_t *row, size_t d, int8_t *panel, size_t col);
+
+/// c[i·ldc + (j − j0)] = Σ_k â_ik·b̂_jk for i < m and j0 ≤ j < j1 (bf16: A rows `lda` elements
+/// apart; columns in `panels`). m or j1 − j0 may be 0.
+void ck_tile_bf16(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1, size_t d,
+                  float *c, size_t ldc);
+void ck_tile_bf16_serial(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1,
+                         size_t d, float *c, size_t ldc);
+void ck_tile_bf16_cooperlake(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1,
+                             size_t d, float *c, size_t ldc);
+
+/// c[i·ldc + (j − j0)] = fl(fl(fl(Σ_k q_ik·q_jk)·σ_j)·σ_i) for i < m and j0 ≤ j < j1 (int8: A rows
+/// of unsigned bytes `lda` apart with scales `a_scale`; columns in `panels` with their scales
+/// `b_scale` and component sums `b_sum`, indexed by column).
+void ck_tile_i8(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+void ck_tile_i8_serial(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                       const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,98 @@
+// int8 tiles with AVX512_VNNI (`vpdpbusd`, "icelake"). Enabled per function by the pragma below;
+// call only when ck_narrow_supported(CK_NARROW_I8).
+//
+// The blocking of the bf16 kernel (narrow_cooperlake.c) with quads instead of pairs: each step
+// broadcasts four unsigned bytes (q + 128) of an A row and multiplies them into two 16-column
+// halves of the panel (signed bytes). The int32 sums wrap, and the offset 128·Σq_b is taken off
+// at the end, so the result is the exact Σ q_a·q_b whenever it fits in int32 (d < 133,000);
+// then fl(fl(fl(Σ)·σ_b)·σ_a), in the serial twin's order.
+
+#include "ck_narrow.h"
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+#include <string.h>
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))), apply_to = function)
+
+#define CK_INLINE static inline __attribute__((always_inline))
+
+/// c[r·ldc + 0..31] = rows r < mr of A times the 32 columns of `panel` (columns `first`...).
+CK_INLINE void ck_il_block(const uint8_t *a, size_t lda, const float *a_scale, const int8_t *panel, size_t quads,
+                           const float *b_scale, const int32_t *b_sum, float *c, size_t ldc, const int mr) {
+    __m512i acc[8][2];
+    const uint32_t *rows[8];
+    for (int r = 0; r < 8; r++) {
+        acc[r][0] = _mm512_setzero_si512();
+        acc[r][1] = _mm512_setzero_si512();
+        rows[r] = (const uint32_t *)(const void *)(a + (size_t)(r < mr ? r : 0) * lda);
+    }
+    for (size_t q = 0; q < quads; q++) {
+        const __m512i b0 = _mm512_loadu_si512(panel + q * 4 * CK_PANEL);
+        const __m512i b1 = _mm512_loadu_si512(panel + q * 4 * CK_PANEL + 2 * CK_PANEL);
+        for (int r = 0; r < mr; r++) {
+            const __m512i quad = _mm512_set1_epi32((int)rows[r][q]);
+            acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], quad, b0);
+            acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], quad, b1);
+        }
+    }
+    const __m512i offset0 = _mm512_slli_epi32(_mm512_loadu_si512(b_sum), 7);
+    const __m512i offset1 = _mm512_slli_epi32(_mm512_loadu_si512(b_sum + 16), 7);
+    const __m512 scale0 = _mm512_loadu_ps(b_scale), scale1 = _mm512_loadu_ps(b_scale + 16);
+    for (int r = 0; r < mr; r++) {
+        const __m512 row_scale = _mm512_set1_ps(a_scale[r]);
+        const __m512 v0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][0], offset0));
+        const __m512 v1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][1], offset1));
+        _mm512_storeu_ps(c + (size_t)r * ldc, _mm512_mul_ps(_mm512_mul_ps(v0, scale0), row_scale));
+        _mm512_storeu_ps(c + (size_t)r * ldc + 16, _mm512_mul_ps(_mm512_mul_ps(v1, scale1), row_scale));
+    }
+}
+
+#define CK_IL_CASE(MR) \
+    case MR: ck_il_block(a, lda, a_scale, panel, quads, b_scale, b_sum, c, ldc, MR); break;
+
+/// The block for mr ≤ 8 rows (a constant in each case, so the loops unroll).
+static void ck_il_rows(const uint8_t *a, size_t lda, const float *a_scale, const int8_t *panel, size_t quads,
+                       const float *b_scale, const int32_t *b_sum, float *c, size_t ldc, int mr) {
+    switch (mr) {
+        CK_IL_CASE(1) CK_IL_CASE(2) CK_IL_CASE(3) CK_IL_CASE(4) CK_IL_CASE(5) CK_IL_CASE(6) CK_IL_CASE(7) CK_IL_CASE(8)
+    default: break;
+    }
+}
+
+void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    if (m == 0 || j1 <= j0) return;
+    const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
+    const size_t panel_bytes = quads * 4 * CK_PANEL;
+    float scratch[8 * CK_PANEL];
+    for (size_t first = j0 / CK_PANEL * CK_PANEL; first < j1; first += CK_PANEL) {
+        const int8_t *panel = panels + (first / CK_PANEL) * panel_bytes;
+        const size_t lo = first < j0 ? j0 : first, hi = first + CK_PANEL < j1 ? first + CK_PANEL : j1;
+        const int whole = lo == first && hi == first + CK_PANEL;
+        for (size_t i = 0; i < m; i += 8) {
+            const int mr = m - i < 8 ? (int)(m - i) : 8;
+            if (whole) {
+                ck_il_rows(a + i * lda, lda, a_scale + i, panel, quads, b_scale + first, b_sum + first,
+                           c + i * ldc + (first - j0), ldc, mr);
+            } else {
+                ck_il_rows(a + i * lda, lda, a_scale + i, panel, quads, b_scale + first, b_sum + first, scratch, CK_PANEL, mr);
+                for (int r = 0; r < mr; r++) {
+                    memcpy(c + (i + (size_t)r) * ldc + (lo - j0), scratch + (size_t)r * CK_PANEL + (lo - first), (hi - lo) * sizeof(float));
+                }
+            }
+        }
+    }
+}
+
+#pragma clang attribute pop
+
+#else  // not x86-64: the serial twin
+
+void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    ck_tile_i8_serial(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc);
+}
+
+#endif

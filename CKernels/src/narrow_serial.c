@@ -1,0 +1,166 @@
+// Narrow screening types: encodings, packing, the serial twins of the tiles, and dispatch
+// (see ck_narrow.h for the numerics every variant keeps to).
+//
+// The twins are deliberately plain: one accumulator per output, components in order, no
+// contraction. The int8 twin computes exactly what the VNNI kernel computes (an exact integer
+// sum, then the same three float roundings), so the two agree bit for bit.
+
+#include "ck_narrow.h"
+#include "ck_cpu.h"
+
+#include <math.h>
+#include <string.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+// MARK: - Dispatch
+
+int ck_narrow_supported(ck_narrow_type type) {
+    if (ck_isa_active() != CK_ISA_AVX512) return 0;
+    const ck_cpu_features f = ck_cpu_detect();
+    return type == CK_NARROW_BF16 ? f.avx512_bf16 : f.avx512_vnni;
+}
+
+size_t ck_narrow_padded(ck_narrow_type type, size_t d) {
+    const size_t group = type == CK_NARROW_BF16 ? 2 : 4;
+    return (d + group - 1) / group * group;
+}
+
+size_t ck_narrow_panel_bytes(ck_narrow_type type, size_t d) {
+    // One row of a panel per pair (quad): CK_PANEL columns × 4 bytes.
+    const size_t groups = ck_narrow_padded(type, d) / (type == CK_NARROW_BF16 ? 2 : 4);
+    return groups * CK_PANEL * 4;
+}
+
+void ck_tile_bf16(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1, size_t d,
+                  float *c, size_t ldc) {
+    if (ck_narrow_supported(CK_NARROW_BF16)) ck_tile_bf16_cooperlake(a, lda, m, panels, j0, j1, d, c, ldc);
+    else ck_tile_bf16_serial(a, lda, m, panels, j0, j1, d, c, ldc);
+}
+
+void ck_tile_i8(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    if (ck_narrow_supported(CK_NARROW_I8)) ck_tile_i8_icelake(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc);
+    else ck_tile_i8_serial(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc);
+}
+
+// MARK: - Encodings
+
+/// bf16 bits of x, rounded to nearest even; ±0 when |x| < 2⁻¹²⁶ (subnormal inputs read as zero).
+static uint16_t ck_bf16_round(float x) {
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    if ((u & 0x7fffffffu) < 0x00800000u) return (uint16_t)((u >> 16) & 0x8000u);
+    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+static float ck_bf16_value(uint16_t bits) {
+    const uint32_t u = (uint32_t)bits << 16;
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+double ck_encode_bf16(const float *src, size_t d, uint16_t *dst) {
+    double error = 0;
+    for (size_t k = 0; k < d; k++) {
+        dst[k] = ck_bf16_round(src[k]);
+        const double delta = (double)src[k] - (double)ck_bf16_value(dst[k]);
+        error += delta * delta;
+    }
+    for (size_t k = d; k < ck_narrow_padded(CK_NARROW_BF16, d); k++) dst[k] = 0;
+    return sqrt(error);
+}
+
+double ck_encode_i8(const float *src, size_t d, uint8_t *dst, float *scale, int32_t *sum) {
+    double peak = 0;
+    for (size_t k = 0; k < d; k++) {
+        const double x = src[k] < 0 ? -(double)src[k] : (double)src[k];
+        peak = x > peak ? x : peak;
+    }
+    const size_t padded = ck_narrow_padded(CK_NARROW_I8, d);
+    *sum = 0;
+    *scale = peak == 0 ? 0.0f : (float)(peak / 127.0);
+    if (*scale == 0.0f) {  // a zero row (or one too small to scale): decoded as zeros
+        memset(dst, 128, padded);
+        double error = 0;
+        for (size_t k = 0; k < d; k++) error += (double)src[k] * (double)src[k];
+        return sqrt(error);
+    }
+    // q = x/σ rounded to nearest even by the 1.5·2⁵² trick (|x/σ| ≤ 127.5, far below 2⁵¹), then
+    // clamped; any integer q is sound, as the error it leaves is measured.
+    const double s = (double)*scale, inverse = 1.0 / s, round = 6755399441055744.0;
+    double error = 0;
+    int32_t total = 0;
+    for (size_t k = 0; k < d; k++) {
+        double q = ((double)src[k] * inverse + round) - round;
+        q = q > 127 ? 127 : q < -127 ? -127 : q;
+        dst[k] = (uint8_t)((int)q + 128);
+        total += (int32_t)q;
+        const double delta = (double)src[k] - q * s;  // q·σ is exact in double
+        error += delta * delta;
+    }
+    *sum = total;
+    for (size_t k = d; k < padded; k++) dst[k] = 128;
+    return sqrt(error);
+}
+
+// MARK: - Packing
+
+void ck_pack_column_bf16(const uint16_t *row, size_t d, uint16_t *panel, size_t col) {
+    const size_t pairs = ck_narrow_padded(CK_NARROW_BF16, d) / 2;
+    for (size_t p = 0; p < pairs; p++) {
+        panel[p * 2 * CK_PANEL + 2 * col] = row[2 * p];
+        panel[p * 2 * CK_PANEL + 2 * col + 1] = row[2 * p + 1];
+    }
+}
+
+void ck_pack_column_i8(const uint8_t *row, size_t d, int8_t *panel, size_t col) {
+    const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
+    for (size_t q = 0; q < quads; q++) {
+        for (size_t r = 0; r < 4; r++) panel[q * 4 * CK_PANEL + 4 * col + r] = (int8_t)((int)row[4 * q + r] - 128);
+    }
+}
+
+// MARK: - Serial tiles
+
+void ck_tile_bf16_serial(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1,
+                         size_t d, float *c, size_t ldc) {
+    const size_t pairs = ck_narrow_padded(CK_NARROW_BF16, d) / 2;
+    const size_t panel_elements = pairs * 2 * CK_PANEL;
+    for (size_t i = 0; i < m; i++) {
+        const uint16_t *row = a + i * lda;
+        for (size_t j = j0; j < j1; j++) {
+            const uint16_t *panel = panels + (j / CK_PANEL) * panel_elements;
+            const size_t col = j % CK_PANEL;
+            float s = 0.0f;
+            for (size_t p = 0; p < pairs; p++) {
+                s += ck_bf16_value(row[2 * p]) * ck_bf16_value(panel[p * 2 * CK_PANEL + 2 * col]);
+                s += ck_bf16_value(row[2 * p + 1]) * ck_bf16_value(panel[p * 2 * CK_PANEL + 2 * col + 1]);
+            }
+            c[i * ldc + (j - j0)] = s;
+        }
+    }
+}
+
+void ck_tile_i8_serial(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                       const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    (void)b_sum;  // the twin subtracts the offset per product instead
+    const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
+    const size_t panel_bytes = quads * 4 * CK_PANEL;
+    for (size_t i = 0; i < m; i++) {
+        const uint8_t *row = a + i * lda;
+        for (size_t j = j0; j < j1; j++) {
+            const int8_t *panel = panels + (j / CK_PANEL) * panel_bytes;
+            const size_t col = j % CK_PANEL;
+            int32_t s = 0;
+            for (size_t q = 0; q < quads; q++) {
+                for (size_t r = 0; r < 4; r++) s += ((int32_t)row[4 * q + r] - 128) * (int32_t)panel[q * 4 * CK_PANEL + 4 * col + r];
+            }
+            float v = (float)s;
+            v = v * b_scale[j];
+            v = v * a_scale[i];
+            c[i * ldc + (j - j0)] = v;
+        }
+    }
+}

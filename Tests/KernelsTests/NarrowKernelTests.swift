@@ -1,0 +1,221 @@
+import CKernels
+import Kernels
+import TestSupport
+import XCTest
+
+/// The bf16 and int8 screening kernels: their encodings, the SIMD variants against their serial
+/// twins and the exact encoded dot product, and the error bound the engine builds on them, on
+/// random and adversarial rows.
+final class NarrowKernelTests: XCTestCase {
+    static let dims = [1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 383, 384, 385, 1536]
+
+    // MARK: - Encodings
+
+    func testBF16RoundsToNearestEvenAndFlushesSubnormals() {
+        func encode(_ x: Float) -> UInt16 {
+            var out: [UInt16] = [0, 0]
+            _ = ck_encode_bf16([x], 1, &out)
+            return out[0]
+        }
+        XCTAssertEqual(encode(1), 0x3F80)
+        XCTAssertEqual(encode(1 + 0x1p-8), 0x3F80, "a tie goes to the even neighbour (1)")
+        XCTAssertEqual(encode(1 + 3 * 0x1p-8), 0x3F82, "a tie goes to the even neighbour (1 + 2⁻⁶)")
+        XCTAssertEqual(encode(1 + 0x1p-8 + 0x1p-20), 0x3F81, "above the tie rounds up")
+        XCTAssertEqual(encode(-2.5), 0xC020)
+        XCTAssertEqual(encode(0x1p-130), 0x0000, "subnormal → +0")
+        XCTAssertEqual(encode(-0x1p-127), 0x8000, "subnormal → −0")
+        XCTAssertEqual(encode(0x1p-126), 0x0080, "the smallest normal stays")
+        var rng = SplitMix64(seed: 0xBF16)
+        for d in Self.dims {
+            let x = (0..<d).map { _ in rng.gaussian() * 0.1 }
+            var out = [UInt16](repeating: 0xFFFF, count: ck_narrow_padded(CK_NARROW_BF16, d))
+            let error = ck_encode_bf16(x, d, &out)
+            var expected = 0.0
+            for k in 0..<d {
+                let decoded = Float(bitPattern: UInt32(out[k]) << 16)
+                XCTAssertLessThanOrEqual(abs(Double(x[k]) - Double(decoded)), abs(Double(x[k])) * 0x1p-8, "d=\(d) k=\(k)")
+                expected += (Double(x[k]) - Double(decoded)) * (Double(x[k]) - Double(decoded))
+            }
+            XCTAssertEqual(error, expected.squareRoot(), accuracy: 1e-15)
+            XCTAssertTrue(out[d...].allSatisfy { $0 == 0 }, "padding is zero")
+        }
+    }
+
+    func testInt8ScalesToTheLargestComponent() {
+        var rng = SplitMix64(seed: 0x1D8)
+        for d in Self.dims {
+            let x = (0..<d).map { _ in rng.gaussian() * 0.1 }
+            var out = [UInt8](repeating: 7, count: ck_narrow_padded(CK_NARROW_I8, d))
+            var scale: Float = 0, sum: Int32 = 0
+            let error = ck_encode_i8(x, d, &out, &scale, &sum)
+            let q = out.prefix(d).map { Int($0) - 128 }
+            XCTAssertEqual(q.map(abs).max(), 127, "d=\(d): the largest component maps to ±127")
+            XCTAssertTrue(q.allSatisfy { (-127...127).contains($0) })
+            XCTAssertEqual(Int(sum), q.reduce(0, +))
+            XCTAssertEqual(Double(scale), Double(x.map { abs($0) }.max()!) / 127, accuracy: Double(scale) * 0x1p-23)
+            let expected = zip(x, q).map { (Double($0) - Double($1) * Double(scale)) * (Double($0) - Double($1) * Double(scale)) }
+            XCTAssertEqual(error, expected.reduce(0, +).squareRoot(), accuracy: 1e-15)
+            XCTAssertLessThanOrEqual(error, Double(d).squareRoot() * Double(scale) / 2 * (1 + 1e-9), "at most half a step per component")
+            XCTAssertTrue(out[d...].allSatisfy { $0 == 128 }, "padding is q = 0")
+        }
+        var zero = [UInt8](repeating: 0, count: 4)
+        var scale: Float = 1, sum: Int32 = 1
+        XCTAssertEqual(ck_encode_i8([0, 0, 0], 3, &zero, &scale, &sum), 0)
+        XCTAssertEqual(scale, 0)
+        XCTAssertEqual(sum, 0)
+        XCTAssertEqual(zero, [128, 128, 128, 128])
+    }
+
+    // MARK: - Tiles
+
+    func testBF16VariantsStayWithinTheAccumulationBoundOfTheExactEncodedDot() throws {
+        var rng = SplitMix64(seed: 0x71_1E)
+        for d in Self.dims {
+            let (rows, columns, queries) = try operands(d, .bfloat16, &rng)
+            let n = columns.count
+            for (j0, j1) in ranges(n, &rng) {
+                let m = queries.matrix.rows
+                let serial = tile(m, j1 - j0) { c, ldc in
+                    ck_tile_bf16_serial(queries.row(0).assumingMemoryBound(to: UInt16.self), queries.stride / 2, m,
+                                        columns.panels.assumingMemoryBound(to: UInt16.self), j0, j1, d, c, ldc)
+                }
+                let dispatched = tile(m, j1 - j0) { c, ldc in
+                    NarrowKernel(.bfloat16).tile(RowBlock(base: queries.row(0), stride: queries.stride), count: m, columns, j0..<j1,
+                                                 into: c, rowStride: ldc)
+                }
+                for i in 0..<m {
+                    for j in j0..<j1 {
+                        let (exact, magnitude) = decodedDot(bf16: queries, i, rows, j, d)
+                        let n = Double(ck_narrow_padded(CK_NARROW_BF16, d)), u = 0x1p-24
+                        let bound = n * u / (1 - n * u) * magnitude + n * 0x1p-125 + 1e-300
+                        let context = "d=\(d) i=\(i) j=\(j) of [\(j0), \(j1))"
+                        XCTAssertLessThanOrEqual(abs(Double(serial[i][j - j0]) - exact), bound, "serial \(context)")
+                        XCTAssertLessThanOrEqual(abs(Double(dispatched[i][j - j0]) - exact), bound, "\(ComputeEnvironment.bf16Kernel) \(context)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testInt8VariantsAgreeBitForBitWithTheExactIntegerFormula() throws {
+        var rng = SplitMix64(seed: 0x1_7E8)
+        for d in Self.dims {
+            let (rows, columns, queries) = try operands(d, .int8, &rng)
+            for (j0, j1) in ranges(columns.count, &rng) {
+                let m = queries.matrix.rows
+                let staged = RowBlock(base: queries.row(0), stride: queries.stride, scales: UnsafePointer(queries.scales!))
+                let serial = tile(m, j1 - j0) { c, ldc in
+                    ck_tile_i8_serial(queries.row(0).assumingMemoryBound(to: UInt8.self), queries.stride, queries.scales!, m,
+                                      columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
+                                      j0, j1, d, c, ldc)
+                }
+                let dispatched = tile(m, j1 - j0) { c, ldc in
+                    NarrowKernel(.int8).tile(staged, count: m, columns, j0..<j1, into: c, rowStride: ldc)
+                }
+                XCTAssertEqual(serial, dispatched, "d=\(d) [\(j0), \(j1)): \(ComputeEnvironment.int8Kernel) against serial")
+                for i in 0..<m {
+                    for j in j0..<j1 {
+                        var sum = 0
+                        for k in 0..<d { sum += byte(queries, i, k) * byte(rows, j, k) }
+                        let expected = Float(sum) * rows.scales![j] * queries.scales![i]
+                        XCTAssertEqual(serial[i][j - j0], expected, "d=\(d) i=\(i) j=\(j)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testColumnsAppendedOneByOneEqualAllRowsAtOnce() throws {
+        var rng = SplitMix64(seed: 0xA99)
+        for encoding in [TileEncoding.bfloat16, .int8, .float32] {
+            let matrix = try EmbeddingMatrix(rows: (0..<300).map { _ in (0..<37).map { _ in rng.gaussian() } })
+            let rows = EncodedRows(matrix, encoding: encoding)
+            let grown = TileColumns(encoding: encoding, dimension: 37, capacity: 1)
+            for row in 0..<matrix.rows { grown.append(rows, row: row) }
+            let whole = TileColumns(allRowsOf: rows)
+            XCTAssertEqual(grown.count, whole.count)
+            let kernel: any SimilarityKernel = encoding == .float32 ? CSIMDKernel() : NarrowKernel(encoding)
+            let staged = RowBlock(base: rows.row(0), stride: rows.stride, scales: rows.scales.map { UnsafePointer($0) })
+            let a = tile(matrix.rows, 300) { kernel.tile(staged, count: matrix.rows, grown, 0..<300, into: $0, rowStride: $1) }
+            let b = tile(matrix.rows, 300) { kernel.tile(staged, count: matrix.rows, whole, 0..<300, into: $0, rowStride: $1) }
+            XCTAssertEqual(a, b, "\(encoding)")
+        }
+    }
+
+    // MARK: - The error bound
+
+    /// |tile − reference cosine| ≤ band on random rows, and on rows built to make the screening
+    /// error as large as Cauchy–Schwarz allows (`ScreeningInputs.adversarialRows`: components at
+    /// rounding midpoints, rows along the first row's encoding error, cosines across [-1, 1]). The
+    /// adversarial rows must come close to the band (they reach 60–98 % of it).
+    func testBandHoldsOnRandomAndAdversarialRows() throws {
+        for encoding in [TileEncoding.bfloat16, .int8] {
+            for d in [3, 16, 33, 384, 1536] {
+                var rng = SplitMix64(seed: UInt64(d) &* 31 &+ (encoding == .int8 ? 1 : 0))
+                let random = (0..<40).map { _ in (0..<d).map { _ in rng.gaussian() } }
+                let adversarial = ScreeningInputs.adversarialRows(d: d, encoding: encoding, count: 60, rng: &rng)
+                for (label, vectors) in [("random", random), ("adversarial", adversarial)] {
+                    let matrix = try EmbeddingMatrix(rows: vectors)
+                    let rows = EncodedRows(matrix, encoding: encoding)
+                    let band = ExactnessBand.band(for: d, encoding: encoding, rowError: rows.maxError, columnError: rows.maxError)
+                    let columns = TileColumns(allRowsOf: rows)
+                    let staged = RowBlock(base: rows.row(0), stride: rows.stride, scales: rows.scales.map { UnsafePointer($0) })
+                    let similarities = tile(matrix.rows, matrix.rows) {
+                        NarrowKernel(encoding).tile(staged, count: matrix.rows, columns, 0..<matrix.rows, into: $0, rowStride: $1)
+                    }
+                    var worst = 0.0
+                    for i in 0..<matrix.rows {
+                        for j in 0..<matrix.rows {
+                            let error = abs(Double(similarities[i][j]) - matrix.referenceCosine(i, matrix, j))
+                            XCTAssertLessThanOrEqual(error, band, "\(encoding) d=\(d) \(label) i=\(i) j=\(j)")
+                            worst = max(worst, error)
+                        }
+                    }
+                    if label == "adversarial" && d >= 16 {
+                        XCTAssertGreaterThan(worst, 0.5 * band, "\(encoding) d=\(d): the adversarial rows reach \(worst / band) of the band")
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Rows, all of them as columns, and a few of them as queries (a copy, so queries sit apart).
+    private func operands(_ d: Int, _ encoding: TileEncoding, _ rng: inout SplitMix64) throws -> (EncodedRows, TileColumns, EncodedRows) {
+        let n = 1 + Int(rng.next() % 90)
+        let vectors = (0..<n).map { _ in (0..<d).map { _ in rng.gaussian() } }
+        let rows = EncodedRows(try EmbeddingMatrix(rows: vectors), encoding: encoding)
+        let m = 1 + Int(rng.next() % 19)
+        let queries = EncodedRows(try EmbeddingMatrix(rows: (0..<m).map { _ in vectors[Int(rng.next() % UInt64(n))] }), encoding: encoding)
+        return (rows, TileColumns(allRowsOf: rows), queries)
+    }
+
+    /// The whole range, and sub-ranges starting and ending inside panels.
+    private func ranges(_ n: Int, _ rng: inout SplitMix64) -> [(Int, Int)] {
+        var result = [(0, n)]
+        for _ in 0..<3 {
+            let j0 = Int(rng.next() % UInt64(n)), j1 = j0 + 1 + Int(rng.next() % UInt64(n - j0))
+            result.append((j0, j1))
+        }
+        return result
+    }
+
+    /// An m×width tile filled by `body(c, ldc)`, as rows.
+    private func tile(_ m: Int, _ width: Int, _ body: (UnsafeMutablePointer<Float>, Int) -> Void) -> [[Float]] {
+        var c = [Float](repeating: .nan, count: max(m * width, 1))
+        c.withUnsafeMutableBufferPointer { body($0.baseAddress!, width) }
+        return (0..<m).map { Array(c[($0 * width)..<(($0 + 1) * width)]) }
+    }
+
+    /// Σ â_k·b̂_k in double (exact products of bf16) and Σ|â_k b̂_k|.
+    private func decodedDot(bf16 a: EncodedRows, _ i: Int, _ b: EncodedRows, _ j: Int, _ d: Int) -> (Double, Double) {
+        let x = ScreeningInputs.decode(a, i, d), y = ScreeningInputs.decode(b, j, d)
+        return (zip(x, y).map(*).reduce(0, +), zip(x, y).map { abs($0 * $1) }.reduce(0, +))
+    }
+
+    /// The signed int8 value of component k of row `row`.
+    private func byte(_ rows: EncodedRows, _ row: Int, _ k: Int) -> Int {
+        Int(rows.row(row).assumingMemoryBound(to: UInt8.self)[k]) - 128
+    }
+}
