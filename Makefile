@@ -53,10 +53,10 @@ bench: deps
 	@$(MAKE) --no-print-directory peers-venv || echo "warning: could not set up the peers' venv (is PyPI reachable?): the peers are skipped"
 	@[ -f $(BENCH_DATASET)/embeddings.f32 ] || echo "warning: no debian-minilm dataset at $(BENCH_DATASET): every pool will be synthetic; run 'make bench BENCH_DATASET=/path/to/debian-minilm' to benchmark the real set"
 	.build/release/curate-bench --dataset $(BENCH_DATASET) --dim 384 \
-		--pools 500,2800,10000,40000,100000,2800@1536,10000@1536,40000@1536 \
-		--backends scalar,swift-simd,simd,blas --threshold 0.82 --reps 3 --rep-budget 10 --wait-budget 90 \
+		--pools 500,2800,10000,40000,100000,2800@1536,10000@1536,40000@1536,100000@1536 \
+		--backends scalar,swift-simd,simd,blas,bf16,int8 --threshold 0.82 --reps 3 --rep-budget 10 --wait-budget 90 \
 		--scalar-max 10000 --max-pool swift-simd=2800,swift-simd=0@1536,scalar=2800@1536 \
-		--recall 10000x20000,40000x40000 --end-to-end --report --peers --peer-pools 2800,10000,40000 \
+		--recall 10000x20000,40000x40000 --recall-backends blas,simd,bf16,int8 --end-to-end --report --peers --peer-pools 2800,10000,40000 \
 		--json $(BENCH_OUT).json --csv $(BENCH_OUT).csv --plot $(BENCH_OUT).svg --markdown $(BENCH_OUT).md
 
 ## A 40,000-prospect backfill through the Anthropic emulator with injected faults: requests,

@@ -1,5 +1,5 @@
 /// Derived numbers, filled in once everything is measured: effective GFLOP/s, share of the
-/// sgemm peak, speed-up over scalar, ratios to the fastest peer, and the issue-4 targets.
+/// sgemm peak, speed-up over scalar, ratios to the fastest peer, and the targets of issues 4 and 8.
 enum Analysis {
     static func apply(to report: inout BenchReport) {
         let peak = report.peak.peak
@@ -43,7 +43,7 @@ enum Analysis {
         report.targets = targets(report)
     }
 
-    /// The targets of issue 4, checked on this run's rows.
+    /// The targets of issues 4 and 8, checked on this run's rows.
     static func targets(_ report: BenchReport) -> [TargetCheck] {
         var checks: [TargetCheck] = []
         func pct(_ value: Double?) -> String { value.map { String(format: "%.0f %%", $0) } ?? "n/a" }
@@ -85,6 +85,40 @@ enum Analysis {
         }
         checks.append(TargetCheck(target: "recall ≥ 1.1× faiss IndexFlatIP.search (core forced), same shapes",
                                   measured: parts.isEmpty ? "no faiss recall run" : parts.joined(separator: "; "), holds: holds))
+        return checks + screeningTargets(report)
+    }
+
+    /// Issue 8: the screening backends against the fp32 sgemm peak (clustering) and the fp32
+    /// BLAS recall, the fastest of bf16 and int8 at each shape.
+    static func screeningTargets(_ report: BenchReport) -> [TargetCheck] {
+        let screening = ["bf16", "int8"], peak = report.peak.peak
+        var checks: [TargetCheck] = []
+        for (pool, dim) in [(40000, 384), (100000, 1536)] {
+            let rows = report.clustering.filter {
+                $0.kind == "engine" && screening.contains($0.backend) && $0.pool == pool && $0.dim == dim && !$0.isExtrapolated && $0.gflops != nil
+            }
+            let measured = rows.map { String(format: "%@ %.0f GFLOP/s = %.2f× (re-checked %@)", $0.backend, $0.gflops!, $0.gflops! / peak,
+                                             Tables.recheckRate($0.rechecked, $0.computedPairs)) }
+            checks.append(TargetCheck(
+                target: "clustering ≥ 1.6× the fp32 sgemm peak (effective GFLOP/s) at \(pool)@\(dim) (issue 8)",
+                measured: rows.isEmpty ? "no bf16 or int8 run at \(pool)@\(dim)" : measured.joined(separator: "; "),
+                holds: rows.isEmpty || !peak.isFinite ? nil : rows.map { $0.gflops! / peak }.max()! >= 1.6))
+        }
+        var parts: [String] = []
+        var holds: Bool?
+        for blas in report.recall where blas.kind == "engine" && blas.backend == "blas" {
+            guard let blasSeconds = blas.secondsMin else { continue }
+            let same = report.recall.filter {
+                $0.kind == "engine" && screening.contains($0.backend) && $0.dim == blas.dim && $0.queries == blas.queries
+                    && $0.database == blas.database && $0.secondsMin != nil
+            }
+            guard let best = same.min(by: { $0.secondsMin! < $1.secondsMin! }) else { continue }
+            parts.append(String(format: "%ld×%ld@%ld: %@ %.2f s vs blas %.2f s = %.2f×", blas.queries, blas.database, blas.dim,
+                                best.backend, best.secondsMin!, blasSeconds, blasSeconds / best.secondsMin!))
+            holds = (holds ?? true) && blasSeconds / best.secondsMin! >= 1.6
+        }
+        checks.append(TargetCheck(target: "recall ≥ 1.6× the fp32 BLAS recall, same shapes (issue 8)",
+                                  measured: parts.isEmpty ? "no blas and bf16/int8 recall run" : parts.joined(separator: "; "), holds: holds))
         return checks
     }
 }

@@ -29,8 +29,8 @@ struct CurateBench: ParsableCommand {
     @Option(help: "Dataset directory (embeddings.f32, prospects.jsonl) or 'synthetic'.")
     var dataset = "../shared/datasets/debian-minilm"
 
-    @Option(help: "Backends to time: scalar, swift-simd, simd, blas (auto resolves to one of them).")
-    var backends = "scalar,swift-simd,simd,blas"
+    @Option(help: "Backends to time: scalar, swift-simd, simd, blas, bf16, int8 (auto resolves to one of them).")
+    var backends = "scalar,swift-simd,simd,blas,bf16,int8"
 
     @Option(help: "Cosine threshold for joining a cluster.")
     var threshold = 0.82
@@ -57,7 +57,7 @@ struct CurateBench: ParsableCommand {
     var recall = "10000x20000,40000x40000"
 
     @Option(help: "Backends to time recall with.")
-    var recallBackends = "blas,simd"
+    var recallBackends = "blas,simd,bf16,int8"
 
     @Option(help: "Recall tile: queries per block (default: the engine's, \(TopKRecall().queryBlock)).")
     var recallQueryBlock: Int?

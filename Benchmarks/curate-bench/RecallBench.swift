@@ -47,12 +47,13 @@ final class RecallBench {
                 recall.queryBlock = configuration.recallQueryBlock
                 recall.databaseChunk = configuration.recallDatabaseChunk
                 let (seconds, others, found) = try quiet.repeated(reps: configuration.reps, budget: configuration.repBudget) {
-                    try recall.search(queries, in: database)
+                    try recall.measuredSearch(queries, in: database)
                 }
-                let indices = found.map { $0.map(\.index) }
+                let indices = found.hits.map { $0.map(\.index) }
                 var row = RecallRow(dim: spec.dimension, queries: spec.queries, database: spec.database,
                                     data: layout.real ? "real" : "synthetic", backend: backend.rawValue, kind: "engine")
-                row.blasCore = backend.resolved == .blas ? BLASLibrary.coreName : nil
+                row.blasCore = found.backend == .blas ? BLASLibrary.coreName : nil
+                row.rechecked = found.rechecked
                 row.seconds = seconds
                 row.othersShare = others
                 row.secondsMin = seconds.min()
@@ -66,8 +67,8 @@ final class RecallBench {
                     hits[spec] = indices
                 }
                 rows.append(row)
-                log(String(format: "recall %@ %@ %@ %8.3f s (min of %ld)", spec.description, row.data, backend.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
-                           row.secondsMin!, seconds.count))
+                log(String(format: "recall %@ %@ %@ %8.3f s (min of %ld)  %ld rechecked", spec.description, row.data,
+                           backend.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), row.secondsMin!, seconds.count, found.rechecked))
             }
         }
     }

@@ -163,6 +163,8 @@ struct RecallRow: Codable {
     var mode: String?
     var blasCore: String?
     var k = 8
+    /// (query, row) pairs decided exactly after the tiles (engine rows).
+    var rechecked: Int?
     var seconds: [Double] = []
     var othersShare: [Double] = []
     var secondsMin: Double?
@@ -243,7 +245,7 @@ struct PeerRunInfo: Codable {
     var seconds: Double
 }
 
-/// One issue-4 target and whether it holds in this run.
+/// One target of an issue and whether it holds in this run.
 struct TargetCheck: Codable {
     var target: String
     var measured: String

@@ -58,7 +58,7 @@ enum ReportWriter {
                       + "HTML page; peak RSS of that process.", ""]
         }
         if !report.tuning.isEmpty { lines += ["## Tile sweep", "", Tables.tuning(report).render(markdown: true), ""] }
-        lines += ["## Targets (issue 4)", "", Tables.targets(report).render(markdown: true), ""]
+        lines += ["## Targets", "", Tables.targets(report).render(markdown: true), ""]
         if let peers = report.peers {
             lines += ["## Peers", "",
                       "The engine's loader requests `\(report.machine.blasRequestedCore ?? report.machine.blasCore)` on this CPU; each peer "

@@ -15,7 +15,7 @@ enum TileSweep {
         let rows = configuration.tunePool ?? mainPools.map(\.rows).filter { $0 <= 10000 }.max() ?? mainPools.map(\.rows).min() ?? 10000
         let real = catalog.isReal(rows: rows, dimension: configuration.dimension)
         let matrix = try catalog.matrix(rows: rows, dimension: configuration.dimension, real: real)
-        let backend = [Backend.blas, .simd, .swiftSIMD].first { configuration.backends.contains($0) } ?? .blas
+        let backend = [Backend.int8, .bf16, .blas, .simd, .swiftSIMD].first { configuration.backends.contains($0) } ?? .blas
         log("tile sweep: \(candidates.count) tilings on \(rows)@\(configuration.dimension) (\(real ? "real" : "synthetic")) with \(backend)")
         var results: [TuningRow] = []
         var best: (GreedyClustering.Tiling, Double)?
