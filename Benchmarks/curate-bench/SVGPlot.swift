@@ -12,7 +12,7 @@ enum SVGPlot {
     }
 
     private static let palette: [String: String] = [
-        "scalar": "#7f7f7f", "swift-simd": "#9467bd", "simd": "#2ca02c", "blas": "#1f77b4",
+        "scalar": "#7f7f7f", "swift-simd": "#9467bd", "simd": "#2ca02c", "blas": "#1f77b4", "bf16": "#17a589", "int8": "#000000",
         "numpy (pip)": "#ff7f0e", "numpy (forced)": "#d62728", "faiss (pip)": "#8c564b", "faiss (forced)": "#e377c2",
         "sklearn (pip)": "#bcbd22", "sklearn (forced)": "#17becf",
     ]

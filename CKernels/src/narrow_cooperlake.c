@@ -4,14 +4,15 @@
 // Outer-product register blocking: 8 A rows × one panel of 32 columns in 16 accumulators; each
 // step broadcasts one pair of an A row and multiplies it into two 16-column halves of the panel
 // (one 64-byte load each). Panels are the outer loop, so a panel stays in L1 while every row
-// group of A passes over it. Columns of a panel outside [j0, j1) go through a scratch tile.
+// group of A passes over it (`ck_narrow_walk`).
 
 #include "ck_narrow.h"
 
 #if defined(__x86_64__)
 
+#include "narrow_walk.h"
+
 #include <immintrin.h>
-#include <string.h>
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512bw,avx512dq,avx512vl,avx512bf16"))), apply_to = function)
 
@@ -43,10 +44,20 @@ CK_INLINE void ck_cl_block(const uint16_t *a, size_t lda, const uint16_t *panel,
 }
 
 #define CK_CL_CASE(MR) \
-    case MR: ck_cl_block(a, lda, panel, pairs, c, ldc, MR); break;
+    case MR: ck_cl_block(a, t->lda, panel, t->pairs, c, ldc, MR); break;
 
-/// The block for mr ≤ 8 rows (a constant in each case, so the loops unroll).
-static void ck_cl_rows(const uint16_t *a, size_t lda, const uint16_t *panel, size_t pairs, float *c, size_t ldc, int mr) {
+/// The operands of one tile.
+typedef struct ck_cl_tile {
+    const uint16_t *a;
+    size_t lda, pairs;
+    const uint16_t *panels;
+} ck_cl_tile;
+
+/// Rows [i, i + mr) against the panel at column `first` (`ck_narrow_block`); mr is a constant in
+/// each case, so the loops unroll.
+static void ck_cl_rows(const void *context, size_t i, size_t first, int mr, float *c, size_t ldc) {
+    const ck_cl_tile *t = context;
+    const uint16_t *a = t->a + i * t->lda, *panel = t->panels + (first / CK_PANEL) * t->pairs * 2 * CK_PANEL;
     switch (mr) {
         CK_CL_CASE(1) CK_CL_CASE(2) CK_CL_CASE(3) CK_CL_CASE(4) CK_CL_CASE(5) CK_CL_CASE(6) CK_CL_CASE(7) CK_CL_CASE(8)
     default: break;
@@ -56,25 +67,8 @@ static void ck_cl_rows(const uint16_t *a, size_t lda, const uint16_t *panel, siz
 void ck_tile_bf16_cooperlake(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1,
                              size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
-    const size_t pairs = ck_narrow_padded(CK_NARROW_BF16, d) / 2;
-    const size_t panel_elements = pairs * 2 * CK_PANEL;
-    float scratch[8 * CK_PANEL];
-    for (size_t first = j0 / CK_PANEL * CK_PANEL; first < j1; first += CK_PANEL) {
-        const uint16_t *panel = panels + (first / CK_PANEL) * panel_elements;
-        const size_t lo = first < j0 ? j0 : first, hi = first + CK_PANEL < j1 ? first + CK_PANEL : j1;
-        const int whole = lo == first && hi == first + CK_PANEL;
-        for (size_t i = 0; i < m; i += 8) {
-            const int mr = m - i < 8 ? (int)(m - i) : 8;
-            if (whole) {
-                ck_cl_rows(a + i * lda, lda, panel, pairs, c + i * ldc + (first - j0), ldc, mr);
-            } else {
-                ck_cl_rows(a + i * lda, lda, panel, pairs, scratch, CK_PANEL, mr);
-                for (int r = 0; r < mr; r++) {
-                    memcpy(c + (i + (size_t)r) * ldc + (lo - j0), scratch + (size_t)r * CK_PANEL + (lo - first), (hi - lo) * sizeof(float));
-                }
-            }
-        }
-    }
+    const ck_cl_tile tile = { a, lda, ck_narrow_padded(CK_NARROW_BF16, d) / 2, panels };
+    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_cl_rows);
 }
 
 #pragma clang attribute pop

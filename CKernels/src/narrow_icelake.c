@@ -1,7 +1,7 @@
 // int8 tiles with AVX512_VNNI (`vpdpbusd`, "icelake"). Enabled per function by the pragma below;
 // call only when ck_narrow_supported(CK_NARROW_I8).
 //
-// The blocking of the bf16 kernel (narrow_cooperlake.c) with quads instead of pairs: each step
+// The blocking and panel walk of the bf16 kernel (narrow_cooperlake.c) with quads instead of pairs: each step
 // broadcasts four unsigned bytes (q + 128) of an A row and multiplies them into two 16-column
 // halves of the panel (signed bytes). The int32 sums wrap, and the offset 128·Σq_b is taken off
 // at the end, so the result is the exact Σ q_a·q_b whenever it fits in int32 (d < 133,000);
@@ -11,8 +11,9 @@
 
 #if defined(__x86_64__)
 
+#include "narrow_walk.h"
+
 #include <immintrin.h>
-#include <string.h>
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))), apply_to = function)
 
@@ -50,11 +51,24 @@ CK_INLINE void ck_il_block(const uint8_t *a, size_t lda, const float *a_scale, c
 }
 
 #define CK_IL_CASE(MR) \
-    case MR: ck_il_block(a, lda, a_scale, panel, quads, b_scale, b_sum, c, ldc, MR); break;
+    case MR: ck_il_block(a, t->lda, t->a_scale + i, panel, t->quads, t->b_scale + first, t->b_sum + first, c, ldc, MR); break;
 
-/// The block for mr ≤ 8 rows (a constant in each case, so the loops unroll).
-static void ck_il_rows(const uint8_t *a, size_t lda, const float *a_scale, const int8_t *panel, size_t quads,
-                       const float *b_scale, const int32_t *b_sum, float *c, size_t ldc, int mr) {
+/// The operands of one tile.
+typedef struct ck_il_tile {
+    const uint8_t *a;
+    size_t lda, quads;
+    const float *a_scale;
+    const int8_t *panels;
+    const float *b_scale;
+    const int32_t *b_sum;
+} ck_il_tile;
+
+/// Rows [i, i + mr) against the panel at column `first` (`ck_narrow_block`); mr is a constant in
+/// each case, so the loops unroll.
+static void ck_il_rows(const void *context, size_t i, size_t first, int mr, float *c, size_t ldc) {
+    const ck_il_tile *t = context;
+    const uint8_t *a = t->a + i * t->lda;
+    const int8_t *panel = t->panels + (first / CK_PANEL) * t->quads * 4 * CK_PANEL;
     switch (mr) {
         CK_IL_CASE(1) CK_IL_CASE(2) CK_IL_CASE(3) CK_IL_CASE(4) CK_IL_CASE(5) CK_IL_CASE(6) CK_IL_CASE(7) CK_IL_CASE(8)
     default: break;
@@ -64,26 +78,8 @@ static void ck_il_rows(const uint8_t *a, size_t lda, const float *a_scale, const
 void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
                         const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
-    const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
-    const size_t panel_bytes = quads * 4 * CK_PANEL;
-    float scratch[8 * CK_PANEL];
-    for (size_t first = j0 / CK_PANEL * CK_PANEL; first < j1; first += CK_PANEL) {
-        const int8_t *panel = panels + (first / CK_PANEL) * panel_bytes;
-        const size_t lo = first < j0 ? j0 : first, hi = first + CK_PANEL < j1 ? first + CK_PANEL : j1;
-        const int whole = lo == first && hi == first + CK_PANEL;
-        for (size_t i = 0; i < m; i += 8) {
-            const int mr = m - i < 8 ? (int)(m - i) : 8;
-            if (whole) {
-                ck_il_rows(a + i * lda, lda, a_scale + i, panel, quads, b_scale + first, b_sum + first,
-                           c + i * ldc + (first - j0), ldc, mr);
-            } else {
-                ck_il_rows(a + i * lda, lda, a_scale + i, panel, quads, b_scale + first, b_sum + first, scratch, CK_PANEL, mr);
-                for (int r = 0; r < mr; r++) {
-                    memcpy(c + (i + (size_t)r) * ldc + (lo - j0), scratch + (size_t)r * CK_PANEL + (lo - first), (hi - lo) * sizeof(float));
-                }
-            }
-        }
-    }
+    const ck_il_tile tile = { a, lda, ck_narrow_padded(CK_NARROW_I8, d) / 4, a_scale, panels, b_scale, b_sum };
+    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_il_rows);
 }
 
 #pragma clang attribute pop

@@ -57,7 +57,8 @@ public struct ClusteringResult: Sendable, Equatable {
     public let clusters: [[Int]]
     /// The concrete backend that ran.
     public let backend: Backend
-    /// Similarities that fell inside the float error band and were re-checked in `Double`.
+    /// Similarities that fell inside the tiles' error band and were decided again exactly (in
+    /// float after a screening tile, then in `Double`).
     public let rechecked: Int
     /// Similarities the backend computed (for `scalar`, exactly `referencePairs`).
     public internal(set) var computedPairs: Int

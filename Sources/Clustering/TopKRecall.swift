@@ -3,10 +3,12 @@ import Kernels
 /// Exact top-k recall: for each query row, the k database rows with the highest reference
 /// cosine, best first, ties broken by the lower database index.
 ///
-/// Similarities come from tiled matrix products in `Float` (query blocks × database chunks, one
-/// tile per worker). Each query keeps every candidate whose float score is within twice the
-/// error band of its running k-th best; at the end the candidates are re-scored with
-/// `ReferenceCosine` and ranked. So the hits are exactly those of a double-precision brute force.
+/// Similarities come from tiled matrix products in the backend's encoding (float, or bf16 and
+/// int8 for the screening backends; query blocks × database chunks, one tile per worker). Each
+/// query keeps every candidate whose tile score is within twice the error band of its running
+/// k-th best; at the end the candidates are narrowed in float (after screening) and re-scored
+/// with `ReferenceCosine`, and ranked. So the hits are exactly those of a double-precision brute
+/// force.
 ///
 /// ```swift
 /// let hits = try TopKRecall(k: 8).search(queries, in: committed)

@@ -23,8 +23,9 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// The concrete backend `self` runs on this machine.
     ///
-    /// `auto` is `int8` when the CPU has AVX512_VNNI, else `bf16` with AVX512_BF16, else `simd`
-    /// when the CPU has AVX2 or AVX-512, else `blas`, else `swift-simd`. `blas` without a loadable
+    /// `auto` is `int8` when the CPU has AVX512_VNNI, else `bf16` with AVX512_BF16 (both measured
+    /// fastest wherever they run), else `blas` when a BLAS loads, else `simd` when the CPU has
+    /// AVX2 or AVX-512, else `swift-simd`. `blas` without a loadable
     /// BLAS falls back to `simd`; `bf16` and `int8` on a CPU without their instructions run their
     /// portable twins (exact, but slower than `simd`). Each fallback warns once per process on
     /// standard error.
@@ -33,8 +34,7 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
         case .auto:
             if ck_narrow_supported(CK_NARROW_I8) != 0 { return .int8 }
             if ck_narrow_supported(CK_NARROW_BF16) != 0 { return .bf16 }
-            if ck_isa_supported() != CK_ISA_SCALAR { return .simd }
-            return BLASLibrary.isAvailable ? .blas : .swiftSIMD
+            return BLASLibrary.isAvailable ? .blas : Self.withoutBLAS
         case .blas:
             guard BLASLibrary.isAvailable else {
                 _ = Self.warnNoBLAS

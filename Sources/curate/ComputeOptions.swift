@@ -12,7 +12,7 @@ struct ComputeOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("""
         How similarities are computed: auto (the fastest this CPU has: int8, else bf16, else \
-        simd), blas, simd, swift-simd, bf16 or int8 (screening in bfloat16 or int8, near pairs \
+        blas), blas, simd, swift-simd, bf16 or int8 (screening in bfloat16 or int8, near pairs \
         decided again in float and double) or scalar (the double-precision reference loop). \
         Every backend gives the same results.
         """, valueName: "backend"))

@@ -271,7 +271,7 @@ final class CurateCommandTests: XCTestCase {
               --dim <n>               Values per embedding row (at least 1); every .f32
                                       file must be a whole number of rows.
               --backend <backend>     How similarities are computed: auto (the fastest this
-                                      CPU has: int8, else bf16, else simd), blas, simd,
+                                      CPU has: int8, else bf16, else blas), blas, simd,
                                       swift-simd, bf16 or int8 (screening in bfloat16 or
                                       int8, near pairs decided again in float and double)
                                       or scalar (the double-precision reference loop).
