@@ -37,7 +37,7 @@ final class BlockedFirstMatch {
 
     /// Per threshold, its clusters in creation order.
     private(set) var clusters: [[[Int]]]
-    /// Per threshold, the similarities re-checked in `Double`.
+    /// Per threshold, the similarities inside the band, decided again exactly.
     private(set) var rechecked: [Int]
     /// Similarities computed in tiles (the reference evaluates `ClusteringResult.referencePairs`).
     private(set) var computedPairs = 0

@@ -29,13 +29,19 @@ public struct GreedyClustering: Sendable {
     /// chunks waste work; 1,024-seed chunks keep that under 2 % on debian-minilm at 40,000 items
     /// while the tiles stay large enough for full sgemm speed (`curate-bench --chunk` measures it).
     public struct Tiling: Sendable, Equatable {
+        /// Rows matched together against the seeds that existed when the block started.
         public var blockRows = 1024
+        /// Rows per sub-block when the rows still open recurse against the block's own seeds.
         public var subBlockRows = 64
+        /// Width of a block's first seed chunk.
         public var firstSeedChunk = 256
+        /// Widest seed chunk (chunks double from `firstSeedChunk` up to it).
         public var seedChunk = 1024
+        /// The engine's default tiling.
         public init() {}
     }
 
+    /// Clustering at `threshold` with `backend` and `tiling`.
     public init(threshold: Double = 0.82, backend: Backend = .auto, tiling: Tiling = Tiling()) {
         self.threshold = threshold
         self.backend = backend

@@ -24,6 +24,7 @@ public struct ThresholdSweep: Sendable {
     /// Tiling of the blocked pass; it changes speed, never results.
     public var tiling: GreedyClustering.Tiling
 
+    /// A sweep over `thresholds` with `backend` and `tiling`.
     public init(thresholds: [Double], backend: Backend = .auto, tiling: GreedyClustering.Tiling = .init()) {
         self.thresholds = thresholds
         self.backend = backend

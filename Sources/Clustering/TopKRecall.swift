@@ -19,11 +19,14 @@ import Kernels
 public struct TopKRecall: Sendable {
     /// Hits per query (fewer when the database is smaller).
     public var k: Int
+    /// How similarities are computed.
     public var backend: Backend
-    /// Queries per tile and database rows per tile.
+    /// Queries per tile.
     public var queryBlock = 256
+    /// Database rows per tile.
     public var databaseChunk = 2048
 
+    /// A search for the `k` best rows with `backend`.
     public init(k: Int = 8, backend: Backend = .auto) {
         self.k = k
         self.backend = backend
@@ -61,6 +64,7 @@ public struct RecallHit: Sendable, Equatable, Hashable {
     /// Reference cosine with the query.
     public let score: Double
 
+    /// A hit of database row `index` with reference cosine `score`.
     public init(index: Int, score: Double) {
         self.index = index
         self.score = score

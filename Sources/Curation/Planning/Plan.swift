@@ -15,6 +15,7 @@ public struct Plan: Sendable {
             case session(String)
         }
 
+        /// Why these prospects are together.
         public let origin: Origin
         /// Pool indices, in plan order; at most `max_cluster_size`.
         public let members: [Int]
@@ -47,19 +48,26 @@ public struct Plan: Sendable {
 public struct PlannedHit: Sendable, Equatable {
     /// Index into the `CommittedIndex`.
     public let committedIndex: Int
+    /// The reference cosine.
     public let score: Double
 }
 
 /// Seconds per planning stage.
 public struct PlanTimings: Sendable, Equatable {
+    /// Top-k recall against the committed items.
     public var recall = 0.0
+    /// Greedy clustering of the cold prospects.
     public var cluster = 0.0
+    /// Salience, warm buckets and chunking.
     public var plan = 0.0
 }
 
 /// The JSON shape of `--plan-out`.
 public struct PlanSummary: Codable, Equatable, Sendable {
+    /// Prospects planned.
     public let pending: Int
+    /// Ids skipped below the salience threshold.
     public let skipped: [String]
+    /// Ids per curator request, in plan order.
     public let clusters: [[String]]
 }

@@ -19,17 +19,25 @@ import Kernels
 /// print(plan.clusters.count, plan.skipped.count)
 /// ```
 public struct Planner: Sendable {
+    /// The planner's knobs.
     public var settings: Settings
+    /// How similarities are computed (recall and clustering).
     public var backend: Backend
 
     /// The planner's knobs; defaults as in `CurateConfig`.
     public struct Settings: Sendable, Equatable {
+        /// Committed items recalled per prospect (0: no recall).
         public var recallTopK: Int
+        /// Best recall score that makes a prospect warm.
         public var recallClusterFloor: Double
+        /// Greedy clustering threshold of the cold prospects.
         public var clusterSimilarity: Double
+        /// Most prospects per curator request.
         public var maxClusterSize: Int
+        /// Novelty below which a prospect is skipped.
         public var salienceThreshold: Double
 
+        /// The settings of `config`.
         public init(_ config: CurateConfig = CurateConfig()) {
             recallTopK = config.recallTopK
             recallClusterFloor = config.recallClusterFloor
@@ -39,6 +47,7 @@ public struct Planner: Sendable {
         }
     }
 
+    /// A planner with `settings`, computing with `backend`.
     public init(settings: Settings = Settings(), backend: Backend = .auto) {
         self.settings = settings
         self.backend = backend

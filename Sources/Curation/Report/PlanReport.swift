@@ -33,6 +33,7 @@ public struct PlanReport: Sendable {
 
     /// The plan at one threshold of the sweep.
     public struct SweepPoint: Sendable, Equatable {
+        /// The clustering threshold.
         public let threshold: Double
         /// Greedy clusters of the cold prospects.
         public let clusters: Int
@@ -48,7 +49,9 @@ public struct PlanReport: Sendable {
     public struct Map: Sendable {
         /// One drawn prospect: its pool index and its coordinates on the two leading components.
         public struct Point: Sendable, Equatable {
+            /// The prospect's index in the pool.
             public let poolIndex: Int
+            /// Coordinates along the first and the second component.
             public let x: Double
             public let y: Double
         }
@@ -84,15 +87,19 @@ public struct PlanReport: Sendable {
         /// Largest groups given a colour of their own on the map (the rest share one).
         public var highlightedGroups = 10
 
+        /// The defaults.
         public init() {}
     }
 
+    /// The pending pool reported on.
     public let pool: PendingPool
+    /// The committed items it was planned against.
     public let committed: CommittedIndex
     /// The planner settings the plan was made with.
     public let settings: Planner.Settings
     /// The backend that computed everything.
     public let backend: Backend
+    /// The dry run's plan.
     public let plan: Plan
     /// The plan's groups, in plan order (`Plan.Cluster.group` indexes them).
     public let groups: [Group]
@@ -103,9 +110,11 @@ public struct PlanReport: Sendable {
     public let sweep: [SweepPoint]
     /// The map, or nil with `mapUnavailable` saying why.
     public let map: Map?
+    /// Why there is no map, when there is none.
     public let mapUnavailable: String?
     /// Groups coloured on the map, largest first (indices into `groups`).
     public let highlighted: [Int]
+    /// Seconds per stage.
     public let timings: Timings
 
     /// A stage of making the report, for a progress line.

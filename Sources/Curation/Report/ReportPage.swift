@@ -26,6 +26,7 @@ public struct ReportPage: Sendable {
         /// Prospects of a job in the slot (they count as pending until it is collected), if any.
         public var prospectsInJob: Int?
 
+        /// The context of a report of `database` over `window`.
         public init(database: String, window: JobWindow?, generatedAt: UTCTimestamp, version: String, loadSeconds: Double,
                     prospectsInJob: Int? = nil) {
             self.database = database
@@ -37,13 +38,16 @@ public struct ReportPage: Sendable {
         }
     }
 
+    /// What the page shows.
     public let report: PlanReport
+    /// Where it comes from.
     public let context: Context
     /// Groups listed with their members, largest first.
     public var listedGroups = 20
     /// Members shown per listed group.
     public var listedMembers = 50
 
+    /// The page of `report`.
     public init(report: PlanReport, context: Context) {
         self.report = report
         self.context = context
