@@ -25,7 +25,13 @@ struct ReportCommand: ParsableCommand {
               curate report --db curate.sqlite --out report.html
               curate report --db curate.sqlite --since 2026-01-01 --cluster-similarity 0.85 --out r.html
 
-            \(JobExit.exitStatusHelp)
+            Exit status:
+              0   success (the map left out when LAPACKE is missing, with a warning)
+              1   the store could not be read, the page could not be written, or an
+                  unexpected failure
+              2   bad input: bad date, flag value out of range, missing database file,
+                  bad config file
+              64  usage error: unknown flag, missing or unparsable flag value
             """
     )
 
@@ -88,34 +94,39 @@ struct ReportCommand: ParsableCommand {
             standardError("error: \(error.description)")
             throw ExitCode.failure
         }
-        let seconds = total.seconds
-        let map = report.map
         if let note = report.mapUnavailable, mapPoints > 0 { standardError("warning: \(note)") }
-        if json {
-            OutputFile.writeStandardOutput(JSONValue.object([
-                "out": .string(out), "bytes": .integer(html.count), "seconds": .number(seconds), "db": .string(store.db),
-                "pending": .integer(report.plan.pending), "embedded": .integer(report.pool.embeddedIndices.count),
-                "requests": .integer(report.plan.clusters.count), "skipped": .integer(report.plan.skipped.count),
-                "groups": .integer(report.groups.count), "backend": .string(report.backend.rawValue),
-                "map_points": .integer(map?.points.count ?? 0), "map_downsampled": .bool(map?.isDownsampled ?? false),
-                "map": map == nil ? .string(report.mapUnavailable ?? "") : .null,
-                "sweep": .array(report.sweep.map { point in
-                    .object(["threshold": .number(point.threshold), "clusters": .integer(point.clusters),
-                             "largest": .integer(point.largest), "singletons": .integer(point.singletons),
-                             "requests": .integer(point.requests)])
-                }),
-                "timings": .object(["load": .number(loadSeconds), "recall": .number(report.timings.plan.recall),
-                                    "cluster": .number(report.timings.plan.cluster), "plan": .number(report.timings.plan.plan),
-                                    "nearest": .number(report.timings.nearest), "sweep": .number(report.timings.sweep),
-                                    "map": .number(report.timings.map)]),
-            ]).serialized() + "\n")
-            return
-        }
+        let seconds = total.seconds
+        OutputFile.writeStandardOutput((json ? summary(report, bytes: html.count, seconds: seconds, loadSeconds: loadSeconds).serialized()
+                                        : line(report, bytes: html.count, seconds: seconds)) + "\n")
+    }
+
+    /// The `--json` summary: sizes, counts, the sweep and the stage timings.
+    private func summary(_ report: PlanReport, bytes: Int, seconds: Double, loadSeconds: Double) -> JSONValue {
+        let map = report.map, t = report.timings
+        return .object([
+            "out": .string(out), "bytes": .integer(bytes), "seconds": .number(seconds), "db": .string(store.db),
+            "pending": .integer(report.plan.pending), "embedded": .integer(report.pool.embeddedIndices.count),
+            "requests": .integer(report.plan.clusters.count), "skipped": .integer(report.plan.skipped.count),
+            "groups": .integer(report.groups.count), "backend": .string(report.backend.rawValue),
+            "map_points": .integer(map?.points.count ?? 0), "map_downsampled": .bool(map?.isDownsampled ?? false),
+            "map": map == nil ? .string(report.mapUnavailable ?? "") : .null,
+            "sweep": .array(report.sweep.map { point in
+                .object(["threshold": .number(point.threshold), "clusters": .integer(point.clusters),
+                         "largest": .integer(point.largest), "singletons": .integer(point.singletons),
+                         "requests": .integer(point.requests)])
+            }),
+            "timings": .object(["load": .number(loadSeconds), "recall": .number(t.plan.recall), "cluster": .number(t.plan.cluster),
+                                "plan": .number(t.plan.plan), "nearest": .number(t.nearest), "sweep": .number(t.sweep),
+                                "map": .number(t.map)]),
+        ])
+    }
+
+    /// `report: N pending, R requests; map …; FILE written (K KiB) in S s`.
+    private func line(_ report: PlanReport, bytes: Int, seconds: Double) -> String {
         var line = "report: \(report.plan.pending) pending, \(report.plan.clusters.count) requests"
-        if let map {
+        if let map = report.map {
             line += map.isDownsampled ? "; map downsampled to \(map.points.count) of \(map.embedded) prospects" : "; map of \(map.points.count) prospects"
         }
-        line += String(format: "; %@ written (%.0f KiB) in %.2f s", out, Double(html.count) / 1024, seconds)
-        OutputFile.writeStandardOutput(line + "\n")
+        return line + String(format: "; %@ written (%.0f KiB) in %.2f s", out, Double(bytes) / 1024, seconds)
     }
 }
