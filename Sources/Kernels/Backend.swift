@@ -111,10 +111,19 @@ extension Backend {
     /// near a threshold would be decided again), it screens in bf16 instead, whose band does not
     /// depend on the data.
     /// - Precondition: `self.resolved` is not `scalar`; the matrices have one dimension.
+    ///
+    /// int8 is exact only while Σ q_a·q_b fits in int32 (`ck_narrow.h`): at a dimension above
+    /// `int8DimensionLimit` any int8 request screens in bf16 instead (an explicit one with a
+    /// warning).
     package func prepared(_ matrices: [EmbeddingMatrix]) -> (backend: Backend, kernel: any SimilarityKernel, rows: [EncodedRows]) {
         var backend = resolved
+        let d = matrices.first?.dimension ?? 0
+        if backend == .int8, d > Self.int8DimensionLimit {
+            if self == .int8 { _ = Self.warnInt8Dimension }
+            backend = .bf16
+        }
         var rows = matrices.map { EncodedRows($0, encoding: backend.kernel.encoding) }
-        if self == .auto, backend == .int8, let d = matrices.first?.dimension,
+        if self == .auto, backend == .int8,
            ExactnessBand.band(for: d, encoding: .int8, rowError: rows.first!.maxError, columnError: rows.last!.maxError) > Self.int8BandLimit,
            ck_narrow_supported(CK_NARROW_BF16) != 0 {
             backend = .bf16
@@ -122,4 +131,11 @@ extension Backend {
         }
         return (backend, backend.kernel, rows)
     }
+
+    /// The largest dimension int8 screens at: d·127² < 2³¹.
+    package static let int8DimensionLimit = 133_000
+
+    private static let warnInt8Dimension: Void = {
+        FileHandleStandardError.write("warning: int8 sums would overflow at this dimension: screening in bf16 instead\n")
+    }()
 }

@@ -91,6 +91,18 @@ final class ScreeningBoundTests: XCTestCase {
         XCTAssertEqual(try GreedyClustering(threshold: 0.985, backend: .int8).cluster(spiky).backend, .int8, "only auto falls back")
     }
 
+    /// Above the dimension at which int8 sums could overflow int32, int8 screens in bf16.
+    func testInt8GivesWayToBF16WhereItsSumsCouldOverflow() throws {
+        var rng = SplitMix64(seed: 0xB16D)
+        let d = Backend.int8DimensionLimit + 7
+        let base = (0..<d).map { _ in rng.gaussian() }
+        let matrix = try EmbeddingMatrix(rows: [base, base.map { $0 + 0.05 * rng.gaussian() }, (0..<d).map { _ in rng.gaussian() }])
+        let result = try GreedyClustering(threshold: 0.9, backend: .int8).cluster(matrix)
+        XCTAssertEqual(result.backend, .bf16)
+        XCTAssertEqual(result.clusters, [[0, 1], [2]])
+        XCTAssertEqual(result.clusters, try GreedyClustering(threshold: 0.9, backend: .scalar).cluster(matrix).clusters)
+    }
+
     /// The serial twins of the narrow kernels run the same algorithms when the SIMD tier is
     /// lowered (as on a CPU without AVX512_BF16 or AVX512_VNNI).
     func testSerialTwinsGiveTheSameClustersAndRecall() throws {
