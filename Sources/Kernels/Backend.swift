@@ -122,14 +122,23 @@ extension Backend {
             if self == .int8 { _ = Self.warnInt8Dimension }
             backend = .bf16
         }
-        var rows = matrices.map { EncodedRows($0, encoding: backend.kernel.encoding) }
+        var rows = Self.encode(matrices, backend.kernel.encoding)
         if self == .auto, backend == .int8,
            ExactnessBand.band(for: d, encoding: .int8, rowError: rows.first!.maxError, columnError: rows.last!.maxError) > Self.int8BandLimit,
            ck_narrow_supported(CK_NARROW_BF16) != 0 {
             backend = .bf16
-            rows = matrices.map { EncodedRows($0, encoding: .bfloat16) }
+            rows = Self.encode(matrices, .bfloat16)
         }
         return (backend, backend.kernel, rows)
+    }
+
+    /// Each matrix's rows in `encoding`, a matrix given twice (a self-recall) encoded once.
+    private static func encode(_ matrices: [EmbeddingMatrix], _ encoding: TileEncoding) -> [EncodedRows] {
+        var encoded: [EncodedRows] = []
+        for matrix in matrices {
+            encoded.append(encoded.first { $0.matrix === matrix } ?? EncodedRows(matrix, encoding: encoding))
+        }
+        return encoded
     }
 
     /// The largest dimension int8 screens at: d·127² < 2³¹.
