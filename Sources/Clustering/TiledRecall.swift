@@ -19,7 +19,7 @@ struct TiledRecall {
         let columns = TileColumns(allRowsOf: databaseRows)
         let band = ExactnessBand.band(for: database.dimension, encoding: kernel.encoding, rowError: rows.maxError,
                                       columnError: databaseRows.maxError)
-        let margin = 2 * band
+        let margin = 2 * band, floatMargin = 2 * ExactnessBand.band(for: database.dimension)
         let parts = ComputeThreads.split(queries.rows, minimum: 16)
         results.withUnsafeMutableBufferPointer { results in
             ComputeThreads.forEach(parts: parts.count) { p in
@@ -41,7 +41,7 @@ struct TiledRecall {
                             candidates[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
                         }
                     }
-                    for (i, q) in block.enumerated() { results[q] = (hits(for: q, candidates[i]), candidates[i].rows.count) }
+                    for (i, q) in block.enumerated() { results[q] = (hits(for: q, candidates[i], floatMargin: floatMargin), candidates[i].rows.count) }
                 }
             }
         }
@@ -53,17 +53,15 @@ struct TiledRecall {
     ///
     /// After a screening tile the candidates are first narrowed by their float similarity f: if
     /// the k-th best f is F, every true top-k row has reference score ≥ F − band and hence
-    /// f ≥ F − 2·band (float band), as in `CandidateSet`.
-    private func hits(for query: Int, _ candidates: CandidateSet) -> [RecallHit] {
+    /// f ≥ F − 2·band (float band: `floatMargin`), as in `CandidateSet`.
+    private func hits(for query: Int, _ candidates: CandidateSet, floatMargin: Double) -> [RecallHit] {
         guard queries.norms[query] != 0 else {
             return (0..<min(k, database.rows)).map { RecallHit(index: $0, score: 0) }
         }
         var rows = candidates.rows
         if kernel.encoding != .float32, rows.count > k {
-            let d = database.dimension
             let floats = rows.map { queries.floatSimilarity(query, database, $0) }
-            let kth = Double(floats.sorted(by: >)[k - 1])
-            let floor = kth - 2 * ExactnessBand.band(for: d)
+            let floor = Double(floats.sorted(by: >)[k - 1]) - floatMargin
             rows = zip(rows, floats).filter { Double($0.1) >= floor }.map(\.0)
         }
         let scored = rows.map { RecallHit(index: $0, score: queries.referenceCosine(query, database, $0)) }
