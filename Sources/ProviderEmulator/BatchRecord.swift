@@ -11,8 +11,11 @@ struct BatchRecord: Sendable {
     /// One request of the batch.
     struct Request: Sendable {
         var customID: String
-        /// The outcome rule that selected it when the batch was created; nil: a normal answer.
+        /// `.errored` for params the API rejects (`rejection`), else the outcome of the rule that
+        /// selected it when the batch was created; nil: a normal answer.
         var outcome: EmulatorOutcomeRule.Outcome?
+        /// The `invalid_request_error` message of params the API rejects; nil: valid params.
+        var rejection: String?
         var model: String
         var toolName: String?
         var userText: String
@@ -54,7 +57,7 @@ struct BatchRecord: Sendable {
             counts.processing = 0
             for request in requests {
                 switch wasCanceled ? .canceled : request.outcome {
-                case nil, .refusal?: counts.succeeded += 1
+                case nil, .refusal?, .scripted?: counts.succeeded += 1
                 case .errored?: counts.errored += 1
                 case .canceled?: counts.canceled += 1
                 case .expired?: counts.expired += 1
@@ -89,8 +92,11 @@ struct BatchRecord: Sendable {
                 result = ["type": "succeeded", "message": EmulatedReplies.message(for: request, refusal: false)]
             case .refusal?:
                 result = ["type": "succeeded", "message": EmulatedReplies.message(for: request, refusal: true)]
+            case let .scripted(content, stopReason)?:
+                result = ["type": "succeeded",
+                          "message": EmulatedReplies.scriptedMessage(for: request, content: content, stopReason: stopReason)]
             case .errored?:
-                let message = "emulated per-request failure (\(ProviderEmulator.secretMarker) "
+                let message = request.rejection ?? "emulated per-request failure (\(ProviderEmulator.secretMarker) "
                     + "\(request.userText.prefix(60)))"
                 result = ["type": "errored",
                           "error": ["type": "error", "error": ["type": "invalid_request_error", "message": .string(message)],

@@ -30,6 +30,9 @@ extension EmulatorCore {
             return .openAIError(504, "emulated expiry (\(excerpt))", type: "timeout")
         case .canceled?:
             return .openAIError(409, "emulated cancellation (\(excerpt))", type: "request_canceled")
+        case let .scripted(content, stopReason)?:
+            return .json(EmulatedReplies.scriptedChatCompletion(model: body.model ?? "emulator-chat", userText: body.userText,
+                                                                content: content, stopReason: stopReason))
         case .refusal?, nil:
             return .json(EmulatedReplies.chatCompletion(model: body.model ?? "emulator-chat", toolName: body.toolName,
                                                         userText: body.userText, refusal: outcome == .refusal))

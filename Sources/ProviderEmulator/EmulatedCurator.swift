@@ -1,11 +1,14 @@
 /// The emulated model: reads a curator prompt's user message and decides on every prospect.
 ///
-/// The prompt lists prospects after a `Prospects:` line as `K. <label>`, followed by
-/// `   type: <type>; ...` and optionally `   summary: <summary>`. The rule, by index:
+/// The prompt lists prospects in its last section, after a `Prospects:` line, as `K. <label>`,
+/// followed by `   type: <type>; ...` and optionally `   summary: <summary>`; every other line
+/// (recalled items, similar items, the `> `-quoted source excerpt before it) is ignored. The
+/// rule, by index:
 /// - a prospect whose label (trimmed, case-insensitively) equals an earlier prospect's label is
-///   merged into that prospect's key (`merge_into`, with its `item_type`);
-/// - otherwise it is committed: `item_type` is its type (`item` when `unspecified`), `item_key`
-///   is `<slug of type>:<slug of label>`, with its label and summary.
+///   merged into that prospect's key (`"decision":"merge"`, `merge_into`, with its `item_type`);
+/// - otherwise it is committed (`"decision":"commit"`): `item_type` is its type (`item` when
+///   `(none)`, empty or `unspecified`), `item_key` is `<slug of type>:<slug of label>`, with its
+///   label and summary.
 ///
 /// Every decision has confidence 0.8 and a note. A message without prospects gets an empty
 /// decision list.
@@ -13,12 +16,15 @@ enum EmulatedCurator {
     /// One prospect as the prompt lists it.
     struct Prospect: Equatable {
         var label: String
-        var type: String = "unspecified"
+        var type = ""
         var summary: String?
     }
 
     /// The confidence of every decision.
     static let confidence = 0.8
+
+    /// The types that mean "no type": the prospect is committed as an `item`.
+    static let untypedMarks: Set = ["", "(none)", "unspecified"]
 
     /// The prospects listed in `userContent`, index 1 first.
     /// - Complexity: O(length of the text), on its UTF-8 bytes.
@@ -49,17 +55,17 @@ enum EmulatedCurator {
             let index = position + 1
             let sameLabel = prospect.label.trimmingWhitespace().lowercased()
             if let target = committed[sameLabel] {
-                decisions.append(["index": .int(index), "action": "merge", "merge_into": .string(target.key),
+                decisions.append(["index": .int(index), "decision": "merge", "merge_into": .string(target.key),
                                   "item_type": .string(target.type), "confidence": .double(confidence),
                                   "note": .string("same label as prospect \(target.index)")])
                 continue
             }
-            let type = prospect.type.isEmpty || prospect.type == "unspecified" ? "item" : prospect.type
+            let type = untypedMarks.contains(prospect.type) ? "item" : prospect.type
             let typeSlug = slug(type)
             let labelSlug = slug(prospect.label)
             let key = "\(typeSlug.isEmpty ? "item" : typeSlug):\(labelSlug.isEmpty ? "unnamed" : labelSlug)"
             committed[sameLabel] = (index, key, type)
-            var decision: [(String, WireJSON)] = [("index", .int(index)), ("action", "commit"), ("item_type", .string(type)),
+            var decision: [(String, WireJSON)] = [("index", .int(index)), ("decision", "commit"), ("item_type", .string(type)),
                                                   ("item_key", .string(key)), ("label", .string(prospect.label))]
             if let summary = prospect.summary { decision.append(("summary", .string(summary))) }
             decision += [("confidence", .double(confidence)), ("note", "new item")]

@@ -5,7 +5,8 @@ import NIOCore
 extension EmulatorCore {
     /// `POST /v1/messages/batches`: validates the requests (1 to `maxBatchRequests`, unique
     /// `custom_id`s matching `^[a-zA-Z0-9_-]{1,64}$`, `params` with `messages`), fixes each
-    /// request's outcome from the rules, and answers the new batch `in_progress`.
+    /// request's outcome (`errored` for params the API rejects, see `ConversationBody.rejection`,
+    /// else from the rules), and answers the new batch `in_progress`.
     func createBatch(_ request: WireRequest) -> WireReply {
         let body: CreateBatchBody
         do {
@@ -29,10 +30,11 @@ extension EmulatorCore {
         }
         let rules = state.withLock { $0.rules }
         let requests = body.requests.enumerated().map { position, entry in
-            BatchRecord.Request(customID: entry.customID,
-                                outcome: rules.outcome(customID: entry.customID, ordinal: position + 1),
-                                model: entry.params.model ?? "claude-emulator", toolName: entry.params.toolName,
-                                userText: entry.params.userText)
+            let rejection = entry.params.rejection
+            let outcome = rejection == nil ? rules.outcome(customID: entry.customID, ordinal: position + 1) : .errored
+            return BatchRecord.Request(customID: entry.customID, outcome: outcome, rejection: rejection,
+                                       model: entry.params.model ?? "claude-emulator", toolName: entry.params.toolName,
+                                       userText: entry.params.userText)
         }
         let now = Date()
         let batch = BatchRecord(id: WireID.make("msgbatch_"), createdAt: now,

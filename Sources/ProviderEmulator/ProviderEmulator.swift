@@ -2,14 +2,17 @@
 /// (chat completions with tools, embeddings) wire formats, with injectable faults.
 ///
 /// Anthropic clients use `baseURL`, OpenAI-compatible ones `baseURL + "/v1"`. Every curator
-/// request (the `CuratorPrompt` user message) is answered by an emulated model with a real
-/// `curate_decisions` tool call, one decision per prospect index: a prospect whose label
-/// (trimmed, case-insensitively) equals an earlier prospect's is merged into that one's key;
-/// every other one is committed with `item_type` its type (`item` when `unspecified`),
-/// `item_key` `<type slug>:<label slug>`, its label and summary; confidence is always 0.8.
+/// request (the `CuratorPrompt` user message) is answered by an emulated model with a real call
+/// of the offered tool (forced or not), one decision per prospect index: a prospect whose label
+/// (trimmed, case-insensitively) equals an earlier prospect's is merged into that one's key
+/// (`"decision":"merge"`); every other one is committed (`"decision":"commit"`) with
+/// `item_type` its type (`item` when `(none)`, empty or `unspecified`), `item_key`
+/// `<type slug>:<label slug>`, its label and summary; confidence is always 0.8. As the real
+/// API does, a batch request with thinking on and a forced tool (`tool_choice` `tool` or `any`)
+/// is `errored`.
 ///
-/// Faults (`inject(_:)`) and per-request outcomes (`setOutcomes(_:)`) make it misbehave on
-/// purpose, and `stats()` tells what reached it. Error messages echo part of the request after
+/// Faults (`inject(_:)`) and per-request outcomes (`setOutcomes(_:)`, including scripted
+/// answers) make it misbehave on purpose, and `stats()` tells what reached it. Error messages echo part of the request after
 /// `secretMarker`, so a client can prove it never logs error bodies. Batches end lazily:
 /// `processingDelay` after creation, whenever they are next looked at.
 ///

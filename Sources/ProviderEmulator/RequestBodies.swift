@@ -14,8 +14,8 @@ struct CreateBatchBody: Decodable {
     var requests: [Entry]
 }
 
-/// A Messages API body (batch `params`) or a chat completion body: the model, the messages and
-/// which tool the reply must call.
+/// A Messages API body (batch `params`) or a chat completion body: the model, the messages,
+/// which tool the reply calls and whether thinking is on.
 struct ConversationBody: Decodable {
     struct Message: Decodable {
         var role: String
@@ -50,20 +50,29 @@ struct ConversationBody: Decodable {
         var function: Function?
     }
 
-    /// A tool choice: Anthropic `{"type":"tool","name"}`, OpenAI `{"type":"function","function":{"name"}}`,
-    /// or a mode string (`"auto"`, ...), which names no tool.
+    /// A tool choice: Anthropic `{"type":"tool","name"}` (or `auto`, `any`, `none`), OpenAI
+    /// `{"type":"function","function":{"name"}}`, or a mode string (`"auto"`, ...), which names
+    /// no tool and has no type.
     struct ToolChoice: Decodable {
+        var type: String?
         var name: String?
 
         private struct Object: Decodable {
+            var type: String?
             var name: String?
             var function: Tool.Function?
         }
 
         init(from decoder: any Decoder) throws {
             let object = try? decoder.singleValueContainer().decode(Object.self)
+            type = object?.type
             name = object?.name ?? object?.function?.name
         }
+    }
+
+    /// Anthropic `thinking`: `{"type":"enabled"|"adaptive"|"disabled",...}`.
+    struct Thinking: Decodable {
+        var type: String?
     }
 
     /// OpenAI `metadata`, where a client may put the request's `custom_id`.
@@ -79,11 +88,12 @@ struct ConversationBody: Decodable {
     var messages: [Message]
     var tools: [Tool]?
     var toolChoice: ToolChoice?
+    var thinking: Thinking?
     var metadata: Metadata?
     var user: String?
 
     private enum CodingKeys: String, CodingKey {
-        case model, messages, tools, toolChoice = "tool_choice", metadata, user
+        case model, messages, tools, toolChoice = "tool_choice", thinking, metadata, user
     }
 
     /// The text of the last user message.
@@ -91,10 +101,19 @@ struct ConversationBody: Decodable {
         messages.last { $0.role == "user" }?.content?.text ?? ""
     }
 
-    /// The tool the reply calls: the one `tool_choice` forces, else the first tool; nil without tools.
+    /// The tool the reply calls: the one `tool_choice` names, else the first tool (the emulated
+    /// model always calls a tool it is offered); nil without tools.
     var toolName: String? {
         guard let tools, !tools.isEmpty else { return nil }
         return toolChoice?.name ?? tools.compactMap { $0.name ?? $0.function?.name }.first
+    }
+
+    /// The `invalid_request_error` message the Messages API answers these params with, nil when
+    /// it accepts them: thinking on (any `thinking` type but `disabled`) while `tool_choice`
+    /// forces tool use (`tool` or `any`) is refused.
+    var rejection: String? {
+        guard let thinking, thinking.type != "disabled", ["tool", "any"].contains(toolChoice?.type) else { return nil }
+        return "Thinking may not be enabled when tool_choice forces tool use."
     }
 }
 

@@ -17,9 +17,11 @@ struct CurateEmulator: AsyncParsableCommand {
             POST /v1/messages/batches/ID/cancel, GET /v1/messages/batches/ID/results, \
             POST /v1/chat/completions, POST /v1/embeddings. A batch is in_progress for \
             --processing-delay seconds after its creation, then ended. Every curator request is \
-            answered with a curate_decisions tool call: a prospect whose label equals an earlier \
-            one's (trimmed, ignoring case) is merged into it, every other one is committed as \
-            <type>:<slug of label> with confidence 0.8.
+            answered with a call of the offered tool (curate_decisions), forced or not: a prospect \
+            whose label equals an earlier one's (trimmed, ignoring case) gets "decision": "merge" \
+            into it, every other one "decision": "commit" as <type>:<slug of label> with \
+            confidence 0.8. A batch request with thinking on and a forced tool (tool_choice tool \
+            or any) is errored, as the real API refuses it.
 
             Admin routes: GET /_emulator/stats returns the stats as JSON; POST /_emulator/faults \
             appends a JSON array of faults; POST /_emulator/outcomes replaces the per-request \
@@ -35,7 +37,11 @@ struct CurateEmulator: AsyncParsableCommand {
               truncateResults  "afterLines": K, "cleanEnd": true|false (batchResults only)
               delay            "seconds": S, then answer normally
             An outcome rule is {"outcome": "errored"|"expired"|"canceled"|"refusal", \
-            "customIDSuffix": "..."} or {..., "everyKth": K}.
+            "customIDSuffix": "..."} or {..., "everyKth": K}; a scripted answer is \
+            {"outcome": "scripted", "content": [Anthropic content blocks], "stopReason": "..." \
+            (default tool_use), "customIDSuffix"|"everyKth": ...}: a batch result carries the \
+            blocks as they are, a chat completion maps tool_use blocks to tool_calls and text \
+            blocks to content.
 
             Examples:
               curate-emulator --processing-delay 2 --api-key test-key

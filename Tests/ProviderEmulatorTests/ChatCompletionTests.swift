@@ -58,4 +58,24 @@ final class ChatCompletionTests: XCTestCase {
         XCTAssertEqual(Set(submissions.values), [1])
         try await emulator.stop()
     }
+
+    func testAnOfferedToolIsCalledUnforcedAndUntypedProspectsAreItems() async throws {
+        let emulator = try await ProviderEmulator.start()
+        let prospects = [CuratorFixtures.Prospect(label: "a"), CuratorFixtures.Prospect(label: "b", type: ""),
+                         CuratorFixtures.Prospect(label: "c", type: "unspecified"),
+                         CuratorFixtures.Prospect(label: "d", type: "notes", summary: "Kept.")]
+        var body = CuratorFixtures.chatBody(prospects)
+        body["tool_choice"] = "auto"
+        let response = try await WireClient.openAI(emulator).send("POST", "/v1/chat/completions", json: body)
+        let message = try XCTUnwrap((response.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])
+        let function = try XCTUnwrap((message["tool_calls"] as? [[String: Any]])?.first?["function"] as? [String: Any])
+        XCTAssertEqual(function["name"] as? String, "curate_decisions")
+        let arguments = try XCTUnwrap(function["arguments"] as? String)
+        let input = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(arguments.utf8)) as? [String: Any])
+        let decisions = try XCTUnwrap(input["decisions"] as? [[String: Any]])
+        XCTAssertEqual(decisions.compactMap { $0["decision"] as? String }, ["commit", "commit", "commit", "commit"])
+        XCTAssertEqual(decisions.compactMap { $0["item_key"] as? String }, ["item:a", "item:b", "item:c", "notes:d"])
+        XCTAssertEqual(decisions.last?["summary"] as? String, "Kept.")
+        try await emulator.stop()
+    }
 }

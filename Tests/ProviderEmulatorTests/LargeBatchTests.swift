@@ -30,7 +30,7 @@ final class LargeBatchTests: XCTestCase {
             return input?["decisions"] as? [[String: Any]]
         }
         XCTAssertEqual(decisions.reduce(0) { $0 + $1.count }, 40_000)
-        XCTAssertEqual(decisions.first?.last?["action"] as? String, "merge", "member 4 repeats member 0's label")
+        XCTAssertEqual(decisions.first?.last?["decision"] as? String, "merge", "member 4 repeats member 0's label")
         XCTAssertEqual(Set(emulator.stats().submissionsByCustomID.values), [1])
         print("8,000 requests, 40,000 decisions, \(results.body.count) B of results: created and downloaded in \(elapsed)")
         try await emulator.stop()

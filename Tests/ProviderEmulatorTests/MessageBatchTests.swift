@@ -145,4 +145,46 @@ final class MessageBatchTests: XCTestCase {
         try await client.expect(404, "GET", "/v1/messages/batches/\(id)")
         try await emulator.stop()
     }
+
+    func testThinkingWithAForcedToolIsErroredLikeTheRealAPI() async throws {
+        let emulator = try await ProviderEmulator.start()
+        emulator.setOutcomes([EmulatorOutcomeRule(outcome: .refusal, customIDSuffix: "-any")])
+        let cases: [(customID: String, thinking: String?, toolChoice: String?, result: String)] = [
+            ("adaptive-unforced", "adaptive", nil, "succeeded"), ("adaptive-auto", "adaptive", "auto", "succeeded"),
+            ("adaptive-tool", "adaptive", "tool", "errored"), ("enabled-any", "enabled", "any", "errored"),
+            ("disabled-tool", "disabled", "tool", "succeeded"), ("off-tool", nil, "tool", "succeeded"),
+        ]
+        let requests = cases.map { entry -> [String: Any] in
+            var params = CuratorFixtures.messagesParams(CuratorFixtures.sample)
+            params["thinking"] = nil
+            if let thinking = entry.thinking { params["thinking"] = ["type": thinking] }
+            if let choice = entry.toolChoice { params["tool_choice"] = ["type": choice, "name": "curate_decisions"] }
+            return ["custom_id": entry.customID, "params": params]
+        }
+        let client = WireClient.anthropic(emulator)
+        let created = try await client.send("POST", "/v1/messages/batches", json: ["requests": requests])
+        let id = try XCTUnwrap(created.json["id"] as? String)
+        let batch = try await client.send("GET", "/v1/messages/batches/\(id)").json
+        XCTAssertEqual((batch["request_counts"] as? [String: Int])?["errored"], 2)
+        let results = try await client.send("GET", "/v1/messages/batches/\(id)/results").jsonLines
+        XCTAssertEqual(results.count, cases.count)
+        for (entry, line) in zip(cases, results) {
+            XCTAssertEqual(line["custom_id"] as? String, entry.customID)
+            let result = try XCTUnwrap(line["result"] as? [String: Any])
+            XCTAssertEqual(result["type"] as? String, entry.result, entry.customID)
+            if entry.result == "errored" {
+                let error = try XCTUnwrap((result["error"] as? [String: Any])?["error"] as? [String: Any])
+                XCTAssertEqual(error["type"] as? String, "invalid_request_error")
+                let message = try XCTUnwrap(error["message"] as? String)
+                XCTAssertTrue(message.contains("Thinking") && message.contains("forces tool use"), message)
+            } else {
+                let message = try XCTUnwrap(result["message"] as? [String: Any])
+                XCTAssertEqual(message["stop_reason"] as? String, "tool_use", "the offered tool is called, forced or not")
+                let block = try XCTUnwrap((message["content"] as? [[String: Any]])?.first)
+                let decisions = try XCTUnwrap((block["input"] as? [String: Any])?["decisions"] as? [[String: Any]])
+                XCTAssertEqual(CuratorFixtures.sampleDecisionProblems(decisions), [], entry.customID)
+            }
+        }
+        try await emulator.stop()
+    }
 }
