@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "CKernels", "TestSupport"]),
         .testTarget(
             name: "CurationTests",
-            dependencies: ["Curation", "Clustering", "Kernels", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Curation", "Clustering", "Kernels", "ProviderEmulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "curateTests",

@@ -155,7 +155,7 @@ final class DataCatalog {
             guard ids.count == realRows else {
                 throw BenchError("\(jsonl) has \(ids.count) lines but \(path) has \(realRows) rows")
             }
-            let order = CodePointOrder.sortedIndices(of: ids)
+            let order = UTF16Order.sortedIndices(of: ids)
             if order != Array(0..<ids.count) {
                 realFileOrdered = false
                 log("the dataset is not in prospect_id order: pools take its rows in that order")

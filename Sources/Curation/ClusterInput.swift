@@ -74,7 +74,7 @@ public struct LabeledEmbeddings: Sendable {
 public struct ClusterInput: Sendable {
     /// The prospects (`prospect_id` of each line) and their embeddings, in file order.
     public let items: LabeledEmbeddings
-    /// Row indices sorted by `prospect_id` in code-point order (`CodePointOrder`): the visiting
+    /// Row indices sorted by `prospect_id` in UTF-16 code-unit order (`UTF16Order`): the visiting
     /// order of the reference semantics, passed as `order:` so no row is copied.
     public let order: [Int]
 
@@ -83,7 +83,7 @@ public struct ClusterInput: Sendable {
     public init(prospectsPath: String, embeddingsPath: String, dimension: Int) throws(InputFileError) {
         items = try LabeledEmbeddings(jsonlPath: prospectsPath, embeddingsPath: embeddingsPath,
                                       dimension: dimension, idField: "prospect_id")
-        order = CodePointOrder.sortedIndices(of: items.ids)
+        order = UTF16Order.sortedIndices(of: items.ids)
     }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Parsing never crashes on odd shapes: anything JSON can say has a case, and callers inspect
 /// the case they need (`objectValue`, `arrayValue`, …), getting nil for any other shape.
-/// Serialization is deterministic: object keys sorted by Unicode code point, no insignificant
+/// Serialization is deterministic: object keys sorted by UTF-16 code unit, no insignificant
 /// whitespace, `.integer` as its digits and `.number` in its shortest round-trip form (`1.0`,
 /// `0.82`, `1e-05`). Parsing gives `.integer` for an integral number below 2⁵³ in magnitude,
 /// `.number` for any other, and equality compares numbers by value across the two cases.
@@ -186,15 +186,15 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     }
 }
 
-/// The members of a JSON object, sorted by the code points of their keys (equal keys keep their
+/// The members of a JSON object, sorted by the UTF-16 code units of their keys (equal keys keep their
 /// order). Keys are kept as given: never merged by Swift's canonical string equivalence.
 public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
-    /// The members, in code-point order of their keys.
+    /// The members, in UTF-16 order of their keys.
     public private(set) var members: [(key: String, value: JSONValue)]
 
     /// An object of `members`, in any order.
     public init(_ members: [(key: String, value: JSONValue)]) {
-        self.members = CodePointOrder.sortedIndices(of: members.map(\.key)).map { members[$0] }
+        self.members = UTF16Order.sortedIndices(of: members.map(\.key)).map { members[$0] }
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {

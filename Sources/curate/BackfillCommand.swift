@@ -11,7 +11,11 @@ struct BackfillCommand: ParsableCommand {
         discussion: """
             The pending pool is every prospect without a resolution, optionally windowed by its \
             session's latest activity: --since DAY keeps sessions active at or after that UTC \
-            midnight, --until DAY those active before that UTC midnight (exclusive). The pool is \
+            midnight, --until DAY those active before that UTC midnight (exclusive). A session's \
+            latest activity is the newest timestamp of its source rows (curate import sources); \
+            a session without source rows is outside every window. In a store without any \
+            source row it is the newest created_at of its prospects, and the window is \
+            approximate (a note says so). The pool is \
             planned (recall against the committed items, salience skips, recall regions, greedy \
             clusters, chunks of --max-cluster-size), one curator request is rendered per cluster, \
             and the job is claimed, submitted, polled and collected: committed rows, resolutions \
@@ -26,7 +30,8 @@ struct BackfillCommand: ParsableCommand {
 
             A backfill refuses to run while the job slot holds a daemon job (exit 3).
 
-            --dry-run plans and reports counts and stage timings, and writes nothing; with \
+            --dry-run plans and reports counts and stage timings, and writes nothing; it builds \
+            no provider, so it needs no API key; with \
             --plan-out FILE it also writes {"pending": n, "skipped": [ids], "clusters": [[ids]]} \
             in plan order (atomically). A dry run plans every window against the committed \
             items of today; a real windowed run also recalls what earlier windows committed, so \
@@ -75,24 +80,26 @@ struct BackfillCommand: ParsableCommand {
         let config = try store.loadConfig()
         let planner = try planning.planner(config)
         let curationStore = try store.openStore()
-        let provider = try curator.makeProvider(store: curationStore, config: config)
         let scope = BackfillScope(since: sinceDay, until: untilDay, window: length)
-        let backfill = Backfill(store: curationStore, config: config, planner: planner, provider: provider)
+        noteWindowBasis(curationStore, windowed: sinceDay != nil || untilDay != nil || length != nil)
         if dryRun {
-            try runDryRun(backfill, scope: scope)
+            // A dry run submits nothing: it builds no provider and needs no key.
+            _ = try curator.providerName(config)
+            try runDryRun(curationStore, planner: planner, scope: scope)
         } else {
-            try runJobs(backfill, scope: scope)
+            let provider = try curator.makeProvider(store: curationStore, config: config)
+            try runJobs(Backfill(store: curationStore, config: config, planner: planner, provider: provider), scope: scope)
         }
     }
 
-    private func runDryRun(_ backfill: Backfill, scope: BackfillScope) throws {
-        if let job = try? JobSlot.current(backfill.store) {
+    private func runDryRun(_ curationStore: CurationStore, planner: Planner, scope: BackfillScope) throws {
+        if let job = try? JobSlot.current(curationStore) {
             standardError("note: the job slot holds a job (\(job.identification)); its \(job.plan.pending) prospects "
                           + "still count as pending until it is collected")
         }
         let report: BackfillDryRun
         do {
-            report = try backfill.dryRun(scope)
+            report = try Backfill.dryRun(scope, store: curationStore, planner: planner)
         } catch {
             throw JobExit.failure(error)
         }
@@ -119,7 +126,7 @@ struct BackfillCommand: ParsableCommand {
                 "pending": .integer(report.pending),
                 "clusters": .integer(report.clusters),
                 "skipped": .integer(report.skipped),
-                "backend": .string(backfill.planner.backend.resolved.rawValue),
+                "backend": .string(planner.backend.resolved.rawValue),
                 "timings": .object(["load": .number(t.load), "recall": .number(t.recall), "cluster": .number(t.cluster),
                                     "plan": .number(t.plan)]),
                 "plan_out": planOut.map(JSONValue.string) ?? .null,
@@ -130,7 +137,7 @@ struct BackfillCommand: ParsableCommand {
         if scope.window != nil { line += " in \(report.windows) window\(report.windows == 1 ? "" : "s")" }
         line += ", \(report.clusters) cluster\(report.clusters == 1 ? "" : "s"), \(report.skipped) skipped"
         line += String(format: "; load %.3f s, recall %.3f s, cluster %.3f s, plan %.3f s", t.load, t.recall, t.cluster, t.plan)
-        line += " (\(backfill.planner.backend.resolved.rawValue)); nothing written"
+        line += " (\(planner.backend.resolved.rawValue)); nothing written"
         if let planOut { line += "; plan written to \(planOut)" }
         OutputFile.writeStandardOutput(line + "\n")
     }

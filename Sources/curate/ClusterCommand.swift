@@ -8,8 +8,9 @@ struct Cluster: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cluster prospects by greedy first-match cosine similarity.",
         discussion: """
-            Prospects are visited in order of prospect_id by Unicode code point. Each joins the \
-            first cluster, in creation order, whose seed (first member) has cosine similarity of \
+            Prospects are visited in order of prospect_id by UTF-16 code unit (as JavaScript \
+            compares strings). Each joins the first cluster, in creation order, whose seed (first \
+            member) has cosine similarity of \
             at least --threshold with it; otherwise it seeds a new cluster. Similarity is computed \
             exactly as the double-precision reference computes it, whatever the backend.
 

@@ -34,6 +34,6 @@ struct Curate: ParsableCommand {
             """,
         version: version,
         subcommands: [Cluster.self, Recall.self, Info.self, Import.self, BackfillCommand.self, TickCommand.self,
-                      DaemonCommand.self, StatusCommand.self, ReportCommand.self]
+                      DaemonCommand.self, StatusCommand.self, ReportCommand.self, ExportCommand.self]
     )
 }

@@ -15,14 +15,21 @@ struct CuratorOptions: ParsableArguments {
         """, valueName: "url"))
     var baseURL: String?
 
-    /// The provider these options and `config` name, opened on `store`.
-    /// - Throws: `ExitCode(2)` after reporting an unknown provider or one that cannot be built
-    ///   (a missing API key, a bad base URL).
-    func makeProvider(store: CurationStore, config: CurateConfig) throws -> any CuratorProvider {
+    /// The name of the provider these options and `config` name, checked (nothing is built).
+    /// - Throws: `ExitCode(2)` after reporting an unknown provider.
+    func providerName(_ config: CurateConfig) throws -> String {
         let name = provider ?? config.provider
         guard CuratorProviders.available.contains(name) else {
             throw JobExit.badInput("unknown provider \(name.debugDescription) (known: \(CuratorProviders.available.joined(separator: ", ")))")
         }
+        return name
+    }
+
+    /// The provider these options and `config` name, opened on `store`.
+    /// - Throws: `ExitCode(2)` after reporting an unknown provider or one that cannot be built
+    ///   (a missing API key, a bad base URL).
+    func makeProvider(store: CurationStore, config: CurateConfig) throws -> any CuratorProvider {
+        let name = try providerName(config)
         do {
             return try CuratorProviders.make(named: name, store: store, config: config, baseURLOverride: baseURL)
         } catch {

@@ -3,26 +3,36 @@ import Curation
 import Foundation
 import Kernels
 
-/// `curate import`: loads prospects or committed items from JSON Lines into the store.
+/// `curate import`: loads prospects, committed rows, resolutions or source rows from JSON Lines
+/// into the store.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import prospects or committed items from JSON Lines into the store.",
+        abstract: "Import prospects, committed rows, resolutions or source rows from JSON Lines into the store.",
         discussion: """
             Imports are all or nothing: every line is checked first and the rows are written in \
             one transaction, so a bad line (reported with its file and line number) leaves the \
-            store as it was. They are idempotent: lines whose id is already in the store are \
-            skipped and counted as already present.
+            store as it was. They are idempotent: lines already in the store are skipped and \
+            counted as already present.
 
-            Vectors come from --embeddings FILE.f32 --dim D (row i is line i+1), or from an \
-            inline "embedding" array on every line, or else from the configured embedder \
-            (embedder = "hashing" by default; its text is label + ". " + summary). Every vector \
-            of a store has one dimension and comes from one source.
+            Prospects and committed rows come in curate's shape or in hypaware's (the rows of \
+            enrichment_prospects / enrichment_committed as `hyp query sql "SELECT * FROM …" \
+            --format jsonl` prints them); --format auto (the default) decides by the first line. \
+            Resolutions (enrichment_resolutions) and source rows come in hypaware's shape.
+
+            Vectors of prospects and committed rows come from --embeddings FILE.f32 --dim D (row \
+            i is line i+1), or from an inline "embedding" array on every line, or else from the \
+            configured embedder (embedder = "hashing" by default), which embeds \
+            "<type>: <label> - <summary>". Every vector of a store has one dimension and comes \
+            from one source.
 
             Examples:
               curate import prospects prospects.jsonl --embeddings prospects.f32 --dim 384
-              curate import committed committed.jsonl --db curate.sqlite --json
+              curate import prospects enrichment_prospects.jsonl --format hypaware
+              curate import committed enrichment_committed.jsonl --db curate.sqlite --json
+              curate import resolutions enrichment_resolutions.jsonl
+              curate import sources messages.jsonl
             """,
-        subcommands: [ImportProspects.self, ImportCommitted.self]
+        subcommands: [ImportProspects.self, ImportCommitted.self, ImportResolutions.self, ImportSources.self]
     )
 }
 
@@ -30,23 +40,34 @@ struct Import: ParsableCommand {
 struct ImportProspects: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prospects",
-        abstract: "Import prospects (one JSON object per line).",
+        abstract: "Import prospects (one JSON object per line), in curate's or hypaware's shape.",
         discussion: """
-            Fields: prospect_id, anchor_key and ts are required (ts: ISO-8601 with Z or a UTC \
-            offset, stored in UTC); anchor_type, prospect_type, label, summary, source_dataset \
+            curate's shape: prospect_id, anchor_key and ts are required (ts: ISO-8601 with Z or a \
+            UTC offset, stored in UTC); anchor_type, prospect_type, label, summary, source_dataset \
             are optional strings; confidence is an optional number in [0, 1] (default 0.5); \
-            source_keys is optional JSON; embedding an optional array of numbers. Other fields \
-            are ignored. Each session (anchor_key) keeps the latest ts of its prospects.
+            source_keys is optional JSON; embedding an optional array of numbers.
+
+            hypaware's shape (enrichment_prospects): prospect_id, anchor_key and created_at are \
+            required; prospect_type, label, evidence, extractor, source_dataset are strings or \
+            null; anchor_type defaults to "Session"; confidence is a number in [0, 1] or null; \
+            props is an object or a string holding one (its "summary" is the summary); \
+            source_keys is any JSON ({"message_id": [...]} names the prospect's source rows); \
+            extractor_version is an integer or a string of one.
+
+            Other fields are ignored. Each session (anchor_key) keeps the latest timestamp of \
+            its prospects (the window's fallback when no source rows are imported).
 
             \(ImportCommandOptions.exitStatusHelp)
             """
     )
 
     @OptionGroup var options: ImportCommandOptions
+    @OptionGroup var shape: FormatOption
+    @OptionGroup var vectors: VectorOptions
 
     func run() throws {
-        try options.run(kind: "prospects") { store, path, vectors throws(ImportError) in
-            try ProspectImporter(store: store).importFile(path, vectors: vectors)
+        try options.run(kind: "prospects", vectors: vectors) { input throws(ImportError) in
+            try ProspectImporter(store: input.store).importFile(input.path, vectors: input.vectors, format: shape.format.chosen)
         }
     }
 }
@@ -55,10 +76,48 @@ struct ImportProspects: ParsableCommand {
 struct ImportCommitted: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "committed",
-        abstract: "Import committed items, the knowledge recall searches (one JSON object per line).",
+        abstract: "Import committed rows, the knowledge recall searches (one JSON object per line).",
         discussion: """
-            Fields: item_id and item_type are required strings; label and summary are optional \
-            strings; embedding an optional array of numbers. Other fields are ignored.
+            curate's shape: item_id and item_type are required strings (item_id unique in the \
+            file); label and summary are optional strings; embedding an optional array of \
+            numbers. An item_id already in the store is already present.
+
+            hypaware's shape (enrichment_committed, detected by committed_at): several rows per \
+            item_id, one per contributing session; item_id, item_type and committed_at are \
+            required; label, anchor_type, anchor_key, source_dataset, curator are strings or \
+            null; props an object or a string holding one; confidence a number or null; \
+            source_keys any JSON; curator_version an integer or a string of one. A row identical \
+            to a stored one is already present.
+
+            Recall sees one item per (item_type, item_id): its latest row not written by a \
+            merge. Other fields are ignored.
+
+            \(ImportCommandOptions.exitStatusHelp)
+            """
+    )
+
+    @OptionGroup var options: ImportCommandOptions
+    @OptionGroup var shape: FormatOption
+    @OptionGroup var vectors: VectorOptions
+
+    func run() throws {
+        try options.run(kind: "committed", vectors: vectors) { input throws(ImportError) in
+            try CommittedImporter(store: input.store).importFile(input.path, vectors: input.vectors, format: shape.format.chosen)
+        }
+    }
+}
+
+/// `curate import resolutions FILE.jsonl`.
+struct ImportResolutions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolutions",
+        abstract: "Import hypaware's resolutions, so decided prospects are not curated again.",
+        discussion: """
+            Lines of enrichment_resolutions: prospect_id, decision (commit, merge, deepen, reject \
+            or skip) and resolved_at are required; committed_ids is an array of strings (or a \
+            string holding one) or null; note and curator are strings or null; curator_version \
+            an integer or a string of one. A prospect with a resolution is not pending; it keeps \
+            its first one (a line for a prospect already resolved is already present).
 
             \(ImportCommandOptions.exitStatusHelp)
             """
@@ -67,23 +126,83 @@ struct ImportCommitted: ParsableCommand {
     @OptionGroup var options: ImportCommandOptions
 
     func run() throws {
-        try options.run(kind: "committed") { store, path, vectors throws(ImportError) in
-            try CommittedImporter(store: store).importFile(path, vectors: vectors)
+        try options.run(kind: "resolutions", vectors: nil) { input throws(ImportError) in
+            try ResolutionImporter(store: input.store).importFile(input.path)
         }
     }
 }
 
-/// The arguments both import commands share.
+/// `curate import sources FILE.jsonl`.
+struct ImportSources: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sources",
+        abstract: "Import source rows (the sessions' messages): they set the window and the source excerpts.",
+        discussion: """
+            Each line has an id, a session, a timestamp and a text, in the columns the [source] \
+            section of curate.toml names (defaults: id_column = "message_id", anchor_key_column = \
+            "session_id", timestamp_column = "message_created_at", text_column = "content_text"). \
+            The id (a string or an integer), the session and the timestamp (ISO-8601) are \
+            required; the text is a string or null. An id may name several rows.
+
+            Once a store holds source rows, a session's latest activity (what --since, --until \
+            and --window compare) is the newest timestamp of its source rows, and each curator \
+            request carries an excerpt of the rows its prospects' source_keys name. The rows \
+            imported are the rows admitted: leave tool results out of the export query.
+
+            \(ImportCommandOptions.exitStatusHelp)
+            """
+    )
+
+    @OptionGroup var options: ImportCommandOptions
+
+    func run() throws {
+        try options.run(kind: "sources", vectors: nil) { input throws(ImportError) in
+            try SourceImporter(store: input.store, columns: SourceImporter.Columns(input.config)).importFile(input.path)
+        }
+    }
+}
+
+/// `--format auto|curate|hypaware`.
+struct FormatOption: ParsableArguments {
+    /// What `--format` accepts.
+    enum Choice: String, ExpressibleByArgument, CaseIterable {
+        case auto, curate, hypaware
+
+        /// The importer's format: nil for `auto`.
+        var chosen: ImportFormat? { ImportFormat(rawValue: rawValue) }
+    }
+
+    @Option(help: ArgumentHelp("The rows' shape: auto (decided by the first line), curate or hypaware.", valueName: "format"))
+    var format: Choice = .auto
+}
+
+/// `--embeddings` and `--dim`: the vectors of prospects and committed rows.
+struct VectorOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Vectors as raw little-endian float32, row i for line i+1 (needs --dim).", valueName: "file.f32"))
+    var embeddings: String?
+
+    @Option(name: .customLong("dim"), parsing: .unconditional,
+            help: ArgumentHelp("Values per row of --embeddings.", valueName: "n"))
+    var dimension: Int?
+
+    func validate() throws {
+        if embeddings != nil && dimension == nil { throw ValidationError("--embeddings needs --dim") }
+        if embeddings == nil && dimension != nil { throw ValidationError("--dim is only for --embeddings") }
+        if let dimension, dimension < 1 { throw ValidationError("--dim must be at least 1 (got \(dimension))") }
+    }
+}
+
+/// The arguments every import command shares.
 struct ImportCommandOptions: ParsableArguments {
     static let exitStatusHelp = """
         Exit status:
           0   success (also when every line was already present)
           1   the database could not be opened or written
           2   bad input, and the store is unchanged: unreadable file, invalid JSON
-              Lines, missing or mistyped field, duplicate id, bad timestamp, .f32
-              size or row count mismatch, NaN or infinite value, vectors of another
-              dimension or model than the store's, or a bad config file (the
-              message names the file and the line)
+              Lines, a first line that tells neither format, missing or mistyped
+              field, duplicate id, bad timestamp, .f32 size or row count mismatch, NaN
+              or infinite value, vectors of another dimension or model than the
+              store's, or a bad config file (the message names the file and the line)
           64  usage error: unknown flag, missing or invalid flag value
         """
 
@@ -93,27 +212,27 @@ struct ImportCommandOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The SQLite database (created when missing).", valueName: "file"))
     var db = "curate.sqlite"
 
-    @Option(help: ArgumentHelp("Vectors as raw little-endian float32, row i for line i+1 (needs --dim).", valueName: "file.f32"))
-    var embeddings: String?
-
-    @Option(name: .customLong("dim"), parsing: .unconditional,
-            help: ArgumentHelp("Values per row of --embeddings.", valueName: "n"))
-    var dimension: Int?
-
     @Option(help: ArgumentHelp("Configuration file (default: curate.toml next to the database, if any).", valueName: "file"))
     var config: String?
 
     @Flag(help: "Print the summary as one line of JSON with sorted keys.")
     var json = false
 
-    func validate() throws {
-        if embeddings != nil && dimension == nil { throw ValidationError("--embeddings needs --dim") }
-        if embeddings == nil && dimension != nil { throw ValidationError("--dim is only for --embeddings") }
-        if let dimension, dimension < 1 { throw ValidationError("--dim must be at least 1 (got \(dimension))") }
+    /// What an import command's body works with.
+    struct Input {
+        /// The store, opened (created when missing).
+        let store: CurationStore
+        /// The JSON Lines file.
+        let path: String
+        /// Where the rows' vectors come from (rows without vectors: no embedder).
+        let vectors: VectorSource
+        /// The configuration in force.
+        let config: CurateConfig
     }
 
-    func run(kind: String,
-             _ body: (CurationStore, String, VectorSource) throws(ImportError) -> ImportSummary) throws {
+    /// Runs an import of `kind`, whose rows have vectors from `vectors` (nil: rows without
+    /// vectors), and prints its summary.
+    func run(kind: String, vectors: VectorOptions?, _ body: (Input) throws(ImportError) -> ImportSummary) throws {
         let configuration: CurateConfig
         do {
             configuration = try CurateConfig.load(configPath: config, databasePath: db)
@@ -122,7 +241,7 @@ struct ImportCommandOptions: ParsableArguments {
             throw ExitCode(2)
         }
         // Check the inputs can be read before the store is opened (which creates a missing file).
-        for path in [file] + (embeddings.map { [$0] } ?? []) {
+        for path in [file] + (vectors?.embeddings.map { [$0] } ?? []) {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 standardError("error: \(InputFileError(path: path, reason: .unreadable(String(cString: strerror(errno)))))")
@@ -137,15 +256,16 @@ struct ImportCommandOptions: ParsableArguments {
             standardError("error: \(error.description)")
             throw ExitCode.failure
         }
-        let vectors: VectorSource
-        if let embeddings, let dimension {
-            vectors = .file(path: embeddings, dimension: dimension)
-        } else {
-            vectors = .automatic(makeEmbedder: { try configuration.makeEmbedder(store: store) })
+        var source = VectorSource.automatic(nil)
+        if let embeddings = vectors?.embeddings, let dimension = vectors?.dimension {
+            source = .file(path: embeddings, dimension: dimension)
+        } else if vectors != nil {
+            source = .automatic(makeEmbedder: { try configuration.makeEmbedder(store: store) })
         }
+        let input = Input(store: store, path: file, vectors: source, config: configuration)
         let summary: ImportSummary, seconds: Double
         do {
-            (summary, seconds) = try Stopwatch.measure { () throws(ImportError) in try body(store, file, vectors) }
+            (summary, seconds) = try Stopwatch.measure { () throws(ImportError) in try body(input) }
         } catch {
             standardError("error: \(error.description)")
             if case .store = error { throw ExitCode.failure }
@@ -154,6 +274,7 @@ struct ImportCommandOptions: ParsableArguments {
         if json {
             let output: JSONValue = .object([
                 "kind": .string(kind),
+                "format": .string(summary.format),
                 "file": .string(summary.path),
                 "db": .string(db),
                 "read": .integer(summary.read),
@@ -168,10 +289,12 @@ struct ImportCommandOptions: ParsableArguments {
             OutputFile.writeStandardOutput(output.serialized() + "\n")
             return
         }
-        var line = "imported \(kind) from \(summary.path) into \(db): \(summary.read) read, \(summary.inserted) inserted, "
-            + "\(summary.alreadyPresent) already present"
-        if kind == "prospects" { line += ", \(summary.sessionsTouched) session\(summary.sessionsTouched == 1 ? "" : "s") touched" }
-        if summary.inserted > 0 {
+        var line = "imported \(kind) (\(summary.format) rows) from \(summary.path) into \(db): \(summary.read) read, "
+            + "\(summary.inserted) inserted, \(summary.alreadyPresent) already present"
+        if kind == "prospects" || kind == "sources" {
+            line += ", \(summary.sessionsTouched) session\(summary.sessionsTouched == 1 ? "" : "s") touched"
+        }
+        if summary.inserted > 0 && vectors != nil {
             switch summary.vectorSource {
             case "none": line += ", no vectors"
             case "file", "inline": line += ", vectors from \(summary.vectorSource)"

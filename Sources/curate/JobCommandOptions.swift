@@ -150,6 +150,19 @@ struct PlannerOptions: ParsableArguments {
     }
 }
 
+/// Says on standard error, when a window applies, that it is approximate (the store holds no
+/// source rows) or how many pending prospects it can never hold (their sessions have no source
+/// rows).
+func noteWindowBasis(_ store: CurationStore, windowed: Bool) {
+    guard windowed, let basis = try? store.activityBasis() else { return }
+    if basis == .prospects {
+        standardError(ActivityBasis.approximateNote)
+    } else if let outside = try? store.pendingWithoutActivity(), outside > 0 {
+        standardError("note: \(outside) pending prospect\(outside == 1 ? "" : "s") belong\(outside == 1 ? "s" : "") to sessions "
+                      + "without source rows: outside every window (an unwindowed run plans them)")
+    }
+}
+
 /// Parses `--since`/`--until` days.
 /// - Throws: `ExitCode(2)` for a bad date, or an empty range.
 func parseDays(since: String?, until: String?) throws -> (UTCTimestamp?, UTCTimestamp?) {
@@ -227,8 +240,8 @@ extension DecisionTally {
     var jsonMembers: [(key: String, value: JSONValue)] {
         [("processed", .integer(processed)), ("committed", .integer(committed + deepened)),
          ("deepened", .integer(deepened)), ("merged", .integer(merged)), ("rejected", .integer(rejected)),
-         ("skipped", .integer(skipped)), ("left_pending", .integer(leftPending)), ("new_items", .integer(newItems)),
-         ("unusable_clusters", .integer(unusableClusters))]
+         ("skipped", .integer(skipped)), ("left_pending", .integer(leftPending)), ("committed_rows", .integer(committedRows)),
+         ("new_items", .integer(newItems)), ("unusable_clusters", .integer(unusableClusters))]
     }
 }
 

@@ -15,15 +15,15 @@ enum OutputFile {
     }
 
     /// Replaces the file at `path` with `bytes` atomically: the bytes go to a new temporary file
-    /// in the same directory, are flushed to disk, and the temporary file is renamed over `path`.
-    /// Readers see the old file or the whole new one, never a partial one; on failure the
-    /// temporary file is removed and `path` is untouched.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(WriteError) {
+    /// in the same directory (created with `permissions`, less the umask), are flushed to disk,
+    /// and the temporary file is renamed over `path`. Readers see the old file or the whole new
+    /// one, never a partial one; on failure the temporary file is removed and `path` is untouched.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o666) throws(WriteError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
         func failure() -> WriteError { WriteError(path: path, reason: String(cString: strerror(errno))) }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw failure() }
         var done = 0
         var error: WriteError? = nil

@@ -60,6 +60,7 @@ struct ReportCommand: ParsableCommand {
         let total = Stopwatch()
         let progress = JobProgressLine()
         let window = since == nil && until == nil ? nil : JobWindow(since: since, until: until)
+        noteWindowBasis(curationStore, windowed: window != nil)
         progress.show("loading the pending pool")
         let loaded: (pool: PendingPool, committed: CommittedIndex), loadSeconds: Double
         do {

@@ -9,7 +9,9 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show the store's counts and the job in flight.",
         discussion: """
             Prints prospects, pending prospects (in and out of the --since/--until window when \
-            one is given), resolutions by decision, committed items, sessions, and the job in the \
+            one is given; a session's latest activity is the newest timestamp of its source rows, \
+            or, in a store without source rows, of its prospects: the window is then approximate \
+            and a note says so), resolutions by decision, committed rows, sessions, and the job in the \
             slot: owner, nonce (its id), provider, age, clusters, batches and state. Nothing is \
             written and no provider is polled.
 
@@ -41,6 +43,8 @@ struct StatusCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let counts = status.counts
+        let basis = (try? store.activityBasis()) ?? .prospects
+        let withoutActivity = (try? store.pendingWithoutActivity()) ?? 0
         let ended = status.localBatches.filter { $0.state == CuratorBatchStatus.ended.rawValue }.count
         if json {
             let resolutions: [(key: String, value: JSONValue)] = ResolutionDecision.allCases.map { decision in
@@ -56,7 +60,8 @@ struct StatusCommand: ParsableCommand {
                 ("distinct_prospects", .integer(counts.distinctProspects)), ("pending", .integer(counts.pending)),
                 ("pending_in_window", .integer(status.pendingInWindow)),
                 ("pending_outside_window", .integer(status.pendingOutsideWindow)),
-                ("window", window?.json ?? .null), ("resolutions", .object(JSONObject(resolutions))), ("resolved", .integer(counts.resolved)),
+                ("window", window?.json ?? .null), ("window_basis", .string(basis.rawValue)),
+                ("pending_without_activity", .integer(withoutActivity)), ("resolutions", .object(JSONObject(resolutions))), ("resolved", .integer(counts.resolved)),
                 ("committed", .integer(counts.committed)), ("sessions", .integer(counts.sessions)), ("job", job),
                 ("job_error", status.jobError.map(JSONValue.string) ?? .null),
             ])).serialized() + "\n")
@@ -69,6 +74,7 @@ struct StatusCommand: ParsableCommand {
             pending += " (\(status.pendingInWindow) in \(window.description), \(status.pendingOutsideWindow) outside)"
         }
         lines.append(pending)
+        if window != nil { noteWindowBasis(store, windowed: true) }
         let byDecision = ResolutionDecision.allCases.map { "\(counts.resolutions[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         lines.append("resolutions: \(counts.resolved) (\(byDecision))")
         lines.append("committed: \(counts.committed)")

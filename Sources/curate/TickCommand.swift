@@ -10,9 +10,12 @@ struct TickCommand: ParsableCommand {
         discussion: """
             When the job slot holds a daemon job (or a job stored without owner, which reads as \
             a daemon's), it is polled once and collected if every batch has ended. When the slot \
-            is empty, the first max_prospects_per_tick pending prospects (config, default 20) are \
-            planned and submitted as a new daemon job, which a later tick collects. A backfill \
-            job in the slot is left alone (exit 0).
+            is empty, the whole pending pool is planned and submitted as a new daemon job, which \
+            a later tick collects; with a provider without batches (openai-compatible) only the \
+            max_prospects_per_tick most novel prospects (config, default 20). The prospects below \
+            the salience threshold get their skip resolutions when the job is submitted; a pool \
+            with nothing but skips submits nothing and reports idle. A backfill job in the slot \
+            is left alone (exit 0).
 
             \(JobExit.exitStatusHelp)
             """
@@ -42,8 +45,9 @@ struct TickCommand: ParsableCommand {
     /// One line describing `outcome`.
     static func describe(_ outcome: TickOutcome) -> String {
         switch outcome {
-        case .idle:
-            return "tick: nothing pending"
+        case let .idle(skipped):
+            return skipped == 0 ? "tick: nothing to submit"
+                : "tick: nothing to submit; \(skipped) prospect\(skipped == 1 ? "" : "s") skipped below the salience threshold"
         case let .submitted(job):
             let batches = job.batchIDs.compactMap { $0 }.count
             return "tick: submitted daemon job \(job.nonce): \(job.plan.pending) prospect(s) in \(job.plan.clusters.count) "
@@ -60,8 +64,8 @@ struct TickCommand: ParsableCommand {
     /// `outcome` as JSON.
     static func json(_ outcome: TickOutcome) -> JSONValue {
         switch outcome {
-        case .idle:
-            return .object(["outcome": .string("idle"), "job": .null])
+        case let .idle(skipped):
+            return .object(["outcome": .string("idle"), "job": .null, "skipped": .integer(skipped)])
         case let .submitted(job):
             return .object(["outcome": .string("submitted"), "job": job.json])
         case let .waiting(job, ended, total):

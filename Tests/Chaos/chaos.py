@@ -16,7 +16,8 @@ Invariants checked after every run, against an uncrashed baseline run of the sam
   resolutions    every prospect in scope has exactly one resolution; prospects outside the scope
                  are still pending (window scoping unchanged). When the crash came after every
                  batch was submitted, the decisions equal the baseline's exactly
-  committed      no duplicate committed item; every curator-committed item is some resolution's key
+  committed      one curator-committed row per commit, deepen or merge resolution, each under
+                 that resolution's key (committed rows are append-only: several per item)
   slot           the job slot is empty
 Also: random-time SIGKILLs during longer runs, and backfill/tick pairs started together
 (the loser must get a clear message; no job clobbered, no batch orphaned).
@@ -137,12 +138,16 @@ class Harness:
     def snapshot(self, db, sent):
         connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
-            resolutions = {row[0]: (row[1], row[2]) for row in
-                           connection.execute("SELECT prospect_id, decision, item_key FROM resolutions")}
+            resolutions = {row[0]: (row[1], row[2]) for row in connection.execute(
+                "SELECT prospect_id, decision, json_extract(committed_ids, '$[0]') FROM resolutions")}
             committed = sorted(connection.execute("SELECT item_id, item_type, label FROM committed"))
             unkeyed = connection.execute("""
                 SELECT count(*) FROM committed c WHERE c.source = 'curator'
-                AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.item_key = c.item_id)""").fetchone()[0]
+                AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE json_extract(r.committed_ids, '$[0]') = c.item_id)""").fetchone()[0]
+            unkeyed += abs(connection.execute("SELECT count(*) FROM committed WHERE source = 'curator'").fetchone()[0]
+                           - connection.execute("""
+                SELECT count(*) FROM resolutions WHERE source = 'curator' AND decision IN ('commit', 'deepen', 'merge')
+                """).fetchone()[0])
             collected_jobs = {row[0] for row in connection.execute("SELECT DISTINCT job_id FROM resolutions")}
             local_nonces = {row[0] for row in connection.execute("SELECT DISTINCT job_nonce FROM local_batches")}
             slot = connection.execute("SELECT count(*) FROM jobs").fetchone()[0]
@@ -188,7 +193,7 @@ class Harness:
         if got["pending"] != expected["pending"]:
             problems.append("window scoping: the pending set differs from the baseline's")
         if got["unkeyed"]:
-            problems.append(f"committed: {got['unkeyed']} curator item(s) no resolution points to")
+            problems.append(f"committed: {got['unkeyed']} curator row(s) without their one resolution")
         if point not in PARTIAL_SUBMISSION and got["committed"] != expected["committed"]:
             problems.append("committed items differ from the baseline's")
         if got["slot"] != 0:

@@ -34,7 +34,7 @@ final class AnthropicBatchCuratorTests: XCTestCase {
         XCTAssertEqual(Set(outcomes.keys), ["n1-c0", "n1-c1", "n1-c2"])
         guard case let .succeeded(input)? = outcomes["n1-c0"] else { return XCTFail("\(String(describing: outcomes["n1-c0"]))") }
         let decisions = try XCTUnwrap(input["decisions"]?.arrayValue)
-        XCTAssertEqual(decisions.map { $0["action"]?.stringValue }, ["commit", "merge"])
+        XCTAssertEqual(decisions.map { $0["decision"]?.stringValue }, ["commit", "merge"])
         XCTAssertEqual(decisions[1]["merge_into"], decisions[0]["item_key"])
         guard case let .succeeded(third)? = outcomes["n1-c2"] else { return XCTFail() }
         XCTAssertEqual(third["decisions"]?.arrayValue?.count, 3)

@@ -14,12 +14,13 @@ final class BackfillTests: XCTestCase {
         try JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [0, 0, 1])])
         let before = try JobScratch.dump(store)
         let backfill = JobScratch.backfill(store)
-        let report = try backfill.dryRun(BackfillScope())
+        let report = try Backfill.dryRun(BackfillScope(), store: backfill.store, planner: backfill.planner)
         XCTAssertEqual(report.pending, 5)
         XCTAssertEqual(report.clusters, 2)
         XCTAssertEqual(report.summary.pending, 5)
         XCTAssertEqual(report.summary.clusters, [["a1", "a2", "a3"], ["b1", "b2"]])
-        let windowed = try backfill.dryRun(BackfillScope(window: try WindowLength(parsing: "1d")))
+        let windowed = try Backfill.dryRun(BackfillScope(window: try WindowLength(parsing: "1d")), store: backfill.store,
+                                           planner: backfill.planner)
         XCTAssertEqual(windowed.windows, 2, "a1-a3 and b1-b2 are a day apart")
         XCTAssertEqual(try JobScratch.dump(store), before)
         XCTAssertNil(try JobSlot.current(store))
@@ -38,7 +39,7 @@ final class BackfillTests: XCTestCase {
         ])
         var backfill = JobScratch.backfill(store)
         backfill.planner.settings.salienceThreshold = 0.5
-        let dry = try backfill.dryRun(BackfillScope())
+        let dry = try Backfill.dryRun(BackfillScope(), store: backfill.store, planner: backfill.planner)
         XCTAssertEqual(dry.skipped, 1)
         XCTAssertEqual(dry.summary.skipped, ["dup"])
         XCTAssertEqual(try JobScratch.resolutions(store), [:], "a dry run writes no skip")
@@ -147,7 +148,7 @@ final class BackfillTests: XCTestCase {
             .importFile(JobScratch.fixture("debian-minilm-2000.jsonl"),
                         vectors: .file(path: JobScratch.fixture("debian-minilm-2000.f32"), dimension: 384))
         let backfill = JobScratch.backfill(store)
-        let dry = try backfill.dryRun(BackfillScope())
+        let dry = try Backfill.dryRun(BackfillScope(), store: backfill.store, planner: backfill.planner)
         XCTAssertEqual(dry.pending, 2000)
         XCTAssertEqual(dry.summary.clusters.joined().count + dry.summary.skipped.count, 2000)
 
@@ -161,20 +162,21 @@ final class BackfillTests: XCTestCase {
         let counts = try store.counts()
         XCTAssertEqual(counts.pending, 0)
         XCTAssertEqual(counts.resolved, 2000)
-        XCTAssertEqual(counts.committed, report.tally.newItems)
+        XCTAssertEqual(counts.committed, report.tally.committedRows, "one committed row per commit, deepen and merge")
+        XCTAssertEqual(report.tally.committedRows, report.tally.committed + report.tally.deepened + report.tally.merged)
         XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM committed WHERE source = 'curator' AND dim = 384") },
                        counts.committed, "committed rows from the curator carry the prospect's vector")
         let merges = try store.read { db in
             try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM resolutions r WHERE decision = 'merge'
-                AND NOT EXISTS (SELECT 1 FROM committed c WHERE c.item_id = r.item_key)
+                AND NOT EXISTS (SELECT 1 FROM committed c WHERE c.item_id = r.committed_ids ->> '$[0]' AND c.decision <> 'merge')
                 """)
         }
-        XCTAssertEqual(merges, 0, "every merge points at a committed row")
+        XCTAssertEqual(merges, 0, "every merge points at a row the local curator committed")
         XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM local_batches") }, report.batches)
         XCTAssertNil(try JobSlot.current(store))
         // The committed rows are recalled now: a dry run over nothing pending plans nothing.
-        XCTAssertEqual(try backfill.dryRun(BackfillScope()).pending, 0)
+        XCTAssertEqual(try Backfill.dryRun(BackfillScope(), store: backfill.store, planner: backfill.planner).pending, 0)
         let again = try JobScratch.run(backfill, BackfillScope())
         XCTAssertEqual(again.jobs, [])
         XCTAssertEqual(try store.counts().resolved, 2000)
@@ -241,8 +243,9 @@ final class JobScratch: TemporaryDirectory {
 
     struct Resolution: Equatable {
         var decision: String
+        /// The key of `committed_ids` (`[key]`), nil when it is NULL.
         var itemKey: String?
-        var note: String
+        var note: String?
         var jobID: String?
     }
 
@@ -250,7 +253,9 @@ final class JobScratch: TemporaryDirectory {
     static func resolutions(_ store: CurationStore) throws -> [String: Resolution] {
         try store.read { db in
             var out: [String: Resolution] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT prospect_id, decision, item_key, note, job_id FROM resolutions") {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT prospect_id, decision, committed_ids ->> '$[0]', note, job_id FROM resolutions
+                """) {
                 out[row[0]] = Resolution(decision: row[1], itemKey: row[2], note: row[3], jobID: row[4])
             }
             return out
@@ -300,13 +305,18 @@ final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, any Error>?
 }
 
-/// A provider that counts submissions and forwards everything to a local curator.
+/// A provider that counts submissions and forwards everything to a local curator; with
+/// `hasBatchAPI` false it stands for a provider without batches (the synchronous regime).
 final class CountingProvider: CuratorProvider, @unchecked Sendable {
     let inner: LocalCurator
+    let hasBatchAPI: Bool
     private let lock = NSLock()
     private var submits = 0
 
-    init(_ inner: LocalCurator) { self.inner = inner }
+    init(_ inner: LocalCurator, hasBatchAPI: Bool = true) {
+        self.inner = inner
+        self.hasBatchAPI = hasBatchAPI
+    }
 
     var submitted: Int {
         lock.lock()

@@ -63,7 +63,7 @@ final class ConfigTests: XCTestCase {
         let cases: [(String, Int, String)] = [
             ("[planner]\ncluster_similarty = 0.8", 2, #"unknown key "cluster_similarty" in [planner] (did you mean "cluster_similarity"?)"#),
             ("colour = 1", 1, #"unknown key "colour""#),
-            ("\n[plannr]\nrecall_top_k = 1", 2, "unknown section [plannr] (known sections: [curator], [embedder], [planner])"),
+            ("\n[plannr]\nrecall_top_k = 1", 2, "unknown section [plannr] (known sections: [curator], [embedder], [planner], [source])"),
             ("[curator]\nrecall_top_k = 3", 2, #"key "recall_top_k" belongs in [planner], not [curator]"#),
             ("recall_top_k = \"eight\"", 1, "recall_top_k must be an integer, found a string"),
             ("recall_top_k = 8.0", 1, "recall_top_k must be an integer, found a float"),
@@ -82,7 +82,7 @@ final class ConfigTests: XCTestCase {
             ("recall_top_k = 1__0", 1, #"invalid value "1__0" (expected a "string", a number, true or false)"#),
             ("planner.recall_top_k = 8", 1, "dotted keys are not supported"),
             ("[planner\nrecall_top_k = 8", 1, "expected ] after the section name"),
-            ("[planner]\n[empty]", 2, "unknown section [empty] (known sections: [curator], [embedder], [planner])"),
+            ("[planner]\n[empty]", 2, "unknown section [empty] (known sections: [curator], [embedder], [planner], [source])"),
             ("[[planner]]", 1, "arrays of tables ([[…]]) are not supported"),
             ("recall_top_k = 8\nrecall_top_k = 9", 2, #"duplicate key "recall_top_k" (first on line 1)"#),
             ("[planner]\n[planner]", 2, "duplicate section [planner] (first on line 1)"),

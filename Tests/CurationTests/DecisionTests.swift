@@ -3,157 +3,103 @@ import Foundation
 import GRDB
 import XCTest
 
-/// Parsing curator answers and routing decisions (ARCHITECTURE §5).
+/// Reading curator answers and writing their rows (`seed-contract.md` §5): every rule of
+/// `DecisionRule.all` through the result parser, the answer parser and the router; the router's
+/// defensive branches; parsing that never traps.
 final class DecisionTests: XCTestCase {
-    static func answer(_ decisions: [JSONValue]) -> CuratorOutcome {
-        .succeeded(toolInput: ["decisions": .array(decisions)])
-    }
-
-    /// A prospect the answer omits is rejected with the note "omitted by curator".
-    func testOmittedProspectIsRejected() throws {
-        let parsed = CuratorAnswer.parse(Self.answer([["index": 2, "action": "commit", "item_key": "lib:x", "item_type": "lib"]]),
-                                         memberCount: 3)
-        guard case let .routes(routes) = parsed else { return XCTFail("\(parsed)") }
-        XCTAssertEqual(routes[0], .resolve(RoutedDecision(decision: .reject, note: "omitted by curator")))
-        XCTAssertEqual(routes[2], .resolve(RoutedDecision(decision: .reject, note: "omitted by curator")))
-
-        let (scratch, store) = try Self.storeWithProspects(["p1", "p2", "p3"])
-        _ = scratch
-        let tally = try store.write { db in
-            try DecisionRouter.apply(parsed, prospectIDs: ["p1", "p2", "p3"], jobID: "job", resolvedAt: .now(), db: db)
-        }
-        XCTAssertEqual(tally.rejected, 2)
-        XCTAssertEqual(tally.committed, 1)
-        let rows = try JobScratch.resolutions(store)
-        XCTAssertEqual(rows["p1"], JobScratch.Resolution(decision: "reject", itemKey: nil, note: "omitted by curator", jobID: "job"))
-        XCTAssertEqual(rows["p2"]?.decision, "commit")
-        XCTAssertEqual(rows["p3"]?.note, "omitted by curator")
-    }
-
-    /// No usable answer (error, expiry, cancellation, refusal or no tool call, no result, a
-    /// non-object input, no or an empty decisions list, no usable entry): the whole cluster
-    /// stays pending and nothing is written.
-    func testNoUsableAnswerLeavesTheClusterPending() throws {
-        let unusable: [CuratorOutcome?] = [
-            nil, .errored(message: "overloaded"), .expired, .canceled, .noToolCall(reason: "refusal"),
-            .succeeded(toolInput: "text"), .succeeded(toolInput: [1, 2]), .succeeded(toolInput: ["other": 1]),
-            .succeeded(toolInput: ["decisions": []]), .succeeded(toolInput: ["decisions": "not json"]),
-            Self.answer([["index": 9, "action": "commit"], ["action": "commit"], "junk", ["index": 0, "action": "reject"]]),
-        ]
-        let (scratch, store) = try Self.storeWithProspects(["p1", "p2"])
-        _ = scratch
-        let before = try JobScratch.dump(store)
-        for outcome in unusable {
-            let parsed = CuratorAnswer.parse(outcome, memberCount: 2)
-            guard case .unusable = parsed else { XCTFail("\(String(describing: outcome)) gave \(parsed)"); continue }
-            let tally = try store.write { db in
-                try DecisionRouter.apply(parsed, prospectIDs: ["p1", "p2"], jobID: "job", resolvedAt: .now(), db: db)
+    /// Each rule's answer, read as a batch result line, parsed and routed into a store holding the
+    /// three prospects, writes exactly the rows written out by hand from §5.
+    func testEveryRuleThroughTheParserAndTheRouter() throws {
+        for rule in DecisionRule.all {
+            let store = try Self.storeWithRuleProspects()
+            let line = #"{"custom_id":"n-c0","result":\#(rule.result)}"#
+            let outcome = try AnthropicBatchResult(line: Array(line.utf8)).outcome
+            let answer = CuratorAnswer.parse(outcome, memberCount: 3)
+            _ = try store.write { db in
+                try DecisionRouter.apply(answer, prospectIDs: ["p1", "p2", "p3"], jobID: "job", resolvedAt: .now(), db: db)
             }
-            XCTAssertEqual(tally.leftPending, 2)
-            XCTAssertEqual(tally.unusableClusters, 1)
+            let (committed, resolutions) = try Self.exportedRows(store)
+            XCTAssertEqual(committed, rule.committed, rule.rule)
+            XCTAssertEqual(resolutions, rule.resolutions, rule.rule)
         }
-        XCTAssertEqual(try JobScratch.dump(store), before)
     }
 
-    /// `merge` without both `merge_into` and `item_type` leaves that prospect pending; the rest
-    /// of the answer is routed.
-    func testMergeWithoutTargetStaysPending() throws {
-        let parsed = CuratorAnswer.parse(Self.answer([
-            ["index": 1, "action": "merge", "item_type": "lib"],
-            ["index": 2, "action": "merge", "merge_into": "lib:x"],
-            ["index": 3, "action": "merge", "merge_into": "  ", "item_type": "lib"],
-            ["index": 4, "action": "reject", "note": "noise"],
-        ]), memberCount: 4)
-        guard case let .routes(routes) = parsed else { return XCTFail("\(parsed)") }
-        for route in routes.prefix(3) {
-            guard case .stayPending = route else { return XCTFail("\(route)") }
-        }
-        let (scratch, store) = try Self.storeWithProspects(["p1", "p2", "p3", "p4"])
-        _ = scratch
+    /// 5.5: prospects below the salience threshold get a `skip` resolution, note "below salience
+    /// threshold", `committed_ids` null, and never reach the curator.
+    func testSkipResolutions() throws {
+        let store = try Self.storeWithRuleProspects()
+        _ = try store.write { db in try DecisionRouter.writeSkips(["p2"], jobID: "job", resolvedAt: .now(), db: db) }
+        let (committed, resolutions) = try Self.exportedRows(store)
+        XCTAssertEqual(committed, [])
+        XCTAssertEqual(resolutions, [DecisionRule.resolution(2, "skip", note: "below salience threshold")])
+    }
+
+    /// The router's defensive branches: a prospect resolved meanwhile by a racing job is left as
+    /// it is (no second resolution, no committed row); a merge into a key that exists nowhere
+    /// still writes its row (the node is created, as the original does); a route count that
+    /// differs from the cluster's size leaves the whole cluster pending; skips leave resolved
+    /// prospects alone; a prospect missing from the store and one without label or key stay
+    /// pending.
+    func testRouterDefensiveBranches() throws {
+        let store = try Self.storeWithRuleProspects()
+        _ = try store.write { db in try DecisionRouter.writeSkips(["p1"], jobID: "racer", resolvedAt: .now(), db: db) }
+        let commitAll = CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [
+            ["index": 1, "decision": "commit"], ["index": 2, "decision": "merge", "merge_into": "nowhere:x", "item_type": "Ghost"],
+            ["index": 3, "decision": "commit"],
+        ]]), memberCount: 3)
         let tally = try store.write { db in
-            try DecisionRouter.apply(parsed, prospectIDs: ["p1", "p2", "p3", "p4"], jobID: "job", resolvedAt: .now(), db: db)
+            try DecisionRouter.apply(commitAll, prospectIDs: ["p1", "p2", "missing"], jobID: "job", resolvedAt: .now(), db: db)
         }
-        XCTAssertEqual(tally.leftPending, 3)
-        XCTAssertEqual(tally.rejected, 1)
-        XCTAssertEqual(Set(try JobScratch.resolutions(store).keys), ["p4"])
-        XCTAssertEqual(try store.counts().committed, 0)
-        XCTAssertEqual(try store.loadPendingPool().ids, ["p1", "p2", "p3"])
+        XCTAssertEqual(tally.leftPending, 2, "p1 was resolved by the racer; 'missing' is not in the store")
+        XCTAssertEqual(tally.merged, 1)
+        XCTAssertEqual(tally.committedRows, 1)
+        XCTAssertEqual(tally.newItems, 1, "the merge target existed nowhere: its node is created")
+        let (committed, resolutions) = try Self.exportedRows(store)
+        XCTAssertEqual(committed, [DecisionRule.row(2, key: "nowhere:x", type: "Ghost", label: "http", summary: nil, confidence: nil)])
+        XCTAssertEqual(resolutions.map { $0["prospect_id"] }, ["p1", "p2"])
+        XCTAssertEqual(resolutions.first?["decision"], "skip", "the racer's resolution stands")
+
+        let shortRoutes = CuratorAnswer.routes([.resolve(RoutedDecision(decision: .reject))])
+        let mismatch = try store.write { db in
+            try DecisionRouter.apply(shortRoutes, prospectIDs: ["p3", "p2"], jobID: "job", resolvedAt: .now(), db: db)
+        }
+        XCTAssertEqual(mismatch.unusableClusters, 1)
+        XCTAssertEqual(mismatch.leftPending, 2)
+        let skips = try store.write { db in try DecisionRouter.writeSkips(["p2", "p3"], jobID: "job", resolvedAt: .now(), db: db) }
+        XCTAssertEqual(skips.skipped, 1)
+        XCTAssertEqual(skips.leftPending, 1, "p2 is resolved already")
+
+        let unlabeled = try CurationStore.inMemory()
+        try ProspectImporter(store: unlabeled, showProgress: false).importData(Data((JSONValue.object([
+            "prospect_id": "u", "anchor_key": "s", "created_at": "2026-01-01T00:00:00Z", "prospect_type": "Tool", "label": nil,
+        ]).serialized() + "\n").utf8), path: "u.jsonl", vectors: .automatic(nil))
+        let noKey = try unlabeled.write { db in
+            try DecisionRouter.apply(CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [["index": 1, "decision": "commit"]]]),
+                                                         memberCount: 1),
+                                     prospectIDs: ["u"], jobID: "job", resolvedAt: .now(), db: db)
+        }
+        XCTAssertEqual(noKey.leftPending, 1, "no item_key and no label: no key to commit under")
+        XCTAssertEqual(try unlabeled.counts().resolved, 0)
     }
 
-    /// commit, deepen and merge write a committed row (merge: under the target's key and type,
-    /// never a second row for an existing key) and a resolution; reject only a resolution.
-    /// New committed rows carry the prospect's vector.
-    func testDecisionsWriteCommittedRowsAndResolutions() throws {
-        let (scratch, store) = try Self.storeWithProspects(["p1", "p2", "p3", "p4", "p5", "p6"])
-        _ = scratch
-        try JobScratch.importCommitted(store, [JobScratch.committed("known:old", vector: [0, 0, 1])])
-        let parsed = CuratorAnswer.parse(Self.answer([
-            // The merge comes first in the answer but is written after the commit it targets.
-            ["index": 2, "action": "merge", "merge_into": "lib:new", "item_type": "lib", "note": "same"],
-            ["index": 1, "action": "commit", "item_key": "lib:new", "item_type": "lib", "label": "New", "summary": "A new one."],
-            ["index": 3, "action": "merge", "merge_into": "known:old", "item_type": "known"],
-            ["index": 4, "action": "deepen", "item_key": "known:old"],
-            ["index": 5, "action": "reject", "note": "vague"],
-            ["index": 6, "action": "commit"],
-        ]), memberCount: 6)
-        let tally = try store.write { db in
-            try DecisionRouter.apply(parsed, prospectIDs: ["p1", "p2", "p3", "p4", "p5", "p6"], jobID: "job",
-                                     resolvedAt: .now(), db: db)
-        }
-        XCTAssertEqual(tally.committed, 2)
-        XCTAssertEqual(tally.merged, 2)
-        XCTAssertEqual(tally.deepened, 1)
-        XCTAssertEqual(tally.rejected, 1)
-        XCTAssertEqual(tally.newItems, 2, "lib:new and p6's derived key; known:old exists")
-        let committed = try store.loadCommitted()
-        XCTAssertEqual(committed.ids, ["known:old", "lib:new", "lib:label-p6"])
-        let new = try XCTUnwrap(committed.items.first { $0.itemID == "lib:new" })
-        XCTAssertEqual(new.itemType, "lib")
-        XCTAssertEqual(new.label, "New")
-        XCTAssertEqual(new.summary, "A new one.")
-        XCTAssertEqual(new.source, "curator")
-        XCTAssertEqual(committed.embeddings?.row(try XCTUnwrap(new.embeddingRow)), [1, 0, 0], "p1's vector")
-        let rows = try JobScratch.resolutions(store)
-        XCTAssertEqual(rows["p2"], JobScratch.Resolution(decision: "merge", itemKey: "lib:new", note: "same", jobID: "job"))
-        XCTAssertEqual(rows["p3"]?.itemKey, "known:old")
-        XCTAssertEqual(rows["p4"]?.decision, "deepen")
-        XCTAssertEqual(rows["p5"], JobScratch.Resolution(decision: "reject", itemKey: nil, note: "vague", jobID: "job"))
-        XCTAssertEqual(rows["p6"]?.itemKey, "lib:label-p6")
-    }
-
-    /// Odd shapes never trap: indices as strings, out of range, fractional or duplicated; unknown
-    /// actions (that prospect stays pending); a double-encoded decisions list.
-    func testParserIsDefensive() {
-        let parsed = CuratorAnswer.parse(Self.answer([
-            ["index": "1", "action": " COMMIT ", "item_key": "k:1", "confidence": 7],
-            ["index": 1, "action": "reject"],                       // duplicate: the first wins
-            ["index": 2, "action": "promote"],                      // unknown action: pending
-            ["index": 2.5, "action": "reject"],                     // not an integer: ignored
-            ["index": 3, "action": "deepen"],                       // deepen without item_key: pending
-            ["index": 4, "action": "reject", "note": 12],           // wrong type: no note
-            [],
-            .null,
-        ]), memberCount: 5)
-        guard case let .routes(routes) = parsed else { return XCTFail("\(parsed)") }
-        XCTAssertEqual(routes.count, 5)
-        XCTAssertEqual(routes[0], .resolve(RoutedDecision(decision: .commit, itemKey: "k:1")))
-        guard case .stayPending = routes[1], case .stayPending = routes[2] else { return XCTFail("\(routes)") }
-        XCTAssertEqual(routes[3], .resolve(RoutedDecision(decision: .reject)))
-        XCTAssertEqual(routes[4], .resolve(RoutedDecision(decision: .reject, note: "omitted by curator")))
-
-        let encoded = CuratorAnswer.parse(.succeeded(toolInput: ["decisions": #"[{"index": 1, "action": "reject"}]"#]),
-                                          memberCount: 1)
-        XCTAssertEqual(encoded, .routes([.resolve(RoutedDecision(decision: .reject))]))
-        XCTAssertEqual(CuratorAnswer.parse(Self.answer([["index": 1, "action": "reject"]]), memberCount: 0),
-                       .unusable(reason: "no usable decision in the answer"))
-        for text in ["", "{", "[1,", #"{"decisions": [{"index": 1e400}]}"#, "nul", #""\ud800""#] {
-            if let json = try? JSONValue(parsing: text) {
-                _ = CuratorAnswer.parse(.succeeded(toolInput: json), memberCount: 2)
+    /// Odd shapes never trap: every JSON value as a tool input, as an entry or as a field.
+    func testParserNeverTraps() {
+        let values: [JSONValue] = [nil, true, 0, -1, 1e300, .number(.infinity), .number(.nan), "", "x", [], [nil], [:],
+                                   ["decisions": nil], ["decisions": [[:]]], ["decisions": [["index": .number(.nan)]]]]
+        for value in values {
+            for memberCount in [0, 1, 3] {
+                _ = CuratorAnswer.parse(.succeeded(toolInput: value), memberCount: memberCount)
+                _ = CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [value]]), memberCount: memberCount)
+                _ = CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [["index": value, "decision": "commit",
+                                                                              "confidence": value, "item_key": value]]]),
+                                        memberCount: memberCount)
             }
         }
+        XCTAssertEqual(CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [["index": 1, "decision": "reject"]]]), memberCount: 0),
+                       .routes([]), "an entry survived, but there is no prospect to route")
     }
 
-    /// Derived keys: `<type>:<slug>`, ASCII letters and digits, lowercased.
+    /// Derived keys of the local curator: `<type>:<slug>`, ASCII letters and digits, lowercased.
     func testDerivedItemKeys() {
         XCTAssertEqual(ItemKey.derive(type: "libs", label: "libfoo 2.0 (dev)", fallback: "p1"), "libs:libfoo-2-0-dev")
         XCTAssertEqual(ItemKey.derive(type: nil, label: "Ünïcode—only!", fallback: "p1"), "item:n-code-only")
@@ -171,15 +117,22 @@ final class DecisionTests: XCTestCase {
         XCTAssertThrowsError(try JSONValue(parsing: "{"))
     }
 
-    /// A store with prospects `ids` (vectors [1,0,0], [0,1,0], …, cycling), all in one session.
-    static func storeWithProspects(_ ids: [String]) throws -> (JobScratch, CurationStore) {
-        let scratch = try JobScratch()
-        let store = try scratch.store()
-        try JobScratch.importProspects(store, ids.enumerated().map { i, id in
-            var vector: [Float] = [0, 0, 0]
-            vector[i % 3] = 1
-            return JobScratch.prospect(id, anchor: "s", vector: vector)
-        })
-        return (scratch, store)
+    /// An in-memory store holding `DecisionRule.prospects`, imported in the original's shape.
+    static func storeWithRuleProspects() throws -> CurationStore {
+        let store = try CurationStore.inMemory()
+        try ProspectImporter(store: store, showProgress: false)
+            .importData(Data(DecisionRule.prospectLines.utf8), path: "prospects.jsonl", vectors: .automatic(nil))
+        return store
+    }
+
+    /// The rows `curate export` writes, without their timestamps.
+    static func exportedRows(_ store: CurationStore) throws -> (committed: [JSONValue], resolutions: [JSONValue]) {
+        func rows(_ table: StoreExport.Table, dropping field: String) throws -> [JSONValue] {
+            try StoreExport.rows(of: table, in: store, after: nil).jsonLines.split(separator: "\n").map { line in
+                let object = try XCTUnwrap(JSONValue(parsing: String(line)).objectValue)
+                return .object(JSONObject(object.members.filter { $0.key != field }))
+            }
+        }
+        return (try rows(.committed, dropping: "committed_at"), try rows(.resolutions, dropping: "resolved_at"))
     }
 }

@@ -48,9 +48,6 @@ final class HashingEmbedderTests: XCTestCase {
         XCTAssertEqual(embedder.embed("\u{C9}cole  Normale"), embedder.embed("e\u{301}cole normale"))
         XCTAssertEqual(embedder.embed(" Hello\n\tWorld "), embedder.embed("hello world"))
         XCTAssertNotEqual(embedder.embed("hello world"), embedder.embed("hello word"))
-        XCTAssertEqual(embeddingText(label: "curl", summary: "Transfer data"), "curl. Transfer data")
-        XCTAssertEqual(embeddingText(label: "curl", summary: ""), "curl")
-        XCTAssertEqual(embeddingText(label: "", summary: ""), "")
     }
 
     func testSimilarTextsAreCloserThanUnrelatedOnes() {

@@ -101,7 +101,7 @@ final class ImportTests: XCTestCase {
                 try ProspectImporter(store: store).importFile(try dir.writeLines("p.jsonl", lines), vectors: .automatic(nil))
             }
             func lastActivity(_ anchor: String) throws -> String? {
-                try store.read { try String.fetchOne($0, sql: "SELECT last_activity FROM sessions WHERE anchor_key = ?", arguments: [anchor]) }
+                try store.read { try String.fetchOne($0, sql: "SELECT prospect_activity FROM sessions WHERE anchor_key = ?", arguments: [anchor]) }
             }
             try importLines([
                 StoreScratch.prospect("a", anchor: "s", ts: "2026-01-10T12:00:00Z"),
@@ -157,15 +157,15 @@ final class ImportTests: XCTestCase {
             XCTAssertEqual(summary.embedded, 2, kind)
             XCTAssertEqual(summary.vectorSource, embedder.model, kind)
             let pool = try store.loadPendingPool()
-            XCTAssertEqual(pool.embeddings?.row(0), embedder.embed("curl. Transfer data"), kind)
-            XCTAssertEqual(pool.embeddings?.row(1), embedder.embed("wget"), kind)
+            XCTAssertEqual(pool.embeddings?.row(0), embedder.embed(": curl - Transfer data"), "\(kind): the text of §2, without a type")
+            XCTAssertEqual(pool.embeddings?.row(1), embedder.embed(": wget"), kind)
             XCTAssertEqual(try store.embeddingSpace(), embedder.model, kind)
             // Already present lines are not embedded again.
             XCTAssertEqual(try ProspectImporter(store: store).importFile(file, vectors: .automatic(embedder)).embedded, 0, kind)
             // Committed items get vectors the same way, in the same space.
             let committed = try dir.writeLines("c.jsonl", [StoreScratch.line(["item_id": "k", "item_type": "pkg", "label": "curl"])])
             try CommittedImporter(store: store).importFile(committed, vectors: .automatic(embedder))
-            XCTAssertEqual(try store.loadCommitted().embeddings?.row(0), embedder.embed("curl"), kind)
+            XCTAssertEqual(try store.loadCommitted().embeddings?.row(0), embedder.embed("pkg: curl"), kind)
         }
     }
 
@@ -272,7 +272,7 @@ final class ImportTests: XCTestCase {
         }
         XCTAssertEqual(summary.sessionsTouched, latest.count)
         let sessions = try store.read { db in
-            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT anchor_key, last_activity FROM sessions")
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT anchor_key, prospect_activity FROM sessions")
                 .map { ($0[0] as String, $0[1] as String) })
         }
         XCTAssertEqual(sessions, latest.mapValues(\.text))

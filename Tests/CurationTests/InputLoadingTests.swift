@@ -1,37 +1,55 @@
 import Curation
 import Foundation
 import Kernels
+import TestSupport
 import XCTest
 
 final class InputLoadingTests: XCTestCase {
-    // MARK: code-point order
+    // MARK: UTF-16 order (JavaScript's string comparison)
 
-    func testCodePointOrder() {
-        let ids = ["b", "\u{E9}", "e\u{301}", "a", "\u{1F600}", "\u{FF61}", "", "ab", "B", "z"]
-        let sorted = CodePointOrder.sortedIndices(of: ids).map { ids[$0] }
-        // By scalar value: "" < "B" < "a" < "ab" < "b" < "e"+U+0301 < "z" < U+00E9 < U+FF61 < U+1F600.
-        // (UTF-16 order would put U+1F600 before U+FF61; Swift's String < puts "e"+U+0301 with U+00E9.)
-        XCTAssertEqual(sorted.map { $0.unicodeScalars.map(\.value) },
-                       ["", "B", "a", "ab", "b", "e\u{301}", "z", "\u{E9}", "\u{FF61}", "\u{1F600}"].map { $0.unicodeScalars.map(\.value) })
-        XCTAssertTrue(CodePointOrder.precedes("e\u{301}", "\u{E9}"))
-        XCTAssertFalse(CodePointOrder.precedes("\u{E9}", "e\u{301}"))
-        XCTAssertFalse(CodePointOrder.precedes("a", "a"))
-        XCTAssertTrue(CodePointOrder.precedes("a", "ab"))
-        XCTAssertEqual(CodePointOrder.sortedIndices(of: []), [])
-        XCTAssertEqual(CodePointOrder.sortedIndices(of: ["x", "x", "a"]), [2, 0, 1], "equal ids keep their order")
+    func testUTF16Order() {
+        let ids = ["b", "\u{E9}", "e\u{301}", "a", "\u{1F600}", "\u{FF61}", "", "ab", "B", "z", "\u{E000}"]
+        let sorted = UTF16Order.sortedIndices(of: ids).map { ids[$0] }
+        // By UTF-16 code unit: U+1F600 is the pair D83D DE00, so it sorts before U+E000 and U+FF61
+        // (by code point it would come last); Swift's String < would put "e"+U+0301 with U+00E9.
+        XCTAssertEqual(sorted.map { Array($0.utf16) },
+                       ["", "B", "a", "ab", "b", "e\u{301}", "z", "\u{E9}", "\u{1F600}", "\u{E000}", "\u{FF61}"].map { Array($0.utf16) })
+        XCTAssertTrue(UTF16Order.precedes("e\u{301}", "\u{E9}"))
+        XCTAssertFalse(UTF16Order.precedes("\u{E9}", "e\u{301}"))
+        XCTAssertTrue(UTF16Order.precedes("\u{1F600}", "\u{FFFD}"), "a surrogate pair sorts before U+E000-U+FFFF")
+        XCTAssertFalse(UTF16Order.precedes("a", "a"))
+        XCTAssertTrue(UTF16Order.precedes("a", "ab"))
+        XCTAssertEqual(UTF16Order.sortedIndices(of: []), [])
+        XCTAssertEqual(UTF16Order.sortedIndices(of: ["x", "x", "a"]), [2, 0, 1], "equal ids keep their order")
     }
 
-    func testCodePointOrderMatchesUTF8ByteOrder() {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet: [Unicode.Scalar] = ["a", "b", "Z", "\u{E9}", "\u{301}", "\u{FFFD}", "\u{10000}", "\u{1F600}", "0"]
+    /// Against an independent JavaScript-style comparison (code units one by one, then length),
+    /// on random ids mixing ASCII, combining marks, U+E000-U+FFFF and supplementary characters:
+    /// it differs from UTF-8 byte order exactly on the mixes seed-contract §2b names.
+    func testUTF16OrderMatchesJavaScriptComparison() {
+        var generator = SplitMix64(seed: 7)
+        let alphabet: [Unicode.Scalar] = ["a", "b", "Z", "\u{E9}", "\u{301}", "\u{E000}", "\u{FFFD}", "\u{10000}", "\u{1F600}", "0"]
         let ids = (0..<500).map { _ in
             String(String.UnicodeScalarView((0..<Int.random(in: 0...5, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
         }
+        func javaScriptLess(_ x: String, _ y: String) -> Bool {
+            let (a, b) = (Array(x.utf16), Array(y.utf16))
+            var i = 0
+            while i < a.count && i < b.count {
+                if a[i] != b[i] { return a[i] < b[i] }
+                i += 1
+            }
+            return a.count < b.count
+        }
+        let expected = ids.indices.sorted { a, b in
+            javaScriptLess(ids[a], ids[b]) || (!javaScriptLess(ids[b], ids[a]) && a < b)
+        }
+        XCTAssertEqual(UTF16Order.sortedIndices(of: ids), expected)
         let byBytes = ids.indices.sorted { a, b in
             let (x, y) = (Array(ids[a].utf8), Array(ids[b].utf8))
             return x != y ? x.lexicographicallyPrecedes(y) : a < b
         }
-        XCTAssertEqual(CodePointOrder.sortedIndices(of: ids), byBytes)
+        XCTAssertNotEqual(expected, byBytes, "the sample mixes supplementary characters with U+E000-U+FFFF")
     }
 
     // MARK: ids + embeddings
@@ -131,6 +149,6 @@ final class InputLoadingTests: XCTestCase {
         XCTAssertEqual(input.items.ids.count, 2000)
         XCTAssertEqual(input.items.ids.first, "000172c426070175")
         let sorted = input.order.map { input.items.ids[$0] }
-        XCTAssertTrue(zip(sorted, sorted.dropFirst()).allSatisfy { CodePointOrder.precedes($0, $1) })
+        XCTAssertTrue(zip(sorted, sorted.dropFirst()).allSatisfy { UTF16Order.precedes($0, $1) })
     }
 }

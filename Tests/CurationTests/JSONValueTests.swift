@@ -11,7 +11,7 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(JSONValue.integer(3), .number(3))
     }
 
-    /// Canonically equivalent keys stay two members, sorted by code point.
+    /// Canonically equivalent keys stay two members, sorted by UTF-16 code unit.
     func testObjectKeysAreKeptAsGiven() {
         let object = JSONObject([("e\u{301}", .integer(2)), ("\u{E9}", .integer(1)), ("a", .null)])
         XCTAssertEqual(JSONValue.object(object).serialized(), "{\"a\":null,\"e\u{301}\":2,\"\u{E9}\":1}")

@@ -149,8 +149,8 @@ final class JobsTests: XCTestCase {
         XCTAssertNil(try JobSlot.current(store))
     }
 
-    /// Ticks alternate: submit (first max_prospects_per_tick prospects, pool order), then collect
-    /// the daemon's own job; with nothing pending, idle.
+    /// Ticks alternate: submit (with a batch provider, the whole pool, uncapped by
+    /// max_prospects_per_tick), then collect the daemon's own job; with nothing pending, idle.
     func testTicksSubmitThenCollectTheirOwnJob() throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
@@ -158,16 +158,13 @@ final class JobsTests: XCTestCase {
         let tick = JobScratch.tick(store, maxProspects: 3)
         guard case let .submitted(first) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
         XCTAssertEqual(first.owner, .daemon)
-        XCTAssertEqual(first.plan.pending, 3)
-        XCTAssertEqual(Set(first.plan.clusters.flatMap(\.prospectIDs)), ["a1", "a2", "a3"])
+        XCTAssertEqual(first.plan.pending, 5)
+        XCTAssertEqual(Set(first.plan.clusters.flatMap(\.prospectIDs)), ["a1", "a2", "a3", "b1", "b2"])
         XCTAssertEqual(try JobScratch.resolutions(store), [:], "a tick does not poll its new job to completion")
         guard case let .collected(collected, tally) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
         XCTAssertEqual(collected.nonce, first.nonce)
-        XCTAssertEqual(tally.processed, 3)
-        guard case let .submitted(second) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
-        XCTAssertEqual(second.plan.pending, 2)
-        guard case .collected = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
-        guard case .idle = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        XCTAssertEqual(tally.processed, 5)
+        guard case .idle(skipped: 0) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
         XCTAssertEqual(try store.counts().pending, 0)
     }
 

@@ -92,35 +92,6 @@ final class LocalCuratorTests: XCTestCase {
         }
         XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM local_batches") }, 0)
     }
-
-    /// The rendered request is a Messages-API body forcing the curate_decisions tool, listing the
-    /// shared recalled knowledge, then each prospect by index with its own hits.
-    func testRenderedRequest() throws {
-        let scratch = try JobScratch()
-        let store = try scratch.store()
-        try JobScratch.importCommitted(store, [JobScratch.committed("known:foo", vector: [1, 0, 0])])
-        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
-        let pool = try store.loadPendingPool()
-        let committed = try store.loadCommitted()
-        let plan = try Planner().plan(pool, committed: committed)
-        let cluster = try XCTUnwrap(plan.clusters.first)
-        let request = CuratorPrompt().request(customID: "n-c0", members: cluster.members, pool: pool, committed: committed,
-                                              recall: plan.recall)
-        XCTAssertEqual(request.prospectIDs, cluster.members.map { pool.prospects[$0].prospectID })
-        let body = try JSONValue(parsing: request.body)
-        XCTAssertEqual(body["tool_choice"], ["type": "tool", "name": "curate_decisions"])
-        XCTAssertEqual(body["tools"]?.arrayValue?.first?["name"], "curate_decisions")
-        XCTAssertEqual(body["tools"]?.arrayValue?.first?["input_schema"]?["properties"]?["decisions"]?["items"]?["properties"]?["action"]?["enum"],
-                       ["commit", "merge", "deepen", "reject"])
-        XCTAssertNotNil(body["system"]?.stringValue)
-        let content = try XCTUnwrap(body["messages"]?.arrayValue?.first?["content"]?.stringValue)
-        let shared = try XCTUnwrap(content.range(of: "Shared recalled knowledge"))
-        let first = try XCTUnwrap(content.range(of: "\n1. label a"))
-        XCTAssertLessThan(shared.lowerBound, first.lowerBound)
-        XCTAssertTrue(content.contains("[known:foo] (known) item known:foo: known known:foo (similarity 1.000)"), content)
-        XCTAssertTrue(content.contains("similar committed items: [known:foo] item known:foo (1.000)"), content)
-        XCTAssertTrue(content.contains("session: sa"), content)
-    }
 }
 
 extension CuratorAnswer {

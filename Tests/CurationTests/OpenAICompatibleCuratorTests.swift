@@ -28,7 +28,7 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
                 return XCTFail("\(request.customID): \(String(describing: results[request.customID]))")
             }
             XCTAssertEqual(routes[0], .resolve(RoutedDecision(decision: .commit, itemKey: "lib:foo-\(index)", itemType: "lib",
-                                                              label: "Foo \(index)", note: "new item")))
+                                                              label: "Foo \(index)", confidence: 0.8, note: "new item")))
             guard case let .resolve(merge) = routes[2] else { return XCTFail("\(routes[2])") }
             XCTAssertEqual(merge.decision, .merge)
             XCTAssertEqual(merge.itemKey, "lib:foo-\(index)")
@@ -245,7 +245,7 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
             }
         }
         let store = try scratch.store()
-        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3"])
         XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "SELECT provider FROM local_batches") }, "local")
         let local = LocalCurator(store: store)
         XCTAssertEqual(try JobScratch.wait { try await local.findBatches(jobNonce: Self.nonce, claimedAt: .now()) }?.map(\.batchID),

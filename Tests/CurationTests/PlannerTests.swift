@@ -28,7 +28,7 @@ final class PlannerTests: XCTestCase {
 
     func ids(_ plan: Plan, _ pool: PendingPool) -> [[String]] { plan.summary(ids: pool.ids).clusters }
 
-    func testColdProspectsClusterGreedilyInCodePointOrder() throws {
+    func testColdProspectsClusterGreedilyInUTF16Order() throws {
         // Insertion order differs from id order; "B" < "a" by code point.
         let pool = try pool([("b", "s1", [1, 0]), ("a", "s2", [0, 1]), ("B", "s3", [0.99, 0.1]), ("c", "s4", [0.1, 0.99])])
         let plan = try Planner().plan(pool, committed: try committed([]))
@@ -110,7 +110,7 @@ final class PlannerTests: XCTestCase {
         settings.maxClusterSize = .max
         let plan = try Planner(settings: settings).plan(pool, committed: try committed([]))
         let reference = try GreedyClustering(threshold: 0.82, backend: .scalar)
-            .cluster(matrix, order: CodePointOrder.sortedIndices(of: ids))
+            .cluster(matrix, order: UTF16Order.sortedIndices(of: ids))
         XCTAssertEqual(plan.clusters.map(\.members), reference.clusters)
     }
 }

@@ -29,8 +29,8 @@ final class StorePoolTests: XCTestCase {
             }
             try store.write { db in
                 try db.execute(sql: """
-                    INSERT INTO resolutions (prospect_id, decision, resolved_at)
-                    VALUES ('p2', 'reject', '2026-01-02T00:00:00.000Z'), ('p4', 'skip', '2026-01-02T00:00:00.000Z')
+                    INSERT INTO resolutions (prospect_id, decision, source, resolved_at)
+                    VALUES ('p2', 'reject', 'curator', '2026-01-02T00:00:00.000Z'), ('p4', 'skip', 'import', '2026-01-02T00:00:00.000Z')
                     """)
             }
             let pool = try store.loadPendingPool()
@@ -119,7 +119,7 @@ final class StorePoolTests: XCTestCase {
             try CommittedImporter(store: store).importFile(file, vectors: .automatic(nil))
             try store.write { db in
                 try db.execute(sql: """
-                    INSERT INTO committed (item_id, item_type, label, source, created_at)
+                    INSERT INTO committed (item_id, item_type, label, source, committed_at)
                     VALUES ('k3', 'pkg', 'no vector', 'curator', '2026-01-01T00:00:00.000Z')
                     """)
             }
@@ -147,8 +147,8 @@ final class StorePoolTests: XCTestCase {
                 }
                 // Resolve every third prospect, so the pool is smaller than the history.
                 try db.execute(sql: """
-                    INSERT INTO resolutions (prospect_id, decision, resolved_at)
-                    SELECT prospect_id, 'reject', 'x' FROM prospects WHERE seq % 3 = 0
+                    INSERT INTO resolutions (prospect_id, decision, source, resolved_at)
+                    SELECT prospect_id, 'reject', 'curator', 'x' FROM prospects WHERE seq % 3 = 0
                     """)
             }
             let pool = try store.loadPendingPool()

@@ -11,12 +11,18 @@ final class StoreTests: XCTestCase {
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             }
             XCTAssertEqual(tables, ["committed", "embedding_cache", "grdb_migrations", "jobs", "local_batch_results",
-                                    "local_batches", "prospects", "resolutions", "sessions", "store_info"], kind)
-            XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2"], kind)
+                                    "local_batches", "prospects", "resolutions", "sessions", "sources", "store_info"], kind)
+            XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3"], kind)
             let indexes = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             }
-            XCTAssertEqual(indexes, ["local_batches_by_nonce", "prospects_by_anchor", "prospects_by_id", "sessions_by_activity"], kind)
+            XCTAssertEqual(indexes, ["committed_by_item", "local_batches_by_nonce", "prospects_by_anchor", "prospects_by_id",
+                                     "sessions_by_prospect_activity", "sessions_by_source_activity", "sources_by_id"], kind)
+            let triggers = try store.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            }
+            XCTAssertEqual(triggers, ["committed_insert_dim", "committed_update_dim", "prospects_insert_dim", "prospects_update_dim"],
+                           "the rebuilt tables keep their dimension triggers (\(kind))")
             XCTAssertEqual(try store.counts(), StoreCounts(prospects: 0, distinctProspects: 0, pending: 0, resolutions: [:],
                                                            committed: 0, sessions: 0), kind)
             XCTAssertNil(try store.embeddingDimension(), kind)
@@ -33,11 +39,11 @@ final class StoreTests: XCTestCase {
                 let store = try CurationStore(path: path, access: access)
                 XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
                 try store.write { db in
-                    try db.execute(sql: "INSERT INTO sessions (anchor_key, last_activity) VALUES ('s', '2026-01-01T00:00:00.000Z')")
+                    try db.execute(sql: "INSERT INTO sessions (anchor_key, prospect_activity) VALUES ('s', '2026-01-01T00:00:00.000Z')")
                 }
             }
             let reopened = try CurationStore(path: path, access: access)
-            XCTAssertEqual(try reopened.appliedMigrations(), ["v1", "v2"])
+            XCTAssertEqual(try reopened.appliedMigrations(), ["v1", "v2", "v3"])
             XCTAssertEqual(try reopened.counts().sessions, 1)
         }
     }
@@ -93,10 +99,10 @@ final class StoreTests: XCTestCase {
                     """)
             }, kind)
             XCTAssertThrowsError(try store.write { db in
-                try db.execute(sql: "INSERT INTO resolutions (prospect_id, decision, resolved_at) VALUES ('p', 'maybe', 'x')")
+                try db.execute(sql: "INSERT INTO resolutions (prospect_id, decision, source, resolved_at) VALUES ('p', 'maybe', 'curator', 'x')")
             }, kind)
             XCTAssertThrowsError(try store.write { db in
-                try db.execute(sql: "INSERT INTO committed (item_id, item_type, source, created_at) VALUES ('i', 't', 'elsewhere', 'x')")
+                try db.execute(sql: "INSERT INTO committed (item_id, item_type, source, committed_at) VALUES ('i', 't', 'elsewhere', 'x')")
             }, kind)
             // Embedding size must match dim.
             XCTAssertThrowsError(try store.write { db in
@@ -117,7 +123,7 @@ final class StoreTests: XCTestCase {
             }
             XCTAssertThrowsError(try store.write { db in
                 try db.execute(sql: """
-                    INSERT INTO committed (item_id, item_type, embedding, dim, source, created_at) VALUES ('i', 't', ?, 2, 'curator', 'x')
+                    INSERT INTO committed (item_id, item_type, embedding, dim, source, committed_at) VALUES ('i', 't', ?, 2, 'curator', 'x')
                     """, arguments: [EmbeddingBlob.data(from: [1, 0])])
             }, kind)
             XCTAssertEqual(try store.counts().prospects, 1, kind)
@@ -132,10 +138,10 @@ final class StoreTests: XCTestCase {
             try StoreScratch.insertProspect(store, id: "a", anchor: "sa", ts: "2026-01-01T00:00:00.000Z", vector: nil)
             try store.write { db in
                 try db.execute(sql: """
-                    INSERT INTO resolutions (prospect_id, decision, resolved_at) VALUES
-                    ('a', 'commit', 'x'), ('b', 'skip', 'x'), ('c', 'skip', 'x')
+                    INSERT INTO resolutions (prospect_id, decision, source, resolved_at) VALUES
+                    ('a', 'commit', 'curator', 'x'), ('b', 'skip', 'curator', 'x'), ('c', 'skip', 'import', 'x')
                     """)
-                try db.execute(sql: "INSERT INTO sessions VALUES ('sa', 'x'), ('sb', 'x')")
+                try db.execute(sql: "INSERT INTO sessions (anchor_key, prospect_activity) VALUES ('sa', 'x'), ('sb', 'x')")
             }
             let counts = try store.counts()
             XCTAssertEqual(counts, StoreCounts(prospects: 5, distinctProspects: 4, pending: 1,

@@ -93,7 +93,7 @@ final class BackfillCommandTests: XCTestCase {
         let collected = try CurateProcess.run(["tick", "--db", "d.sqlite"], in: dir.url)
         XCTAssertTrue(collected.stdoutText.hasPrefix("tick: collected daemon job \(nonce): 5/5 over "), collected.stdoutText)
         let idle = try CurateProcess.run(["tick", "--db", "d.sqlite"], in: dir.url)
-        XCTAssertEqual(idle.stdoutText, "tick: nothing pending\n")
+        XCTAssertEqual(idle.stdoutText, "tick: nothing to submit\n")
     }
 
     /// A tick leaves a backfill job alone (exit 0); the next backfill resumes and collects it.

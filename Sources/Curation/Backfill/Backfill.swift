@@ -127,20 +127,21 @@ public struct Backfill: Sendable {
         set { runner.interruption = newValue }
     }
 
-    /// Plans the scope as `run` would, window by window, and writes nothing.
+    /// Plans the scope as a backfill would, window by window, and writes nothing. It needs no
+    /// provider (and so no API key): nothing is submitted.
     /// - Throws: `JobError.planning`, `.store`.
-    public func dryRun(_ scope: BackfillScope) throws(JobError) -> BackfillDryRun {
+    public static func dryRun(_ scope: BackfillScope, store: CurationStore, planner: Planner) throws(JobError) -> BackfillDryRun {
         var report = BackfillDryRun()
         var skipped: [String] = [], clusters: [[String]] = []
         let (committed, committedSeconds) = try Stopwatch.measure { () throws(JobError) in try load { try store.loadCommitted() } }
         report.timings.load += committedSeconds
-        try walk(scope) { window throws(JobError) in
+        try walk(scope, store: store) { window throws(JobError) in
             let (pool, seconds) = try Stopwatch.measure { () throws(JobError) in
                 try load { try store.loadPendingPool(since: window.since?.date, before: window.until?.date) }
             }
             report.timings.load += seconds
             guard !pool.isEmpty else { return }
-            let plan = try makePlan(pool, committed)
+            let plan = try makePlan(planner, pool, committed)
             report.windows += 1
             report.pending += pool.count
             report.clusters += plan.clusters.count
@@ -178,19 +179,19 @@ public struct Backfill: Sendable {
                 guard ordinal == 0 else { break }
                 window = scope.jobWindow
             } else {
-                guard let next = try load({ try scope.nextWindow(after: cursor, in: store) }) else { break }
+                guard let next = try Self.load({ try scope.nextWindow(after: cursor, in: store) }) else { break }
                 window = next
                 cursor = next.until
             }
             ordinal += 1
             progress?(.window(ordinal: ordinal, window))
             let (loaded, seconds) = try Stopwatch.measure { () throws(JobError) in
-                try load { (try store.loadPendingPool(since: window.since?.date, before: window.until?.date), try store.loadCommitted()) }
+                try Self.load { (try store.loadPendingPool(since: window.since?.date, before: window.until?.date), try store.loadCommitted()) }
             }
             report.timings.load += seconds
             let (pool, committed) = loaded
             guard !pool.isEmpty else { continue }
-            let plan = try makePlan(pool, committed)
+            let plan = try Self.makePlan(planner, pool, committed)
             report.windows += 1
             report.pending += pool.count
             report.clusters += plan.clusters.count
@@ -238,7 +239,8 @@ public struct Backfill: Sendable {
 
     /// Calls `body` for each window of the walk (one window without `scope.window`), oldest
     /// first; the walk is re-evaluated after each call.
-    private func walk(_ scope: BackfillScope, _ body: (JobWindow) throws(JobError) -> Void) throws(JobError) {
+    private static func walk(_ scope: BackfillScope, store: CurationStore,
+                             _ body: (JobWindow) throws(JobError) -> Void) throws(JobError) {
         guard scope.window != nil else {
             try body(scope.jobWindow)
             return
@@ -250,7 +252,7 @@ public struct Backfill: Sendable {
         }
     }
 
-    private func makePlan(_ pool: PendingPool, _ committed: CommittedIndex) throws(JobError) -> Plan {
+    private static func makePlan(_ planner: Planner, _ pool: PendingPool, _ committed: CommittedIndex) throws(JobError) -> Plan {
         do {
             return try planner.plan(pool, committed: committed)
         } catch {
@@ -258,7 +260,7 @@ public struct Backfill: Sendable {
         }
     }
 
-    private func load<T>(_ body: () throws -> T) throws(JobError) -> T {
+    private static func load<T>(_ body: () throws -> T) throws(JobError) -> T {
         do {
             return try body()
         } catch {

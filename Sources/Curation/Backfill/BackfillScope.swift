@@ -45,8 +45,8 @@ public struct WindowLengthError: Error, Equatable, Sendable, CustomStringConvert
     }
 }
 
-/// What a backfill covers: the sessions whose latest activity is in `[since, until)`, walked
-/// as one job, or window by window.
+/// What a backfill covers: the sessions whose latest activity (`ActivityBasis`) is in
+/// `[since, until)`, walked as one job, or window by window.
 ///
 /// **Windows** lie on a fixed grid: `[anchor + k·length, anchor + (k+1)·length)`, the anchor
 /// being `since` when given, else the Unix epoch (1970-01-01T00:00Z). The grid depends only on
@@ -99,12 +99,13 @@ public struct BackfillScope: Sendable, Equatable {
     public func nextWindow(after cursor: UTCTimestamp?, in store: CurationStore) throws -> JobWindow? {
         let lower = [cursor, since].compactMap { $0 }.max()
         let next = try store.read { db in
-            try String.fetchOne(db, sql: """
-                SELECT s.last_activity FROM sessions s
-                WHERE (?1 IS NULL OR s.last_activity >= ?1) AND (?2 IS NULL OR s.last_activity < ?2)
+            let column = try CurationStore.activityBasis(db).column
+            return try String.fetchOne(db, sql: """
+                SELECT s.\(column) FROM sessions s
+                WHERE s.\(column) IS NOT NULL AND (?1 IS NULL OR s.\(column) >= ?1) AND (?2 IS NULL OR s.\(column) < ?2)
                   AND EXISTS (SELECT 1 FROM prospects p WHERE p.anchor_key = s.anchor_key
                               AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.prospect_id = p.prospect_id))
-                ORDER BY s.last_activity LIMIT 1
+                ORDER BY s.\(column) LIMIT 1
                 """, arguments: [lower?.text, until?.text])
         }
         guard let next else { return nil }

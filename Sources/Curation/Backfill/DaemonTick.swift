@@ -3,9 +3,11 @@ import Kernels
 
 /// What one daemon tick did.
 public enum TickOutcome: Sendable {
-    /// The slot was empty and nothing is pending.
-    case idle
-    /// The slot was empty: a new daemon job was planned and submitted (not polled).
+    /// The slot was empty and nothing was submitted: nothing is pending, or every pending
+    /// prospect was below the salience threshold (`skipped` of them got their `skip` resolution).
+    case idle(skipped: Int)
+    /// The slot was empty: a new daemon job was planned and submitted (not polled); its skips
+    /// were written when it claimed the slot.
     case submitted(StoredJob)
     /// The daemon's job has batches still in progress (ended of total).
     case waiting(StoredJob, ended: Int, total: Int)
@@ -15,14 +17,18 @@ public enum TickOutcome: Sendable {
     case foreign(StoredJob)
 }
 
-/// One step of the daemon regime (`curate tick`; `curate daemon` repeats it).
+/// One step of the daemon regime (`curate tick`; `curate daemon` repeats it), as the original
+/// runs it (`seed-contract.md` §6).
 ///
 /// - The slot holds a daemon job (or a job without owner, which reads as daemon): it is
 ///   reconciled if its submission was interrupted, polled once, and collected when every batch
 ///   has ended; otherwise the tick reports it waiting.
 /// - The slot holds a backfill job: `.foreign`, nothing is touched.
-/// - The slot is empty: the first `max_prospects_per_tick` pending prospects (pool order, no
-///   window) are planned and submitted as a new daemon job, which a later tick collects.
+/// - The slot is empty: the whole pending pool (no window) is planned — uncapped with a batch
+///   provider; with a provider without batches (the synchronous regime) at most
+///   `max_prospects_per_tick` prospects, the most novel first — and submitted as a new daemon
+///   job, which a later tick collects. The skips are written when the job claims the slot; a
+///   plan with nothing but skips submits nothing, writes them, and reports `.idle`.
 ///
 /// ```swift
 /// let tick = DaemonTick(store: store, config: config, provider: LocalCurator(store: store, config: config))
@@ -37,7 +43,7 @@ public struct DaemonTick: Sendable {
     public var provider: any CuratorProvider
     /// The job steps.
     public var runner: JobRunner
-    /// Prospects one tick takes at most (`max_prospects_per_tick`).
+    /// Prospects one synchronous tick plans at most (`max_prospects_per_tick`).
     public var maxProspects: Int
 
     /// A tick over `store` with the settings of `config`.
@@ -62,40 +68,29 @@ public struct DaemonTick: Sendable {
         }
         let (pool, committed): (PendingPool, CommittedIndex)
         do {
-            pool = try Self.prefix(try store.loadPendingPool(), count: maxProspects)
+            pool = try store.loadPendingPool()
             committed = try store.loadCommitted()
         } catch {
             throw JobError.wrap(error)
         }
-        guard !pool.isEmpty else { return .idle }
+        guard !pool.isEmpty else { return .idle(skipped: 0) }
         let plan: Plan
         do {
-            plan = try planner.plan(pool, committed: committed)
+            plan = try planner.plan(pool, committed: committed, maxProspects: provider.hasBatchAPI ? nil : maxProspects)
         } catch {
             throw .planning(error)
         }
         do throws(JobError) {
+            guard !plan.clusters.isEmpty else {
+                return .idle(skipped: try runner.writeSkips(plan.skipped.map { pool.prospects[$0].prospectID }).skipped)
+            }
             return .submitted(try await runner.submit(plan: plan, pool: pool, committed: committed, owner: .daemon,
-                                                      window: nil, provider: provider))
+                                                      window: nil, provider: provider, writeSkipsAtClaim: true))
         } catch {
             if case let .slotTaken(other) = error {
                 return other.owner == .daemon ? .waiting(other, ended: 0, total: other.batchIDs.count) : .foreign(other)
             }
             throw error
         }
-    }
-
-    /// The first `count` prospects of `pool` (with their embedding rows).
-    /// - Throws: `EmbeddingError` (cannot happen for rows that were valid).
-    static func prefix(_ pool: PendingPool, count: Int) throws -> PendingPool {
-        guard pool.count > count else { return pool }
-        let prospects = Array(pool.prospects.prefix(count))
-        let rows = pool.embeddedIndices.prefix { $0 < count }.count
-        var matrix: EmbeddingMatrix? = nil
-        if let embeddings = pool.embeddings, rows > 0 {
-            let values = Array(UnsafeBufferPointer(start: embeddings.rawRow(0), count: rows * embeddings.dimension))
-            matrix = try EmbeddingMatrix(flat: values, dimension: embeddings.dimension)
-        }
-        return PendingPool(prospects: prospects, embeddings: matrix, embeddedIndices: Array(pool.embeddedIndices.prefix(rows)))
     }
 }

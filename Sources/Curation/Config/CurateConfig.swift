@@ -29,7 +29,7 @@ import Foundation
 /// provider = "local"            # "local", "anthropic" or "openai-compatible"
 /// local_merge_threshold = 0.9
 /// local_confidence_floor = 0.4
-/// model = "claude-sonnet-4-5"   # remote providers (default: per provider)
+/// model = "claude-opus-4-8"     # remote providers (default: per provider)
 /// base_url = "https://api.anthropic.com"  # default per provider; or $CURATE_ANTHROPIC_BASE_URL,
 ///                                         # $CURATE_OPENAI_BASE_URL (OpenAI: include /v1)
 /// api_key_env = "ANTHROPIC_API_KEY"       # default per provider (OPENAI_API_KEY)
@@ -39,6 +39,12 @@ import Foundation
 /// max_retries = 6               # retries of one HTTP call (429, 5xx, 529, connection errors)
 /// request_timeout_seconds = 600.0
 /// concurrency = 4               # openai-compatible: chat completions in flight
+///
+/// [source]                      # curate import sources: the source rows' column names
+/// id_column = "message_id"      # also the source_keys member naming a prospect's rows
+/// anchor_key_column = "session_id"
+/// timestamp_column = "message_created_at"
+/// text_column = "content_text"
 /// ```
 ///
 /// Unknown keys and sections, a key in another section than its own, values of the wrong type
@@ -58,7 +64,8 @@ public struct CurateConfig: Equatable, Sendable {
     public var maxClusterSize = 16
     /// Prospects whose novelty (1 − top hit score) is below this are skipped. Default 0.0.
     public var salienceThreshold = 0.0
-    /// Prospects a daemon tick takes at most. Default 20.
+    /// Prospects a synchronous daemon tick (a provider without batches) plans at most, the most
+    /// novel first. Default 20.
     public var maxProspectsPerTick = 20
 
     // MARK: [embedder]
@@ -109,6 +116,17 @@ public struct CurateConfig: Equatable, Sendable {
     public var embeddingEncoding = "float"
     /// Texts per `/embeddings` request, 1 to 2048. Default 256.
     public var embeddingBatchSize = 256
+
+    // MARK: [source]
+    /// The source rows' id column, and the member of a prospect's `source_keys` listing its
+    /// source row ids. Default `"message_id"`.
+    public var sourceIDColumn = "message_id"
+    /// The source rows' session column. Default `"session_id"`.
+    public var sourceAnchorKeyColumn = "session_id"
+    /// The source rows' timestamp column. Default `"message_created_at"`.
+    public var sourceTimestampColumn = "message_created_at"
+    /// The source rows' text column. Default `"content_text"`.
+    public var sourceTextColumn = "content_text"
 
     /// The defaults.
     public init() {}
@@ -262,6 +280,10 @@ public struct CurateConfig: Equatable, Sendable {
         "embedding_api_key_env": .text("embedder") { $0.embeddingAPIKeyEnv = $1 },
         "embedding_encoding": .choice("embedder", \.embeddingEncoding, ["float", "base64"]),
         "embedding_batch_size": .integer("embedder", \.embeddingBatchSize, 1...2_048),
+        "id_column": .text("source") { $0.sourceIDColumn = $1 },
+        "anchor_key_column": .text("source") { $0.sourceAnchorKeyColumn = $1 },
+        "timestamp_column": .text("source") { $0.sourceTimestampColumn = $1 },
+        "text_column": .text("source") { $0.sourceTextColumn = $1 },
     ]
 
     /// The sections keys live in.

@@ -13,8 +13,16 @@ public protocol Embedder: Sendable {
     func embed(_ texts: [String]) throws -> [[Float]]
 }
 
-/// The text embedded for an item with `label` and `summary`: the non-empty ones joined by
-/// `". "` (so `"curl. Command line tool"`, or just `"curl"` without a summary).
-public func embeddingText(label: String, summary: String) -> String {
-    [label, summary].filter { !$0.isEmpty }.joined(separator: ". ")
+/// The text of a prospect or committed item (`seed-contract.md` §2): what an embedder embeds
+/// and what a recall line shows. `<type>: <label> - <summary>`, trimmed; without a summary
+/// `<type>: <label>`. A missing type or label is empty, as the original prints it.
+///
+/// ```swift
+/// itemText(type: "Tool", label: "curl", summary: "Transfers data")   // "Tool: curl - Transfers data"
+/// itemText(type: "Tool", label: "curl", summary: "")                 // "Tool: curl"
+/// ```
+public func itemText(type: String?, label: String?, summary: String?) -> String {
+    var text = "\(type ?? ""): \(label ?? "")"
+    if let summary, !summary.isEmpty { text += " - \(summary)" }
+    return text.trimmingCharacters(in: .whitespacesAndNewlines)
 }

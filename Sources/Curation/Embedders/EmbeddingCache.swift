@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 
@@ -21,10 +20,7 @@ struct EmbeddingCache: Sendable {
 
     /// The cache key of `text`: the lowercase hex SHA-256 of its UTF-8 bytes.
     static func key(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        sha256Hex(text)
     }
 
     /// The cached vectors of `keys` (of this model and dimension), by key.

@@ -1,19 +1,25 @@
 import Foundation
 import GRDB
 
-/// Imports committed items (the knowledge the curator recalls) from a JSON Lines file: all or
-/// nothing, and idempotent.
+/// Imports committed rows (the knowledge the curator recalls) from a JSON Lines file: all or
+/// nothing, and idempotent. It reads `curate`'s rows and the original's (`ImportFormat`); by
+/// default the first line decides.
 ///
-/// Each line is an object with `item_id` (string, required, non-empty, unique in the file),
-/// `item_type` (string, required), `label` and `summary` (strings, optional, default `""`) and an
-/// optional inline `embedding`; other fields are ignored. Vectors come from a `.f32` file,
-/// inline arrays or the embedder, as for `ProspectImporter`, with the same checks.
+/// - `curate` rows: `item_id` (string, required, non-empty, unique in the file), `item_type`
+///   (string, required), `label` and `summary` (strings, optional, default `""`) and an optional
+///   inline `embedding`. An `item_id` already in the store is skipped (counted as already
+///   present): the stored item is left as it is. Rows get `committed_at` = the time of the import.
+/// - The original's rows (`enrichment_committed`, `seed-contract.md` §1): **several per
+///   `item_id`**, one per contributing session. `item_id`, `item_type` and `committed_at`
+///   required; `label`, `anchor_type`, `anchor_key`, `source_dataset`, `curator` strings or null;
+///   `props` an object or a string holding one, or null (the summary is `props.summary`);
+///   `confidence` a number or null; `source_keys` any JSON; `curator_version` an integer or a
+///   string of one. A row identical to one in the store (every column above) is already present,
+///   so importing an export twice inserts it once.
 ///
-/// - **All or nothing**: every line is checked first, then all rows are written in one
-///   transaction; the first bad line is reported with its 1-based number.
-/// - **Idempotent**: an `item_id` already in the store is skipped (counted as already present);
-///   the stored item is left as it is.
-/// - Rows are stored with `source = 'import'` and `created_at` = the time of the import.
+/// Other fields are ignored. Vectors come from a `.f32` file, inline arrays or the embedder (text:
+/// `itemText(type:label:summary:)`), as for `ProspectImporter`, with the same checks. Rows are
+/// stored with `source = 'import'`; recall sees one item per node (`CurationStore.loadCommitted()`).
 ///
 /// ```swift
 /// let summary = try CommittedImporter(store: store).importFile("committed.jsonl", vectors: .automatic(HashingEmbedder()))
@@ -31,48 +37,96 @@ public struct CommittedImporter: Sendable {
     }
 
     /// Imports the JSON Lines file at `path`.
+    /// - Parameter format: the rows' shape; nil: decided by the first line.
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
-    public func importFile(_ path: String, vectors: VectorSource) throws(ImportError) -> ImportSummary {
-        try importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors)
+    public func importFile(_ path: String, vectors: VectorSource, format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
+        try importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors, format: format)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.
+    /// - Parameter format: the rows' shape; nil: decided by the first line.
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
-    public func importData(_ data: Data, path: String, vectors: VectorSource) throws(ImportError) -> ImportSummary {
-        try ImportPlan.importLines(
-            data, path: path, store: store, showProgress: showProgress, vectors: vectors, idField: "item_id",
-            existsSQL: "SELECT 1 FROM committed WHERE item_id = ?",
+    public func importData(_ data: Data, path: String, vectors: VectorSource,
+                           format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
+        let format = try Self.detection.resolve(format, of: data, path: path)
+        let identity = format == .curate
+            ? ImportIdentity(field: "item_id", existsSQL: "SELECT 1 FROM committed WHERE item_id = ? LIMIT 1", duplicatesAreErrors: true)
+            : ImportIdentity(field: "row", existsSQL: "SELECT 1 FROM committed WHERE row_key = ?", duplicatesAreErrors: false)
+        return try ImportPlan.importLines(
+            data, path: path, store: store, showProgress: showProgress, vectors: vectors, identity: identity, format: format,
             insertSQL: """
-                INSERT INTO committed (item_id, item_type, label, summary, embedding, dim, source, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'import', ?)
+                INSERT INTO committed (item_id, item_type, label, summary, props, confidence, anchor_type, anchor_key,
+                                       source_dataset, source_keys, curator, curator_version, committed_at, source,
+                                       row_key, embedding, dim)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?)
                 """,
-            parse: { (line, fields) throws(ImportError) -> CommittedRecord in
-                let inline = try fields.embedding()
-                return CommittedRecord(
-                    line: line,
-                    id: try fields.requiredString("item_id"),
-                    itemType: try fields.requiredString("item_type"),
-                    label: try fields.optionalString("label") ?? "",
-                    summary: try fields.optionalString("summary") ?? "",
-                    vector: inline?.0, inlineCount: inline?.1)
-            },
+            parse: format == .curate ? Self.curateRecord : Self.hypawareRecord,
             arguments: { record, now in
-                [record.id, record.itemType, record.label, record.summary, record.vector, record.vector.map { $0.count / 4 }, now.text]
+                [record.itemID, record.itemType, record.label, record.summary, record.props, record.confidence,
+                 record.anchorType, record.anchorKey, record.sourceDataset, record.sourceKeys, record.curator,
+                 record.curatorVersion, (record.committedAt ?? now).text, record.rowKey, record.vector,
+                 record.vector.map { $0.count / 4 }]
             })
+    }
+
+    /// The original's rows have `committed_at`; `curate`'s do not.
+    static let detection = ImportFormat.Detection(kind: "committed row", curateMarker: nil, hypawareMarker: "committed_at")
+
+    private static func curateRecord(line: Int, fields: FieldReader) throws(ImportError) -> CommittedRecord {
+        let inline = try fields.embedding()
+        let summary = try fields.optionalString("summary") ?? ""
+        return CommittedRecord(
+            line: line, itemID: try fields.requiredString("item_id"), itemType: try fields.requiredString("item_type"),
+            label: try fields.optionalString("label") ?? "", summary: summary,
+            props: summary.isEmpty ? nil : JSONValue.object(["summary": .string(summary)]).serialized(),
+            confidence: nil, anchorType: nil, anchorKey: nil, sourceDataset: nil, sourceKeys: nil, curator: nil,
+            curatorVersion: nil, committedAt: nil, rowKey: nil, vector: inline?.0, inlineCount: inline?.1)
+    }
+
+    private static func hypawareRecord(line: Int, fields: FieldReader) throws(ImportError) -> CommittedRecord {
+        let inline = try fields.embedding()
+        let props = try fields.jsonObject("props")
+        var record = CommittedRecord(
+            line: line, itemID: try fields.requiredString("item_id"), itemType: try fields.requiredString("item_type"),
+            label: try fields.optionalString("label"),
+            summary: props.map { FieldReader(object: $0, path: fields.path, line: line).text("summary") } ?? "",
+            props: props.flatMap(FieldReader.canonicalJSON), confidence: try fields.optionalNumber("confidence"),
+            anchorType: try fields.optionalString("anchor_type"), anchorKey: try fields.optionalString("anchor_key"),
+            sourceDataset: try fields.optionalString("source_dataset"), sourceKeys: try fields.jsonColumn("source_keys"),
+            curator: try fields.optionalString("curator"), curatorVersion: try fields.optionalInteger("curator_version"),
+            committedAt: try fields.timestamp("committed_at"), rowKey: nil, vector: inline?.0, inlineCount: inline?.1)
+        record.rowKey = RowKey.of([record.itemID, record.itemType, record.label, record.props, record.confidence.map { "\($0)" },
+                                   record.anchorType, record.anchorKey, record.sourceDataset, record.sourceKeys, record.curator,
+                                   record.curatorVersion.map { "\($0)" }, record.committedAt?.text])
+        return record
     }
 }
 
-/// One parsed committed-item line.
+/// One parsed committed line (either format).
 struct CommittedRecord: ImportRecord {
     let line: Int
-    let id: String
+    let itemID: String
     let itemType: String
-    let label: String
+    let label: String?
     let summary: String
+    /// `props` as JSON text, nil: none.
+    let props: String?
+    let confidence: Double?
+    let anchorType: String?
+    let anchorKey: String?
+    let sourceDataset: String?
+    let sourceKeys: String?
+    let curator: String?
+    let curatorVersion: Int?
+    /// nil: the time of the import (`curate` rows).
+    let committedAt: UTCTimestamp?
+    /// The original row's identity; nil for `curate` rows (their identity is the `item_id`).
+    var rowKey: String?
     var vector: Data?
     let inlineCount: Int?
 
-    var text: String { embeddingText(label: label, summary: summary) }
+    var id: String { rowKey ?? itemID }
+    var text: String { itemText(type: itemType, label: label, summary: summary) }
 }

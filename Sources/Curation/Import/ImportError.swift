@@ -19,6 +19,8 @@ public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The import's vectors come from another model than the store's (`"external"` means
     /// vectors given with the data; otherwise an embedder's model name).
     case embeddingSpaceMismatch(path: String, store: String, importing: String)
+    /// The first line of a file whose format is detected (`--format auto`) tells neither format.
+    case unrecognizedFormat(path: String, line: Int, reason: String)
     /// The embedder failed or returned unusable vectors.
     case embedderFailed(path: String, reason: String)
     /// The database refused a read or the write (the import was rolled back).
@@ -28,7 +30,7 @@ public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String {
         switch self {
         case let .input(error): error.path
-        case let .invalidField(path, _, _, _), let .dimensionMismatch(path, _, _),
+        case let .invalidField(path, _, _, _), let .unrecognizedFormat(path, _, _), let .dimensionMismatch(path, _, _),
              let .embeddingSpaceMismatch(path, _, _), let .embedderFailed(path, _), let .store(path, _): path
         }
     }
@@ -37,7 +39,7 @@ public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
     public var line: Int? {
         switch self {
         case let .input(error): error.line
-        case let .invalidField(_, line, _, _): line
+        case let .invalidField(_, line, _, _), let .unrecognizedFormat(_, line, _): line
         default: nil
         }
     }
@@ -46,6 +48,7 @@ public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .input(error): error.description
         case let .invalidField(path, line, field, problem): "\(path):\(line): \"\(field)\" \(problem)"
+        case let .unrecognizedFormat(path, line, reason): "\(path):\(line): \(reason)"
         case let .dimensionMismatch(path, store, importing):
             "\(path): embeddings of dimension \(importing), but the store's embeddings have dimension \(store) "
                 + "(every embedding in a store has one dimension)"

@@ -38,10 +38,12 @@ public struct ImportSummary: Equatable, Sendable {
     public var vectorSource: String
     /// The dimension of the inserted vectors, nil when none.
     public var dimension: Int?
+    /// The rows' shape: `"curate"` or `"hypaware"` (`ImportFormat`).
+    public var format: String
 
     /// A summary with the given values.
     public init(path: String, read: Int, inserted: Int, alreadyPresent: Int, sessionsTouched: Int,
-                embedded: Int, vectorSource: String, dimension: Int?) {
+                embedded: Int, vectorSource: String, dimension: Int?, format: String = ImportFormat.curate.rawValue) {
         self.path = path
         self.read = read
         self.inserted = inserted
@@ -50,12 +52,15 @@ public struct ImportSummary: Equatable, Sendable {
         self.embedded = embedded
         self.vectorSource = vectorSource
         self.dimension = dimension
+        self.format = format
     }
 }
 
 /// One line of an import, as the shared steps see it.
 protocol ImportRecord {
     var line: Int { get }
+    /// The line's identity (`ImportIdentity`): a line whose identity is in the store, or on an
+    /// earlier line, is already present.
     var id: String { get }
     /// The text an embedder embeds.
     var text: String { get }
@@ -65,7 +70,19 @@ protocol ImportRecord {
     var inlineCount: Int? { get }
 }
 
-/// The shared steps of both importers: reading, vectors, presence, dimension and model checks,
+/// How an import tells a line already present: by the identity of its record (`ImportRecord.id`),
+/// looked up with `existsSQL` (one `?`, the identity).
+struct ImportIdentity {
+    /// What the identity is, for messages (`prospect_id`, `item_id`, …).
+    let field: String
+    /// Selects a row of the store with this identity.
+    let existsSQL: String
+    /// Whether a second line with the same identity in one file is an error (an id that must be
+    /// unique) or the same row again (kept once, the first).
+    let duplicatesAreErrors: Bool
+}
+
+/// The shared steps of the importers: reading, vectors, presence, dimension and model checks,
 /// and the write.
 struct ImportPlan {
     /// The `embedding_space` of vectors given with the data.
@@ -85,15 +102,15 @@ struct ImportPlan {
     }
 
     /// Imports JSON Lines `data` (`path` names it in errors), all or nothing: parses every line
-    /// with `parse` (`idField` unique in the file), finds the records already in the store
-    /// (`existsSQL` selects a row by id), attaches vectors (the embedder runs only for the new
-    /// records, outside the write), then in one transaction checks the store's dimension and
-    /// model, inserts with `insertSQL` each record still absent (`arguments` gives its values;
-    /// `now` is one timestamp taken just before the write), runs `finish` on the inserted
+    /// with `parse`, finds the records already present (`identity`: in the store, or earlier in
+    /// the file), attaches vectors (nil `vectors`: the rows have none; the embedder runs only for
+    /// the new records, outside the write), then in one transaction checks the store's dimension
+    /// and model, inserts with `insertSQL` each record still absent (`arguments` gives its
+    /// values; `now` is one timestamp taken just before the write), runs `finish` on the inserted
     /// records (it returns the sessions touched) and records the model.
     static func importLines<R: ImportRecord>(
-        _ data: Data, path: String, store: CurationStore, showProgress: Bool, vectors: VectorSource,
-        idField: String, existsSQL: String, insertSQL: String,
+        _ data: Data, path: String, store: CurationStore, showProgress: Bool, vectors: VectorSource?,
+        identity: ImportIdentity, format: ImportFormat = .curate, insertSQL: String,
         parse: (_ line: Int, _ fields: FieldReader) throws(ImportError) -> R,
         arguments: (_ record: R, _ now: UTCTimestamp) -> StatementArguments,
         finish: (_ db: Database, _ inserted: [R]) throws -> Int = { _, _ in 0 }
@@ -101,24 +118,27 @@ struct ImportPlan {
         let progress = ProgressLine(label: "importing \(path)", enabled: showProgress)
         defer { progress.finish() }
         let plan = ImportPlan(path: path, store: store, progress: progress)
-        var records = try parseLines(data, path: path, idField: idField, progress: progress, parse)
+        var records = try parseLines(data, path: path, identity: identity, progress: progress, parse)
         // Which lines are new (read first, so the embedder runs only for them, outside the write).
         let present = try plan.database {
             try store.read { db in
-                let statement = try db.cachedStatement(sql: existsSQL)
-                return try records.indices.filter { try Bool.fetchOne(statement, arguments: [records[$0].id]) != nil }
+                let statement = try db.cachedStatement(sql: identity.existsSQL)
+                var seen = Set<String>()
+                return try Set(records.indices.filter { index in
+                    try !seen.insert(records[index].id).inserted || Bool.fetchOne(statement, arguments: [records[index].id]) != nil
+                })
             }
         }
-        let presentSet = Set(present)
-        let needed = records.indices.filter { !presentSet.contains($0) }
-        let (space, dimension, source, embedded) = try plan.attachVectors(&records, needed: needed, source: vectors)
+        let needed = records.indices.filter { !present.contains($0) }
+        var (space, dimension, source, embedded): (String?, Int?, String, Int) = (nil, nil, "none", 0)
+        if let vectors { (space, dimension, source, embedded) = try plan.attachVectors(&records, needed: needed, source: vectors) }
         let inserting = records
         let now = UTCTimestamp.now()
         let (inserted, sessions) = try plan.database {
             try store.write { db -> (Int, Int) in
                 try plan.checkCompatible(db, space: space, dimension: dimension)
                 // Check, then insert (an upsert would burn AUTOINCREMENT numbers on conflicts).
-                let exists = try db.cachedStatement(sql: existsSQL)
+                let exists = try db.cachedStatement(sql: identity.existsSQL)
                 let insert = try db.cachedStatement(sql: insertSQL)
                 var inserted: [R] = []
                 for (n, record) in inserting.enumerated() {
@@ -134,7 +154,7 @@ struct ImportPlan {
         }
         return ImportSummary(path: path, read: records.count, inserted: inserted, alreadyPresent: records.count - inserted,
                              sessionsTouched: sessions, embedded: embedded, vectorSource: source,
-                             dimension: inserted > 0 ? dimension : nil)
+                             dimension: inserted > 0 ? dimension : nil, format: format.rawValue)
     }
 
     /// Attaches the vectors to `records` (all of them when they come from the data, only the
@@ -272,9 +292,11 @@ struct ImportPlan {
         }
     }
 
-    /// Parses every line of `data` with `parse`, checking ids are unique within the file.
+    /// Parses every line of `data` with `parse`; a repeated identity is an error when
+    /// `identity.duplicatesAreErrors` (the record is kept otherwise: row `i` of a `.f32` file
+    /// still belongs to line `i + 1`).
     static func parseLines<R: ImportRecord>(
-        _ data: Data, path: String, idField: String, progress: ProgressLine,
+        _ data: Data, path: String, identity: ImportIdentity, progress: ProgressLine,
         _ parse: (_ line: Int, _ object: FieldReader) throws(ImportError) -> R
     ) throws(ImportError) -> [R] {
         var records: [R] = []
@@ -292,8 +314,9 @@ struct ImportPlan {
                     failure = error
                     throw InputFileError(path: path, line: line, reason: .unreadable("field error"))
                 }
-                if let first = lineOf.updateValue(line, forKey: Array(record.id.utf8)) {
-                    throw InputFileError(path: path, line: line, reason: .duplicateID(field: idField, id: record.id, firstLine: first))
+                if identity.duplicatesAreErrors, let first = lineOf.updateValue(line, forKey: Array(record.id.utf8)) {
+                    throw InputFileError(path: path, line: line,
+                                         reason: .duplicateID(field: identity.field, id: record.id, firstLine: first))
                 }
                 records.append(record)
                 progress.update("reading", done: line)
@@ -301,94 +324,6 @@ struct ImportPlan {
         }
         if case let .failure(error) = outcome { throw failure ?? .input(error) }
         return records
-    }
-}
-
-/// Typed access to the fields of one JSON Lines object, with line-numbered errors.
-struct FieldReader {
-    let object: [String: Any]
-    let path: String
-    let line: Int
-
-    private func problem(_ field: String, _ text: String) -> ImportError {
-        .invalidField(path: path, line: line, field: field, problem: text)
-    }
-
-    private func isNull(_ value: Any?) -> Bool { value == nil || value is NSNull }
-
-    /// A required, non-empty string (the shared reader's messages for missing / non-string).
-    func requiredString(_ field: String) throws(ImportError) -> String {
-        guard let value = object[field] else { throw .input(InputFileError(path: path, line: line, reason: .missingField(field))) }
-        guard let text = value as? String else {
-            throw .input(InputFileError(path: path, line: line, reason: .nonStringField(field, found: JSONLines.kind(of: value))))
-        }
-        guard !text.isEmpty else { throw problem(field, "must not be empty") }
-        return text
-    }
-
-    /// An optional string: absent or null gives nil.
-    func optionalString(_ field: String) throws(ImportError) -> String? {
-        let value = object[field]
-        if isNull(value) { return nil }
-        guard let text = value as? String else { throw problem(field, "must be a string, found \(JSONLines.kind(of: value!))") }
-        return text
-    }
-
-    /// A number in `range`, or `fallback` when absent or null.
-    func number(_ field: String, in range: ClosedRange<Double>, default fallback: Double) throws(ImportError) -> Double {
-        let value = object[field]
-        if isNull(value) { return fallback }
-        guard JSONLines.kind(of: value!) == "a number", let number = (value as? NSNumber)?.doubleValue else {
-            throw problem(field, "must be a number in [\(range.lowerBound), \(range.upperBound)], found \(JSONLines.kind(of: value!))")
-        }
-        guard number.isFinite, range.contains(number) else {
-            throw problem(field, "must be a number in [\(range.lowerBound), \(range.upperBound)], found \(number)")
-        }
-        return number
-    }
-
-    /// A required timestamp, normalised to UTC.
-    func timestamp(_ field: String) throws(ImportError) -> UTCTimestamp {
-        let text = try requiredString(field)
-        do {
-            return try UTCTimestamp(iso8601: text)
-        } catch {
-            throw problem(field, "must be an ISO-8601 timestamp with Z or a UTC offset: \(error)")
-        }
-    }
-
-    /// Any JSON value except null, as compact JSON text (keys sorted); nil when absent or null.
-    func json(_ field: String) throws(ImportError) -> String? {
-        let value = object[field]
-        if isNull(value) { return nil }
-        do {
-            let data = try JSONSerialization.data(withJSONObject: value!, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])
-            return String(decoding: data, as: UTF8.self)
-        } catch {
-            throw problem(field, "cannot be stored as JSON: \(error)")
-        }
-    }
-
-    /// An optional inline embedding: an array of numbers, each finite as a float32; returned as
-    /// little-endian float32 bytes and the count.
-    func embedding(_ field: String = "embedding") throws(ImportError) -> (Data, Int)? {
-        let value = object[field]
-        if isNull(value) { return nil }
-        guard let array = value as? [Any] else { throw problem(field, "must be an array of numbers, found \(JSONLines.kind(of: value!))") }
-        guard !array.isEmpty else { throw problem(field, "must not be empty") }
-        var floats = [Float](repeating: 0, count: array.count)
-        for (i, element) in array.enumerated() {
-            guard let number = element as? NSNumber, JSONLines.kind(of: element) == "a number" else {
-                throw problem(field, "value \(i) must be a number, found \(JSONLines.kind(of: element))")
-            }
-            let float = number.floatValue
-            guard float.isFinite else {
-                throw problem(field, "value \(i) is NaN or infinite as a float32 (\(number.doubleValue))")
-            }
-            floats[i] = float
-        }
-        guard floats.contains(where: { $0 != 0 }) else { throw problem(field, "is all zeros, a vector without direction") }
-        return (EmbeddingBlob.data(from: floats), floats.count)
     }
 }
 

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 
-/// Imports prospects from a JSON Lines file into a store: all or nothing, and idempotent.
+/// Imports prospects from a JSON Lines file into a store: all or nothing, and idempotent. It reads
+/// `curate`'s rows and the original's (`ImportFormat`); by default the first line decides.
 ///
-/// Each line is an object with:
+/// `curate` rows:
 ///
 /// | field            | type                     | rule                                        |
 /// |------------------|--------------------------|---------------------------------------------|
@@ -16,8 +17,15 @@ import GRDB
 /// | `source_keys`    | any JSON                 | optional, stored as JSON text               |
 /// | `embedding`      | array of numbers         | optional inline vector (see `VectorSource`) |
 ///
-/// Other fields are ignored. Vectors come from a `.f32` file, inline arrays or the embedder
-/// (text: `embeddingText(label:summary:)`).
+/// The original's rows (`enrichment_prospects`, `seed-contract.md` §1): `prospect_id`,
+/// `anchor_key` and `created_at` (the `ts`) required; `prospect_type`, `label`, `evidence`,
+/// `extractor`, `source_dataset` strings or null; `anchor_type` (`"Session"` when null);
+/// `confidence` a number in [0, 1] or null (kept null); `props` an object or a string holding
+/// one, or null (the summary is `props.summary`); `source_keys` any JSON; `extractor_version` an
+/// integer or a string of one. Other fields are ignored in both formats.
+///
+/// Vectors come from a `.f32` file, inline arrays or the embedder (text:
+/// `itemText(type:label:summary:)`).
 ///
 /// - **All or nothing**: every line (and the `.f32` file) is checked and parsed first; the
 ///   first bad line is reported with its 1-based number and nothing is written. Then all rows
@@ -25,7 +33,7 @@ import GRDB
 /// - **Idempotent**: a line whose `prospect_id` is already in the store is skipped and counted
 ///   as already present (the store's pool reads the first occurrence anyway), so importing a
 ///   file twice inserts nothing the second time.
-/// - **Sessions**: each inserted prospect raises its session's `last_activity` to the max `ts`.
+/// - **Sessions**: each inserted prospect raises its session's prospect activity to the max `ts`.
 /// - **One dimension, one model**: vectors of another dimension than the store's, or from
 ///   another source (given vectors vs. an embedder, or another embedder), are refused.
 ///
@@ -46,86 +54,94 @@ public struct ProspectImporter: Sendable {
     }
 
     /// Imports the JSON Lines file at `path`.
+    /// - Parameter format: the rows' shape; nil: decided by the first line.
     /// - Throws: `ImportError`; the store is then unchanged.
     /// - Complexity: O(lines × dimension), one write transaction.
     @discardableResult
-    public func importFile(_ path: String, vectors: VectorSource) throws(ImportError) -> ImportSummary {
-        try importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors)
+    public func importFile(_ path: String, vectors: VectorSource, format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
+        try importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors, format: format)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.
+    /// - Parameter format: the rows' shape; nil: decided by the first line.
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
-    public func importData(_ data: Data, path: String, vectors: VectorSource) throws(ImportError) -> ImportSummary {
-        try ImportPlan.importLines(
-            data, path: path, store: store, showProgress: showProgress, vectors: vectors, idField: "prospect_id",
-            existsSQL: "SELECT 1 FROM prospects WHERE prospect_id = ? LIMIT 1",
+    public func importData(_ data: Data, path: String, vectors: VectorSource,
+                           format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
+        let format = try Self.detection.resolve(format, of: data, path: path)
+        return try ImportPlan.importLines(
+            data, path: path, store: store, showProgress: showProgress, vectors: vectors,
+            identity: ImportIdentity(field: "prospect_id", existsSQL: "SELECT 1 FROM prospects WHERE prospect_id = ? LIMIT 1",
+                                     duplicatesAreErrors: true),
+            format: format,
             insertSQL: """
-                INSERT INTO prospects (prospect_id, anchor_key, anchor_type, prospect_type, label, summary,
-                                       confidence, source_dataset, source_keys, ts, embedding, dim)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO prospects (prospect_id, anchor_key, anchor_type, prospect_type, label, summary, confidence,
+                                       source_dataset, source_keys, ts, evidence, extractor, extractor_version,
+                                       embedding, dim)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            parse: { (line, fields) throws(ImportError) -> ProspectRecord in
-                let inline = try fields.embedding()
-                return ProspectRecord(
-                    line: line,
-                    id: try fields.requiredString("prospect_id"),
-                    anchorKey: try fields.requiredString("anchor_key"),
-                    anchorType: try fields.optionalString("anchor_type"),
-                    prospectType: try fields.optionalString("prospect_type"),
-                    label: try fields.optionalString("label") ?? "",
-                    summary: try fields.optionalString("summary") ?? "",
-                    confidence: try fields.number("confidence", in: 0...1, default: 0.5),
-                    sourceDataset: try fields.optionalString("source_dataset"),
-                    sourceKeys: try fields.json("source_keys"),
-                    ts: try fields.timestamp("ts"),
-                    vector: inline?.0, inlineCount: inline?.1)
-            },
+            parse: format == .curate ? Self.curateRecord : Self.hypawareRecord,
             arguments: { record, _ in
                 [record.id, record.anchorKey, record.anchorType, record.prospectType, record.label, record.summary,
-                 record.confidence, record.sourceDataset, record.sourceKeys, record.ts.text,
-                 record.vector, record.vector.map { $0.count / 4 }]
+                 record.confidence, record.sourceDataset, record.sourceKeys, record.ts.text, record.evidence,
+                 record.extractor, record.extractorVersion, record.vector, record.vector.map { $0.count / 4 }]
             },
-            finish: Self.touchSessions)
+            finish: { db, inserted in
+                try CurationStore.raiseActivity(.prospects, inserted.map { ($0.anchorKey, $0.ts) }, db: db)
+            })
     }
 
-    /// Raises the `last_activity` of the sessions of the `inserted` prospects to their latest
-    /// `ts` (creating the sessions as needed); returns how many sessions that touched.
-    private static func touchSessions(_ db: Database, _ inserted: [ProspectRecord]) throws -> Int {
-        var latest: [String: UTCTimestamp] = [:]
-        var anchors: [String] = []
-        for record in inserted {
-            if let previous = latest[record.anchorKey] {
-                if record.ts > previous { latest[record.anchorKey] = record.ts }
-            } else {
-                latest[record.anchorKey] = record.ts
-                anchors.append(record.anchorKey)
-            }
-        }
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO sessions (anchor_key, last_activity) VALUES (?, ?)
-            ON CONFLICT (anchor_key) DO UPDATE SET last_activity = max(last_activity, excluded.last_activity)
-            """)
-        for anchor in anchors { try upsert.execute(arguments: [anchor, latest[anchor]!.text]) }
-        return anchors.count
+    /// `curate` rows have `ts`; the original's have `created_at`.
+    static let detection = ImportFormat.Detection(kind: "prospect", curateMarker: "ts", hypawareMarker: "created_at")
+
+    private static func curateRecord(line: Int, fields: FieldReader) throws(ImportError) -> ProspectRecord {
+        let inline = try fields.embedding()
+        return ProspectRecord(
+            line: line, id: try fields.requiredString("prospect_id"), anchorKey: try fields.requiredString("anchor_key"),
+            anchorType: try fields.optionalString("anchor_type"), prospectType: try fields.optionalString("prospect_type"),
+            label: try fields.optionalString("label") ?? "", summary: try fields.optionalString("summary") ?? "",
+            confidence: try fields.number("confidence", in: 0...1, default: 0.5),
+            sourceDataset: try fields.optionalString("source_dataset"), sourceKeys: try fields.json("source_keys"),
+            ts: try fields.timestamp("ts"), evidence: nil, extractor: nil, extractorVersion: nil,
+            vector: inline?.0, inlineCount: inline?.1)
+    }
+
+    private static func hypawareRecord(line: Int, fields: FieldReader) throws(ImportError) -> ProspectRecord {
+        let inline = try fields.embedding()
+        let props = try fields.jsonObject("props")
+        return ProspectRecord(
+            line: line, id: try fields.requiredString("prospect_id"), anchorKey: try fields.requiredString("anchor_key"),
+            anchorType: try fields.optionalString("anchor_type") ?? "Session",
+            prospectType: try fields.optionalString("prospect_type"), label: try fields.optionalString("label"),
+            summary: props.map { FieldReader(object: $0, path: fields.path, line: line).text("summary") } ?? "",
+            confidence: try fields.optionalNumber("confidence", in: 0...1),
+            sourceDataset: try fields.optionalString("source_dataset"), sourceKeys: try fields.jsonColumn("source_keys"),
+            ts: try fields.timestamp("created_at"), evidence: try fields.optionalString("evidence"),
+            extractor: try fields.optionalString("extractor"), extractorVersion: try fields.optionalInteger("extractor_version"),
+            vector: inline?.0, inlineCount: inline?.1)
     }
 }
 
-/// One parsed prospect line.
+/// One parsed prospect line (either format).
 struct ProspectRecord: ImportRecord {
     let line: Int
     let id: String
     let anchorKey: String
     let anchorType: String?
     let prospectType: String?
-    let label: String
+    /// nil: the row had no label.
+    let label: String?
     let summary: String
-    let confidence: Double
+    /// nil: the row had no confidence.
+    let confidence: Double?
     let sourceDataset: String?
     let sourceKeys: String?
     let ts: UTCTimestamp
+    let evidence: String?
+    let extractor: String?
+    let extractorVersion: Int?
     var vector: Data?
     let inlineCount: Int?
 
-    var text: String { embeddingText(label: label, summary: summary) }
+    var text: String { itemText(type: prospectType, label: label, summary: summary) }
 }

@@ -15,13 +15,15 @@ import Kernels
 ///   (`findBatches(jobNonce:claimedAt:)`) and adopts them by their `custom_id`s instead of submitting
 ///   again. Batches the provider does not know were never accepted: they are not submitted
 ///   later either (resume never submits), their clusters simply stay pending for a later job.
-/// - `collect` writes the salience skips, every cluster's committed rows and resolutions, and
-///   deletes the slot's row, in **one** transaction, guarded by the job's nonce: a job is
-///   collected at most once, and a crash before the commit leaves it to be collected again.
+/// - `collect` writes the salience skips (a daemon job wrote them when it claimed the slot),
+///   every cluster's committed rows and resolutions, and deletes the slot's row, in **one**
+///   transaction, guarded by the job's nonce: a job is collected at most once, and a crash before
+///   the commit leaves it to be collected again.
 public struct JobRunner: Sendable {
     /// The store the slot and the results live in.
     public let store: CurationStore
-    /// The configuration providers of resumed jobs are built from.
+    /// The configuration providers of resumed jobs are built from (and the source id column of
+    /// the excerpts).
     public var config: CurateConfig
     /// The request renderer.
     public var prompt: CuratorPrompt
@@ -46,23 +48,29 @@ public struct JobRunner: Sendable {
         return try CuratorProviders.make(named: job.provider, store: store, config: config)
     }
 
-    /// Renders one request per cluster of `plan`, splits them into batches within the
-    /// provider's limits, claims the slot and submits every batch.
+    /// Renders one request per cluster of `plan` (with its source excerpt, in the provider's
+    /// request style), splits them into batches within the provider's limits, claims the slot and
+    /// submits every batch.
     /// - Parameters:
     ///   - plan: the plan of `pool` against `committed`.
     ///   - window: recorded with the job (reporting and resumption).
+    ///   - writeSkipsAtClaim: write the plan's skip resolutions when the slot is claimed (the
+    ///     daemon, `seed-contract.md` §6) instead of at collect (the backfill).
     /// - Returns: the job, state `submitted`, with its batch ids.
     /// - Throws: `JobError.slotTaken` when the slot is not empty, `.provider` when a submission
     ///   fails (the job then stays `submitting` and is reconciled on resume), `.store`.
     public func submit(plan: Plan, pool: PendingPool, committed: CommittedIndex, owner: JobOwner, window: JobWindow?,
-                       provider: any CuratorProvider) async throws(JobError) -> StoredJob {
+                       provider: any CuratorProvider, writeSkipsAtClaim: Bool = false) async throws(JobError) -> StoredJob {
         let nonce = Self.makeNonce()
+        let excerpts = try sourceExcerpts(plan, pool)
         let requests = plan.clusters.enumerated().map { index, cluster in
             prompt.request(customID: CuratorRequest.customID(jobNonce: nonce, clusterIndex: index), members: cluster.members,
-                           pool: pool, committed: committed, recall: plan.recall)
+                           pool: pool, committed: committed, recall: plan.recall, excerpt: excerpts[index],
+                           style: provider.requestStyle)
         }
         let batchSizes = Self.partition(requests, limits: provider.limits)
         let jobPlan = JobPlan(window: window, pending: plan.pending, skipped: plan.skipped.map { pool.prospects[$0].prospectID },
+                              skipsWrittenAtClaim: writeSkipsAtClaim,
                               clusters: requests.map { JobPlan.Cluster(customID: $0.customID, prospectIDs: $0.prospectIDs) },
                               batchSizes: batchSizes)
         _ = try JobSlot.claim(store, nonce: nonce, owner: owner, provider: provider.name, plan: jobPlan)
@@ -86,6 +94,42 @@ public struct JobRunner: Sendable {
         try JobSlot.markSubmitted(store, nonce: nonce, batchIDs: ids)
         guard let job = try JobSlot.current(store), job.nonce == nonce else { throw .jobVanished(nonce: nonce) }
         return job
+    }
+
+    /// Writes `skip` resolutions for `prospectIDs` without a job (a daemon tick whose whole pool
+    /// is skipped submits nothing), in one `BEGIN IMMEDIATE` transaction that first checks the
+    /// slot is empty; the resolutions carry a fresh nonce as their `job_id`.
+    /// - Throws: `JobError.slotTaken` when a job holds the slot, `.store`.
+    public func writeSkips(_ prospectIDs: [String]) throws(JobError) -> DecisionTally {
+        let nonce = Self.makeNonce()
+        do {
+            return try store.writeWithoutTransaction { db in
+                var tally = DecisionTally()
+                try db.inTransaction(.immediate) {
+                    if let job = try JobSlot.read(db) { throw JobError.slotTaken(job) }
+                    tally = try DecisionRouter.writeSkips(prospectIDs, jobID: nonce, resolvedAt: .now(), db: db)
+                    return .commit
+                }
+                return tally
+            }
+        } catch {
+            throw JobError.wrap(error)
+        }
+    }
+
+    /// The source excerpt of each cluster of `plan` (`SourceExcerpt`), read in one transaction.
+    private func sourceExcerpts(_ plan: Plan, _ pool: PendingPool) throws(JobError) -> [String?] {
+        let column = config.sourceIDColumn
+        do {
+            return try store.read { db in
+                try plan.clusters.map { cluster in
+                    try SourceExcerpt.read(ids: SourceExcerpt.ids(of: cluster.members.map { pool.prospects[$0] }, column: column),
+                                           db: db)
+                }
+            }
+        } catch {
+            throw JobError.wrap(error)
+        }
     }
 
     /// Brings a job found in state `submitting` (its driver died while submitting) to
@@ -154,7 +198,7 @@ public struct JobRunner: Sendable {
     }
 
     /// Collects `job`: reads every submitted batch's results, then in one write transaction
-    /// writes the salience skips, routes every cluster's answer (`CuratorAnswer`,
+    /// writes the salience skips (unless written at claim), routes every cluster's answer (`CuratorAnswer`,
     /// `DecisionRouter`) and clears the slot.
     /// - Precondition: every submitted batch has ended (see `poll`).
     /// - Throws: `JobError.jobVanished` when the slot no longer holds the job (collected by
@@ -177,7 +221,9 @@ public struct JobRunner: Sendable {
                     guard let current = try JobSlot.read(db), current.nonce == job.nonce else {
                         throw JobError.jobVanished(nonce: job.nonce)
                     }
-                    tally = try DecisionRouter.writeSkips(job.plan.skipped, jobID: job.nonce, resolvedAt: now, db: db)
+                    if !job.plan.skipsWrittenAtClaim {
+                        tally = try DecisionRouter.writeSkips(job.plan.skipped, jobID: job.nonce, resolvedAt: now, db: db)
+                    }
                     for cluster in job.plan.clusters {
                         let answer = CuratorAnswer.parse(outcomes[cluster.customID], memberCount: cluster.prospectIDs.count)
                         tally = tally + (try DecisionRouter.apply(answer, prospectIDs: cluster.prospectIDs, jobID: job.nonce,

@@ -78,18 +78,24 @@ public struct JobPlan: Sendable, Equatable, Codable {
     public var window: JobWindow?
     /// The size of the planned pool (for a tick: the prospects it took).
     public var pending: Int
-    /// Prospects skipped below the salience threshold: they get `skip` resolutions at collect.
+    /// Prospects skipped below the salience threshold: they get `skip` resolutions at collect,
+    /// or at claim when `skipsWrittenAtClaim`.
     public var skipped: [String]
+    /// Whether the skips were written when the slot was claimed (a daemon job,
+    /// `seed-contract.md` §6) rather than at collect (a backfill job).
+    public var skipsWrittenAtClaim: Bool
     /// The clusters, in plan order.
     public var clusters: [Cluster]
     /// The batches: for each, the number of consecutive clusters it holds (in plan order).
     public var batchSizes: [Int]
 
     /// A plan with the given parts.
-    public init(window: JobWindow? = nil, pending: Int, skipped: [String], clusters: [Cluster], batchSizes: [Int]) {
+    public init(window: JobWindow? = nil, pending: Int, skipped: [String], skipsWrittenAtClaim: Bool = false,
+                clusters: [Cluster], batchSizes: [Int]) {
         self.window = window
         self.pending = pending
         self.skipped = skipped
+        self.skipsWrittenAtClaim = skipsWrittenAtClaim
         self.clusters = clusters
         self.batchSizes = batchSizes
     }
@@ -101,7 +107,7 @@ public struct JobPlan: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case window, pending, skipped, clusters, batchSizes = "batch_sizes"
+        case window, pending, skipped, skipsWrittenAtClaim = "skips_written_at_claim", clusters, batchSizes = "batch_sizes"
     }
 
     /// Missing members read as empty (a job stored by an older version, or by hand).
@@ -110,6 +116,7 @@ public struct JobPlan: Sendable, Equatable, Codable {
         window = try container.decodeIfPresent(JobWindow.self, forKey: .window)
         pending = try container.decodeIfPresent(Int.self, forKey: .pending) ?? 0
         skipped = try container.decodeIfPresent([String].self, forKey: .skipped) ?? []
+        skipsWrittenAtClaim = try container.decodeIfPresent(Bool.self, forKey: .skipsWrittenAtClaim) ?? false
         clusters = try container.decodeIfPresent([Cluster].self, forKey: .clusters) ?? []
         batchSizes = try container.decodeIfPresent([Int].self, forKey: .batchSizes) ?? []
         guard batchSizes.allSatisfy({ $0 >= 0 }), batchSizes.reduce(0, +) <= clusters.count else {
@@ -176,7 +183,8 @@ public enum JobSlot {
         }
     }
 
-    /// Claims the empty slot for a new job, in a `BEGIN IMMEDIATE` transaction.
+    /// Claims the empty slot for a new job, in a `BEGIN IMMEDIATE` transaction; when
+    /// `plan.skipsWrittenAtClaim`, the plan's skip resolutions are written in that transaction.
     /// - Returns: the stored job (state `submitting`, no batch ids yet).
     /// - Throws: `JobError.slotTaken` with the job found in the slot, or `.store`.
     public static func claim(_ store: CurationStore, nonce: String, owner: JobOwner, provider: String,
@@ -193,6 +201,9 @@ public enum JobSlot {
                         VALUES (1, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [nonce, owner.rawValue, provider, JobState.submitting.rawValue, now.text, planText,
                                          try encode([String?](repeating: nil, count: plan.batchSizes.count), nonce: nonce)])
+                    if plan.skipsWrittenAtClaim {
+                        _ = try DecisionRouter.writeSkips(plan.skipped, jobID: nonce, resolvedAt: now, db: db)
+                    }
                     claimed = try read(db)
                     return .commit
                 }

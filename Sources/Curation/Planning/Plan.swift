@@ -24,14 +24,17 @@ public struct Plan: Sendable {
         public let group: Int
     }
 
-    /// Size of the pending pool that was planned.
+    /// Prospects planned: skipped or in a cluster (the pool, less `deferred`).
     public let pending: Int
+    /// Salient prospects left out by a cap on the prospects planned (the synchronous regime):
+    /// they stay pending for a later plan.
+    public let deferred: Int
     /// Pool indices skipped below the salience threshold, in pool order.
     public let skipped: [Int]
     /// Region clusters first, then cold clusters, each cut to the maximum cluster size.
     public let clusters: [Cluster]
     /// Pool indices of the cold prospects with embeddings, in the order greedy clustering
-    /// visited them (`prospect_id` code-point order).
+    /// visited them (`prospect_id` UTF-16 order, `UTF16Order`).
     public let coldOrder: [Int]
     /// Per pool index, its recalled committed items (indices into the `CommittedIndex`), best first.
     public let recall: [[PlannedHit]]

@@ -9,7 +9,7 @@ import Kernels
 ///    descending, stable.
 /// 2. Warm prospects (best score ≥ `recallClusterFloor`) are bucketed by their best hit:
 ///    buckets in order of first appearance, members in salience order.
-/// 3. Cold prospects are clustered greedily in `prospect_id` code-point order at
+/// 3. Cold prospects are clustered greedily in `prospect_id` UTF-16 order (`UTF16Order`) at
 ///    `clusterSimilarity`; cold prospects without vectors are grouped by session.
 /// 4. Region clusters, then cold clusters, each cut into pieces of at most `maxClusterSize`.
 ///
@@ -54,9 +54,13 @@ public struct Planner: Sendable {
     }
 
     /// Plans `pool` against the `committed` items.
+    /// - Parameter maxProspects: plan at most this many of the salient prospects, the most novel
+    ///   first (the synchronous regime's `max_prospects_per_tick`, `seed-contract.md` §6); the
+    ///   others are left out of the plan (`Plan.deferred`) and stay pending. Skips are planned for
+    ///   the whole pool. nil: every prospect.
     /// - Throws: `PlanError` when the settings are out of range or the pool's and the committed
     ///   vectors differ in dimension.
-    public func plan(_ pool: PendingPool, committed: CommittedIndex) throws(PlanError) -> Plan {
+    public func plan(_ pool: PendingPool, committed: CommittedIndex, maxProspects: Int? = nil) throws(PlanError) -> Plan {
         guard settings.maxClusterSize >= 1, settings.recallTopK >= 0 else { throw .invalidSettings }
         var timings = PlanTimings()
         var stopwatch = Stopwatch()
@@ -74,6 +78,11 @@ public struct Planner: Sendable {
         if recallEnabled {
             let novelty = recall.map { 1 - ($0.first?.score ?? 0) }
             salient = stableSorted(salient) { novelty[$0] > novelty[$1] }
+        }
+        var deferred = 0
+        if let maxProspects, salient.count > maxProspects {
+            deferred = salient.count - max(maxProspects, 0)
+            salient.removeLast(deferred)
         }
         var regions: [Int: [Int]] = [:]
         var regionOrder: [Int] = []
@@ -100,8 +109,8 @@ public struct Planner: Sendable {
                              group: group)
             }
         }
-        return Plan(pending: pool.count, skipped: skipped, clusters: clusters, coldOrder: coldOrder, recall: recall,
-                    timings: timings)
+        return Plan(pending: pool.count - deferred, deferred: deferred, skipped: skipped, clusters: clusters,
+                    coldOrder: coldOrder, recall: recall, timings: timings)
     }
 
     /// Top-k committed items for each prospect with a vector (none for the others).
@@ -121,10 +130,10 @@ public struct Planner: Sendable {
         return hits
     }
 
-    /// Greedy clusters of the cold prospects with vectors (in code-point order of their ids),
+    /// Greedy clusters of the cold prospects with vectors (in UTF-16 order of their ids),
     /// then session groups of those without; and the order the greedy clustering visited.
     private func clusterCold(_ cold: [Int], _ pool: PendingPool) throws(PlanError) -> ([(Plan.Cluster.Origin, [Int])], [Int]) {
-        let sorted = CodePointOrder.sortedIndices(of: cold.map { pool.prospects[$0].prospectID }).map { cold[$0] }
+        let sorted = UTF16Order.sortedIndices(of: cold.map { pool.prospects[$0].prospectID }).map { cold[$0] }
         var groups: [(Plan.Cluster.Origin, [Int])] = []
         let embedded = sorted.filter { pool.prospects[$0].embeddingRow != nil }
         if let matrix = pool.embeddings, !embedded.isEmpty {

@@ -1,55 +1,61 @@
 import Foundation
 
-/// Renders one cluster as a curator request: a Messages-API-shaped body with a system prompt,
-/// one user message and the `curate_decisions` tool, forced with `tool_choice`.
+/// Renders one cluster as a curator request (`seed-contract.md` §4): a Messages-API-shaped body
+/// with a system prompt, one user message and the `curate_decisions` tool.
 ///
 /// The user message lists, in order:
-/// 1. the cluster's **shared recalled knowledge**: the union of its prospects' recall hits
-///    (committed items with key, type, label, summary and best similarity), best first, at most
-///    `sharedKnowledgeLimit`;
-/// 2. **each prospect** by 1-based index: label, type, summary, confidence, session, and its own
-///    similar committed items with their scores.
+/// 1. the cluster's **shared recalled knowledge**: the union of its prospects' recall hits, one
+///    line per committed item with its best score, best first (`- [0.91] <item text>`), or
+///    `(none)`;
+/// 2. the **shared source excerpt** (`SourceExcerpt`), each line quoted with `> `, or
+///    `(unavailable)`;
+/// 3. **each prospect** by 1-based index: label, type, confidence, summary and its own recall
+///    hits, best first, or `(none)`.
 ///
-/// The body carries no `model`: the provider sets it on submission. Rendering is deterministic
-/// (the same cluster and recall give the same bytes).
+/// Scores are shown with two decimals as JavaScript's `toFixed(2)` writes them; item texts are
+/// `itemText(type:label:summary:)`. `max_tokens` is `maxTokens(clusterSize:)`. The body carries
+/// no `model`: the provider sets it on submission. Rendering is deterministic (the same cluster,
+/// recall and excerpt give the same bytes).
 ///
 /// ```swift
-/// let request = CuratorPrompt().request(customID: "a1b2-c0", members: cluster.members,
-///                                      pool: pool, committed: committed, recall: plan.recall)
+/// let request = CuratorPrompt().request(customID: "a1b2-c0", members: cluster.members, pool: pool,
+///                                       committed: committed, recall: plan.recall, excerpt: nil,
+///                                       style: .forcedTool)
 /// ```
 public struct CuratorPrompt: Sendable {
     /// The name of the decision tool.
     public static let toolName = "curate_decisions"
 
-    /// The `max_tokens` of the rendered body.
-    public var maxTokens: Int
-    /// At most this many shared recalled items are listed per cluster.
-    public var sharedKnowledgeLimit: Int
+    /// A renderer.
+    public init() {}
 
-    /// A renderer with the given limits.
-    public init(maxTokens: Int = 4096, sharedKnowledgeLimit: Int = 16) {
-        self.maxTokens = maxTokens
-        self.sharedKnowledgeLimit = sharedKnowledgeLimit
+    /// `max_tokens` of a cluster of `size` prospects: min(16,000, 2,048 + 512 × size).
+    public static func maxTokens(clusterSize size: Int) -> Int {
+        min(16_000, 2_048 + 512 * max(size, 0))
     }
 
     /// The system prompt: what the curator decides and how to answer.
     public static let systemPrompt = """
         You curate a knowledge graph. Each request lists a cluster of prospects: small typed \
         items (a label and a one-sentence summary) proposed from work sessions, grouped because \
-        they look alike. Committed items the graph already holds are listed as recalled knowledge.
+        they look alike. Committed items the graph already holds are listed as recalled \
+        knowledge, and an excerpt of the sessions' messages shows where the prospects came from.
 
-        Decide on every prospect, by its 1-based index, with exactly one call of the \
-        \(toolName) tool:
-        - commit: a new item worth keeping; give item_type, item_key (a stable key such as \
-        "<type>:<slug>"), label and summary.
+        Answer with exactly one call of the \(toolName) tool, with one entry per prospect, by its \
+        1-based index, whose "decision" is one of:
+        - commit: a new item worth keeping; give item_type, item_key (a stable key for the \
+        item), label and summary.
         - merge: the same thing as an existing committed item or as another prospect you commit; \
         give merge_into (the target's item_key) and item_type (the target's type).
-        - deepen: adds depth to an existing committed item; give its item_key.
+        - deepen: adds depth to an existing committed item; give its item_key, and an improved \
+        label and summary.
         - reject: not worth keeping (noise, too vague, wrong).
         Give a confidence in [0, 1] and a short note for each decision.
         """
 
-    /// The `curate_decisions` tool definition (name, description, JSON schema of its input).
+    /// The `curate_decisions` tool definition (name, description, JSON schema of its input):
+    /// `{"decisions": [{index, decision, item_type, item_key, label, summary, confidence,
+    /// merge_into, note}]}`, `index` and `decision` required, no other property at either level.
     public static let tool: JSONValue = [
         "name": .string(toolName),
         "description": "Record one decision per prospect of the cluster, by 1-based index.",
@@ -61,21 +67,23 @@ public struct CuratorPrompt: Sendable {
                     "items": [
                         "type": "object",
                         "properties": [
-                            "index": ["type": "integer", "minimum": 1, "description": "1-based index of the prospect"],
-                            "action": ["type": "string", "enum": ["commit", "merge", "deepen", "reject"]],
+                            "index": ["type": "integer", "description": "1-based index of the prospect"],
+                            "decision": ["type": "string", "enum": ["commit", "merge", "deepen", "reject"]],
                             "item_type": ["type": "string"],
                             "item_key": ["type": "string"],
                             "label": ["type": "string"],
                             "summary": ["type": "string"],
-                            "confidence": ["type": "number", "minimum": 0, "maximum": 1],
+                            "confidence": ["type": "number"],
                             "merge_into": ["type": "string", "description": "item_key of the merge target"],
                             "note": ["type": "string"],
                         ],
-                        "required": ["index", "action"],
+                        "required": ["index", "decision"],
+                        "additionalProperties": false,
                     ],
                 ],
             ],
             "required": ["decisions"],
+            "additionalProperties": false,
         ],
     ]
 
@@ -86,28 +94,39 @@ public struct CuratorPrompt: Sendable {
     ///   - pool: the planned pool.
     ///   - committed: the committed index the plan recalled from.
     ///   - recall: the plan's recall hits per pool index (`Plan.recall`).
-    /// - Complexity: O(members × recall_top_k).
+    ///   - excerpt: the cluster's source excerpt (`SourceExcerpt`), nil when unavailable.
+    ///   - style: how the provider offers the tool.
+    /// - Complexity: O(members × recall_top_k + excerpt length).
     public func request(customID: String, members: [Int], pool: PendingPool, committed: CommittedIndex,
-                        recall: [[PlannedHit]]) -> CuratorRequest {
-        CuratorRequest(customID: customID,
-                       body: body(members: members, pool: pool, committed: committed, recall: recall).serialized(),
-                       prospectIDs: members.map { pool.prospects[$0].prospectID })
+                        recall: [[PlannedHit]], excerpt: String?, style: CuratorRequestStyle) -> CuratorRequest {
+        let body = body(members: members, pool: pool, committed: committed, recall: recall, excerpt: excerpt, style: style)
+        return CuratorRequest(customID: customID, body: body.serialized(), prospectIDs: members.map { pool.prospects[$0].prospectID })
     }
 
-    /// The rendered body of one cluster (see `request(customID:members:pool:committed:recall:)`).
-    public func body(members: [Int], pool: PendingPool, committed: CommittedIndex, recall: [[PlannedHit]]) -> JSONValue {
-        [
-            "max_tokens": .integer(maxTokens),
-            "system": .string(Self.systemPrompt),
-            "messages": [["role": "user", "content": .string(userContent(members: members, pool: pool,
-                                                                            committed: committed, recall: recall))]],
-            "tools": [Self.tool],
-            "tool_choice": ["type": "tool", "name": .string(Self.toolName)],
+    /// The rendered body of one cluster (see `request(customID:members:pool:committed:recall:excerpt:style:)`):
+    /// with `.adaptiveThinking`, `thinking` and `output_config` and no `tool_choice`; with
+    /// `.forcedTool`, a `tool_choice` naming the tool.
+    public func body(members: [Int], pool: PendingPool, committed: CommittedIndex, recall: [[PlannedHit]],
+                     excerpt: String?, style: CuratorRequestStyle) -> JSONValue {
+        var body: [(key: String, value: JSONValue)] = [
+            ("max_tokens", .integer(Self.maxTokens(clusterSize: members.count))),
+            ("system", .string(Self.systemPrompt)),
+            ("messages", [["role": "user", "content": .string(userContent(members: members, pool: pool, committed: committed,
+                                                                              recall: recall, excerpt: excerpt))]]),
+            ("tools", [Self.tool]),
         ]
+        switch style {
+        case .adaptiveThinking:
+            body += [("thinking", ["type": "adaptive"]), ("output_config", ["effort": "high"])]
+        case .forcedTool:
+            body.append(("tool_choice", ["type": "tool", "name": .string(Self.toolName)]))
+        }
+        return .object(JSONObject(body))
     }
 
     /// The user message of one cluster.
-    public func userContent(members: [Int], pool: PendingPool, committed: CommittedIndex, recall: [[PlannedHit]]) -> String {
+    public func userContent(members: [Int], pool: PendingPool, committed: CommittedIndex, recall: [[PlannedHit]],
+                            excerpt: String?) -> String {
         var best: [Int: Double] = [:]
         for member in members where member < recall.count {
             for hit in recall[member] where hit.committedIndex < committed.count {
@@ -115,44 +134,59 @@ public struct CuratorPrompt: Sendable {
             }
         }
         let shared = best.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-            .prefix(sharedKnowledgeLimit)
         var text = "Cluster of \(members.count) prospect\(members.count == 1 ? "" : "s"). "
-            + "Decide on each one by its index with one \(Self.toolName) call.\n\n"
-        text += "Shared recalled knowledge (committed items similar to this cluster):\n"
-        if shared.isEmpty { text += "(none)\n" }
-        for (index, score) in shared {
-            let item = committed.items[index]
-            text += "- [\(item.itemID)] (\(item.itemType)) \(Self.oneLine(item.label))"
-            if !item.summary.isEmpty { text += ": \(Self.oneLine(item.summary))" }
-            text += " (similarity \(Self.score(score)))\n"
+            + "Decide on each one by its index with exactly one \(Self.toolName) call.\n\n"
+        text += "Shared recalled knowledge (committed items related to this cluster):\n"
+        text += shared.isEmpty ? "(none)\n" : shared.map { "- \(Self.hitLine(committed.items[$0.key], $0.value))\n" }.joined()
+        text += "\nShared source excerpt (messages of the sessions these prospects came from):\n"
+        if let excerpt, !excerpt.isEmpty {
+            text += excerpt.split(separator: "\n", omittingEmptySubsequences: false).map { "> \($0)\n" }.joined()
+        } else {
+            text += "(unavailable)\n"
         }
         text += "\nProspects:\n"
         for (position, member) in members.enumerated() {
             let prospect = pool.prospects[member]
-            text += "\(position + 1). \(Self.oneLine(prospect.label.isEmpty ? prospect.prospectID : prospect.label))\n"
-            text += "   type: \(prospect.prospectType ?? "unspecified"); confidence: \(Self.score(prospect.confidence)); "
-                + "session: \(Self.oneLine(prospect.anchorKey))"
-            if let anchorType = prospect.anchorType { text += " (\(Self.oneLine(anchorType)))" }
-            text += "\n"
+            text += "\(position + 1). \(prospect.label.isEmpty ? "(no label)" : Self.oneLine(prospect.label))\n"
+            text += "   type: \(prospect.prospectType.map(Self.oneLine) ?? "(none)"); "
+                + "confidence: \(prospect.confidence.map { "\($0)" } ?? "unknown")\n"
             if !prospect.summary.isEmpty { text += "   summary: \(Self.oneLine(prospect.summary))\n" }
             let hits = member < recall.count ? recall[member].filter { $0.committedIndex < committed.count } : []
             if hits.isEmpty {
-                text += "   similar committed items: none\n"
+                text += "   similar existing items: (none)\n"
             } else {
-                text += "   similar committed items: " + hits.map { hit in
-                    let item = committed.items[hit.committedIndex]
-                    return "[\(item.itemID)] \(Self.oneLine(item.label)) (\(Self.score(hit.score)))"
-                }.joined(separator: "; ") + "\n"
+                text += "   similar existing items:\n"
+                    + hits.map { "   - \(Self.hitLine(committed.items[$0.committedIndex], $0.score))\n" }.joined()
             }
         }
         return text
     }
 
+    /// `[0.91] <item text>`.
+    private static func hitLine(_ item: CommittedItem, _ score: Double) -> String {
+        "[\(fixed2(score))] \(oneLine(item.text))"
+    }
+
+    /// `value` with two decimals as JavaScript's `toFixed(2)` writes it: like `%.2f`, except that
+    /// an exact tie rounds away from zero, where `printf` rounds it to even. A binary value is
+    /// exactly halfway between two hundredths only at odd multiples of 1/8 (0.125, 0.375, …).
+    package static func fixed2(_ value: Double) -> String {
+        let eighths = value * 8   // exact: a power of two
+        let isTie = value.isFinite && abs(eighths) < 1e15 && eighths == eighths.rounded() && Int(eighths) % 2 != 0
+        return String(format: "%.2f", isTie ? value + (value < 0 ? -0.001 : 0.001) : value)
+    }
+
     private static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
+}
 
-    private static func score(_ value: Double) -> String {
-        String(format: "%.3f", value)
-    }
+/// How a provider's requests offer the decision tool (`seed-contract.md` §4).
+public enum CuratorRequestStyle: Sendable, Equatable {
+    /// Anthropic: adaptive thinking (`"thinking": {"type": "adaptive"}`) and high effort
+    /// (`"output_config": {"effort": "high"}`); the tool is offered and the model chooses to call
+    /// it (the API refuses a forced tool with thinking on); the system prompt demands one call.
+    case adaptiveThinking
+    /// Every other provider: the tool is forced with `tool_choice`.
+    case forcedTool
 }

@@ -51,11 +51,23 @@ public protocol CuratorProvider: Sendable {
 
     /// HTTP requests sent and retries taken so far, for providers that speak HTTP (nil else).
     var transportStats: ProviderHTTPStats? { get }
+
+    /// How this provider's requests offer the decision tool (`seed-contract.md` §4).
+    var requestStyle: CuratorRequestStyle { get }
+
+    /// Whether the provider has a batch API. One without (chat completions, sent request by
+    /// request) is the synchronous regime of `seed-contract.md` §6: a daemon tick plans at most
+    /// `max_prospects_per_tick` prospects, the most novel first.
+    var hasBatchAPI: Bool { get }
 }
 
 extension CuratorProvider {
     /// nil: the provider speaks no HTTP.
     public var transportStats: ProviderHTTPStats? { nil }
+    /// `.forcedTool`: the tool is forced with `tool_choice`.
+    public var requestStyle: CuratorRequestStyle { .forcedTool }
+    /// true: a batch API.
+    public var hasBatchAPI: Bool { true }
 }
 
 /// How large one provider batch may be.
@@ -100,8 +112,9 @@ public enum CuratorBatchStatus: String, Sendable, Equatable, Codable {
 /// One request to the curator: one cluster.
 ///
 /// `body` is the Messages-API-shaped JSON text a remote provider sends as the request's
-/// `params` (system prompt, one user message, the `curate_decisions` tool and a `tool_choice`
-/// forcing it; the provider adds its `model`). `prospectIDs` lists the cluster's prospects in
+/// `params` (system prompt, one user message, the `curate_decisions` tool, and either a
+/// `tool_choice` forcing it or adaptive thinking, per `CuratorRequestStyle`; the provider adds
+/// its `model`). `prospectIDs` lists the cluster's prospects in
 /// prompt order (index 1 first): it is never sent to a remote model; the driver and the local
 /// curator use it to map decision indices back to prospects.
 public struct CuratorRequest: Sendable, Equatable, Codable {

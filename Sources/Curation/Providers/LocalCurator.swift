@@ -15,9 +15,11 @@ import Kernels
 /// 4. Every other prospect with confidence below `confidenceFloor` is rejected.
 /// 5. The rest commit under their own derived keys.
 ///
-/// A prospect without a vector is never similar enough to merge (cosine 0). Decisions come out
-/// as a `curate_decisions` tool input (`{"decisions": [...]}`), exactly as a remote curator's
-/// would, and go through the same parser and router.
+/// A prospect without a vector is never similar enough to merge (cosine 0); one without
+/// confidence counts as `LocalProspect.unknownConfidence`. Decisions come out as a
+/// `curate_decisions` tool input (`{"decisions": [...]}`, entries in the tool's schema), exactly
+/// as a remote curator's would, and go through the same parser and router, which writes the same
+/// committed rows and resolutions.
 ///
 /// Batches: `submit` stores the requests (state `in_progress`, no results). The first `status`
 /// or `results` call after that computes every result, stores them and marks the batch `ended`,
@@ -119,7 +121,7 @@ public struct LocalCurator: CuratorProvider {
         let present = prospects.indices.filter { prospects[$0] != nil }
         guard let leaderPosition = present.max(by: { a, b in
             // max(by:) returns the last of equal maxima: order ties so the lower index wins.
-            let (x, y) = (prospects[a]!.confidence, prospects[b]!.confidence)
+            let (x, y) = (prospects[a]!.ruleConfidence, prospects[b]!.ruleConfidence)
             return x < y || (x == y && a > b)
         }) else { return ["decisions": []] }
         let leader = prospects[leaderPosition]!
@@ -128,8 +130,8 @@ public struct LocalCurator: CuratorProvider {
         for position in present {
             let prospect = prospects[position]!
             var decision = CuratorDecision(index: position + 1, action: .reject, confidence: prospect.confidence)
-            if leader.confidence < confidenceFloor {
-                decision.note = "local: cluster's best confidence \(Self.format(leader.confidence)) below floor \(Self.format(confidenceFloor))"
+            if leader.ruleConfidence < confidenceFloor {
+                decision.note = "local: cluster's best confidence \(Self.format(leader.ruleConfidence)) below floor \(Self.format(confidenceFloor))"
             } else if position == leaderPosition {
                 decision = Self.commit(prospect, index: position + 1, key: leaderKey, note: "local: most confident in its cluster")
             } else if case let similarity = Self.cosine(prospect.embedding, leader.embedding), similarity >= mergeThreshold {
@@ -137,8 +139,8 @@ public struct LocalCurator: CuratorProvider {
                 decision.mergeInto = leaderKey
                 decision.itemType = leaderType
                 decision.note = "local: cosine \(Self.format(similarity)) to index \(leaderPosition + 1)"
-            } else if prospect.confidence < confidenceFloor {
-                decision.note = "local: confidence \(Self.format(prospect.confidence)) below floor \(Self.format(confidenceFloor))"
+            } else if prospect.ruleConfidence < confidenceFloor {
+                decision.note = "local: confidence \(Self.format(prospect.ruleConfidence)) below floor \(Self.format(confidenceFloor))"
             } else {
                 decision = Self.commit(prospect, index: position + 1,
                                        key: ItemKey.derive(type: prospect.prospectType, label: prospect.label,
@@ -246,14 +248,15 @@ public struct LocalProspect: Sendable, Equatable {
     public let label: String
     /// See `label`.
     public let summary: String
-    /// In [0, 1]: picks the leader, and the floor applies to it.
-    public let confidence: Double
+    /// In [0, 1]: picks the leader, and the floor applies to it; nil (the row had none) counts as
+    /// `LocalProspect.unknownConfidence`.
+    public let confidence: Double?
     /// The stored vector, if any.
     public let embedding: [Float]?
 
     /// A prospect with the given values.
     public init(prospectID: String, prospectType: String? = nil, label: String = "", summary: String = "",
-                confidence: Double = 0.5, embedding: [Float]? = nil) {
+                confidence: Double? = 0.5, embedding: [Float]? = nil) {
         self.prospectID = prospectID
         self.prospectType = prospectType
         self.label = label
@@ -262,6 +265,12 @@ public struct LocalProspect: Sendable, Equatable {
         self.embedding = embedding
     }
 
+    /// What the rules take for a prospect without confidence.
+    public static let unknownConfidence = 0.5
+
+    /// The confidence the rules use.
+    var ruleConfidence: Double { confidence ?? Self.unknownConfidence }
+
     /// The first occurrence of `prospectID` in the store, or nil.
     static func fetch(_ prospectID: String, db: Database) throws -> LocalProspect? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
@@ -269,7 +278,7 @@ public struct LocalProspect: Sendable, Equatable {
             WHERE prospect_id = ? ORDER BY seq LIMIT 1
             """), arguments: [prospectID]) else { return nil }
         let blob: Data? = row["embedding"]
-        return LocalProspect(prospectID: prospectID, prospectType: row["prospect_type"], label: row["label"],
+        return LocalProspect(prospectID: prospectID, prospectType: row["prospect_type"], label: row["label"] ?? "",
                              summary: row["summary"], confidence: row["confidence"],
                              embedding: try blob.map { try EmbeddingBlob.floats(from: $0) })
     }

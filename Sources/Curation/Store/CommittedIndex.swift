@@ -2,17 +2,20 @@ import Foundation
 import GRDB
 import Kernels
 
-/// One committed item (a node of the knowledge graph the curator can recall).
+/// One committed item: a node of the knowledge graph, `(item_type, item_id)`, which the curator
+/// can recall. The committed table holds several rows per node (one per contributing session);
+/// the node shows the label, summary and vector of its representative row (see
+/// `CurationStore.loadCommitted()`).
 public struct CommittedItem: Equatable, Sendable {
-    /// The item's key, unique in the store.
+    /// The item's key (`item_id`).
     public let itemID: String
-    /// Its type.
+    /// Its type: with the key, the node's identity.
     public let itemType: String
     /// Short name, possibly empty.
     public let label: String
     /// One-sentence summary, possibly empty.
     public let summary: String
-    /// `"import"` or `"curator"`.
+    /// `"import"` or `"curator"`: who wrote the representative row.
     public let source: String
     /// Its row in the index's `embeddings`, or nil when it has no embedding.
     public let embeddingRow: Int?
@@ -27,26 +30,29 @@ public struct CommittedItem: Equatable, Sendable {
         self.source = source
         self.embeddingRow = embeddingRow
     }
+
+    /// Its text (`itemText(type:label:summary:)`, `seed-contract.md` §2): what its recall lines show.
+    public var text: String { itemText(type: itemType, label: label, summary: summary) }
 }
 
-/// The committed items, in insertion order, and one contiguous `EmbeddingMatrix` of their
+/// The committed items (one per node, in order of the node's first row), and one contiguous `EmbeddingMatrix` of their
 /// embeddings: the recall index. Row `r` belongs to `items[embeddedIndices[r]]`; when every
 /// item has an embedding, row `i` is `items[i]`.
 public struct CommittedIndex: Sendable {
-    /// Every committed item, in insertion order.
+    /// Every committed item, one per node.
     public let items: [CommittedItem]
     /// Their embeddings, or nil when none has one.
     public let embeddings: EmbeddingMatrix?
     /// For each row of `embeddings`, the index in `items` of its item (increasing).
     public let embeddedIndices: [Int]
 
-    /// The number of committed items.
+    /// The number of committed items (nodes).
     public var count: Int { items.count }
-    /// The item ids, in insertion order.
+    /// The item ids, in index order.
     public var ids: [String] { items.map(\.itemID) }
-    /// The item types, in insertion order.
+    /// The item types, in index order.
     public var types: [String] { items.map(\.itemType) }
-    /// The labels, in insertion order.
+    /// The labels, in index order.
     public var labels: [String] { items.map(\.label) }
 
     /// An index of `items` whose `embeddingRow`s index `embeddings`.
@@ -60,24 +66,38 @@ public struct CommittedIndex: Sendable {
 }
 
 extension CurationStore {
-    /// Loads every committed item and their embeddings, in one read transaction, filling the
-    /// matrix straight from the stored blobs (no per-row arrays).
+    /// Loads the recall index: one item per node `(item_type, item_id)`, in order of the node's
+    /// first row, each with its **representative row**'s label, summary and vector: the node's
+    /// latest row (by `committed_at`, then insertion) among those not written by a `merge`, or
+    /// its latest row when every row is a merge's. So a `deepen` (or a commit, or an import)
+    /// refreshes what recall sees, while a merge — whose row carries the merging prospect's label
+    /// and often no summary — does not replace the node's own text. A curator row carries the
+    /// vector of the prospect it came from.
+    ///
+    /// One read transaction; the matrix is filled straight from the stored blobs (no per-row
+    /// arrays).
     /// - Throws: `StoreError.corruptEmbedding` for a damaged row, or a `DatabaseError`.
-    /// - Complexity: O(items × dimension).
+    /// - Complexity: O(rows log rows + nodes × dimension).
     public func loadCommitted() throws -> CommittedIndex {
         try read { db in
+            // An estimate only (rows, not nodes; no scan): the buffer is trimmed at the end.
             let expected = try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'committed'") ?? 0
             var filler = MatrixFiller(expectedRows: expected, dimension: try Self.embeddingDimension(db) ?? 0, table: "committed")
             var items: [CommittedItem] = []
             var embeddedIndices: [Int] = []
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT item_id, item_type, label, summary, source, embedding, dim FROM committed ORDER BY seq
+                SELECT item_id, item_type, label, summary, source, embedding, dim FROM (
+                    SELECT *, row_number() OVER (PARTITION BY item_type, item_id
+                                                 ORDER BY coalesce(decision = 'merge', 0), committed_at DESC, seq DESC) AS rank,
+                              min(seq) OVER (PARTITION BY item_type, item_id) AS first_seq
+                    FROM committed)
+                WHERE rank = 1 ORDER BY first_seq
                 """)
             while let row = try rows.next() {
                 let id: String = row[0]
                 let embeddingRow = try filler.append(row, blobIndex: 5, dimIndex: 6, id: id)
                 if embeddingRow != nil { embeddedIndices.append(items.count) }
-                items.append(CommittedItem(itemID: id, itemType: row[1], label: row[2], summary: row[3],
+                items.append(CommittedItem(itemID: id, itemType: row[1], label: row[2] ?? "", summary: row[3],
                                            source: row[4], embeddingRow: embeddingRow))
             }
             return CommittedIndex(items: items, embeddings: try filler.finish(), embeddedIndices: embeddedIndices)

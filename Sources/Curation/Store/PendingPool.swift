@@ -12,23 +12,25 @@ public struct PendingProspect: Equatable, Sendable {
     public let anchorType: String?
     /// The prospect's type, when the import gave one.
     public let prospectType: String?
-    /// Short name, possibly empty.
+    /// Short name, possibly empty (also when the row had none).
     public let label: String
-    /// One-sentence summary, possibly empty.
+    /// One-sentence summary (`props.summary`), possibly empty.
     public let summary: String
-    /// In [0, 1].
-    public let confidence: Double
-    /// When the prospect was proposed.
+    /// In [0, 1]; nil when the row had none.
+    public let confidence: Double?
+    /// The row's `source_keys` as JSON text, when it had any.
+    public let sourceKeys: String?
+    /// When the prospect was proposed (`created_at`).
     public let ts: UTCTimestamp
-    /// The latest activity of its session (nil only if the session row is missing).
+    /// The latest activity of its session (`ActivityBasis`), nil when it has none.
     public let sessionLastActivity: UTCTimestamp?
     /// Its row in the pool's `embeddings`, or nil when it has no embedding.
     public let embeddingRow: Int?
 
     /// A prospect with the given values (the store builds them; tests and tools may too).
     public init(prospectID: String, anchorKey: String, anchorType: String? = nil, prospectType: String? = nil,
-                label: String = "", summary: String = "", confidence: Double = 0.5, ts: UTCTimestamp,
-                sessionLastActivity: UTCTimestamp?, embeddingRow: Int?) {
+                label: String = "", summary: String = "", confidence: Double? = 0.5, sourceKeys: String? = nil,
+                ts: UTCTimestamp, sessionLastActivity: UTCTimestamp?, embeddingRow: Int?) {
         self.prospectID = prospectID
         self.anchorKey = anchorKey
         self.anchorType = anchorType
@@ -36,10 +38,14 @@ public struct PendingProspect: Equatable, Sendable {
         self.label = label
         self.summary = summary
         self.confidence = confidence
+        self.sourceKeys = sourceKeys
         self.ts = ts
         self.sessionLastActivity = sessionLastActivity
         self.embeddingRow = embeddingRow
     }
+
+    /// Its text (`itemText(type:label:summary:)`, `seed-contract.md` §2).
+    public var text: String { itemText(type: prospectType, label: label, summary: summary) }
 }
 
 /// The pending pool: prospects with no resolution row, one per `prospect_id` (its first
@@ -80,8 +86,8 @@ public struct PendingPool: Sendable {
 extension CurationStore {
     /// Loads the pending pool, in one read transaction.
     ///
-    /// The window is a read-side filter on the session's latest activity (`sessions.last_activity`,
-    /// the max `ts` of its prospects): prospects outside it are left as they are.
+    /// The window is a read-side filter on the session's latest activity (`ActivityBasis`):
+    /// prospects outside it are left as they are.
     ///
     /// - Parameters:
     ///   - since: keep only prospects whose session's latest activity is at or after this instant
@@ -93,8 +99,8 @@ extension CurationStore {
     ///   embeddings are copied straight from SQLite into one buffer (plus one copy to trim it).
     public func loadPendingPool(since: Date? = nil, before: Date? = nil) throws -> PendingPool {
         let arguments = Self.windowArguments(since, before)
-        let from = Self.pendingFrom
         return try read { db in
+            let basis = try Self.activityBasis(db)
             // An estimate only (the AUTOINCREMENT counter, no scan): the buffer grows if needed.
             let expected = try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'prospects'") ?? 0
             var filler = MatrixFiller(expectedRows: expected, dimension: try Self.embeddingDimension(db) ?? 0, table: "prospects")
@@ -102,18 +108,18 @@ extension CurationStore {
             var embeddedIndices: [Int] = []
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT p.prospect_id, p.anchor_key, p.anchor_type, p.prospect_type, p.label, p.summary,
-                       p.confidence, p.ts, s.last_activity, p.embedding, p.dim
-                \(from) ORDER BY p.seq
+                       p.confidence, p.source_keys, p.ts, s.\(basis.column), p.embedding, p.dim
+                \(Self.pendingFrom(basis)) ORDER BY p.seq
                 """, arguments: arguments)
             while let row = try rows.next() {
                 let id: String = row[0]
-                let embeddingRow = try filler.append(row, blobIndex: 9, dimIndex: 10, id: id)
+                let embeddingRow = try filler.append(row, blobIndex: 10, dimIndex: 11, id: id)
                 if embeddingRow != nil { embeddedIndices.append(prospects.count) }
                 prospects.append(PendingProspect(
                     prospectID: id, anchorKey: row[1], anchorType: row[2], prospectType: row[3],
-                    label: row[4], summary: row[5], confidence: row[6],
-                    ts: try Self.timestamp(row[7], table: "prospects", id: id),
-                    sessionLastActivity: try (row[8] as String?).map { try Self.timestamp($0, table: "sessions", id: id) },
+                    label: row[4] ?? "", summary: row[5], confidence: row[6], sourceKeys: row[7],
+                    ts: try Self.timestamp(row[8], table: "prospects", id: id),
+                    sessionLastActivity: try (row[9] as String?).map { try Self.timestamp($0, table: "sessions", id: id) },
                     embeddingRow: embeddingRow))
             }
             return PendingPool(prospects: prospects, embeddings: try filler.finish(), embeddedIndices: embeddedIndices)
@@ -124,18 +130,33 @@ extension CurationStore {
     /// - Throws: a `DatabaseError`.
     public func pendingCount(since: Date? = nil, before: Date? = nil) throws -> Int {
         try read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) \(Self.pendingFrom)", arguments: Self.windowArguments(since, before)) ?? 0
+            let from = Self.pendingFrom(try Self.activityBasis(db))
+            return try Int.fetchOne(db, sql: "SELECT count(*) \(from)", arguments: Self.windowArguments(since, before)) ?? 0
         }
     }
 
-    /// The rows of the pending pool, with the window as arguments `?1` (since) and `?2` (before).
-    static let pendingFrom = """
+    /// Pending prospects whose session has no latest activity on `basis` (with source rows in
+    /// the store: sessions without any): outside every window.
+    /// - Throws: a `DatabaseError`.
+    public func pendingWithoutActivity() throws -> Int {
+        try read { db in
+            let basis = try Self.activityBasis(db)
+            return try Int.fetchOne(db, sql: "SELECT count(*) \(Self.pendingFrom(basis)) AND s.\(basis.column) IS NULL",
+                                    arguments: Self.windowArguments(nil, nil)) ?? 0
+        }
+    }
+
+    /// The rows of the pending pool, windowed on the `basis` column with arguments `?1` (since)
+    /// and `?2` (before).
+    static func pendingFrom(_ basis: ActivityBasis) -> String {
+        """
         FROM prospects p LEFT JOIN sessions s ON s.anchor_key = p.anchor_key
         WHERE NOT EXISTS (SELECT 1 FROM prospects q WHERE q.prospect_id = p.prospect_id AND q.seq < p.seq)
           AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.prospect_id = p.prospect_id)
-          AND (?1 IS NULL OR s.last_activity >= ?1)
-          AND (?2 IS NULL OR s.last_activity < ?2)
+          AND (?1 IS NULL OR s.\(basis.column) >= ?1)
+          AND (?2 IS NULL OR s.\(basis.column) < ?2)
         """
+    }
 
     static func windowArguments(_ since: Date?, _ before: Date?) -> StatementArguments {
         [since.map { UTCTimestamp($0).text }, before.map { UTCTimestamp($0).text }]

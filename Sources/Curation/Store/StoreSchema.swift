@@ -20,6 +20,7 @@ public enum StoreSchema {
     public static let migrations: [(id: String, statements: [String])] = [
         ("v1", v1),
         ("v2", v2),
+        ("v3", v3),
     ]
 
     /// The migrator of `migrations`.
@@ -130,7 +131,11 @@ public enum StoreSchema {
             PRIMARY KEY (model, text_sha256)
         ) WITHOUT ROWID
         """,
-    ] + ["prospects", "committed"].flatMap { table in
+    ] + dimensionTriggers
+
+    /// Triggers keeping every embedding of `prospects` and `committed` at the store's one
+    /// dimension (recorded by the first row that has one).
+    static let dimensionTriggers: [String] = ["prospects", "committed"].flatMap { table in
         ["INSERT", "UPDATE OF dim"].map { event in
             let name = "\(table)_\(event == "INSERT" ? "insert" : "update")_dim"
             return """

@@ -34,6 +34,9 @@ public struct AnthropicBatchCurator: CuratorProvider {
     /// `"anthropic"`.
     public var name: String { Self.providerName }
 
+    /// `.adaptiveThinking`: adaptive thinking, high effort, the tool left to the model.
+    public var requestStyle: CuratorRequestStyle { .adaptiveThinking }
+
     /// `settings.limits`, with the byte limit lowered where needed so that a batch `JobRunner`
     /// sizes with `requestOverheadEstimate` per request is, with this provider's envelope and
     /// `model`, within `AnthropicBatchRequestBody.maxBytes` on the wire.

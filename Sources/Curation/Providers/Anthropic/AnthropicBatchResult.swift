@@ -2,9 +2,10 @@ import Foundation
 
 /// One line of a batch's results (`{"custom_id":"..","result":R}`) as a `CuratorOutcome`.
 ///
-/// - `succeeded` with a `tool_use` block named `curate_decisions`: `.succeeded(toolInput:)`;
-///   without one: `.noToolCall(reason:)` with the message's `stop_reason` (`refusal`,
-///   `end_turn`, `max_tokens`, …).
+/// - `succeeded` with `stop_reason` `refusal`: `.noToolCall(reason: "refusal")`, even when the
+///   message holds a tool call (a refusal voids the answer); else the first `tool_use` block
+///   named `curate_decisions` with a truthy input: `.succeeded(toolInput:)`; without one:
+///   `.noToolCall(reason:)` with the message's `stop_reason` (`end_turn`, `max_tokens`, …).
 /// - `errored`: `.errored(message:)` with the error's **type** only (`invalid_request_error`,
 ///   `api_error`, …): its message text can echo the prompt and is never kept.
 /// - `canceled`, `expired`: the matching outcomes.
@@ -43,12 +44,29 @@ package struct AnthropicBatchResult: Sendable, Equatable {
         }
     }
 
+    /// A refusal voids the answer even if it holds a tool call; otherwise the first
+    /// `curate_decisions` call with a truthy input is the answer (`seed-contract.md` §5.1).
     private static func outcome(of message: JSONValue) -> CuratorOutcome {
+        let stopReason = message["stop_reason"]?.stringValue.flatMap(ProviderHTTPError.identifier)
+        if stopReason == "refusal" { return .noToolCall(reason: "refusal") }
         let call = message["content"]?.arrayValue?.first { block in
             block["type"]?.stringValue == "tool_use" && block["name"]?.stringValue == CuratorPrompt.toolName
+                && (block["input"].map(isTruthy) ?? false)
         }
         if let input = call?["input"] { return .succeeded(toolInput: input) }
-        return .noToolCall(reason: message["stop_reason"]?.stringValue.flatMap(ProviderHTTPError.identifier) ?? "no tool call")
+        return .noToolCall(reason: stopReason ?? "no tool call")
+    }
+
+    /// Whether JavaScript reads `value` as true: anything but `null`, `false`, `0` and `""`.
+    private static func isTruthy(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: false
+        case let .bool(flag): flag
+        case let .integer(n): n != 0
+        case let .number(x): x != 0 && !x.isNaN
+        case let .string(text): !text.isEmpty
+        case .array, .object: true
+        }
     }
 
     /// A results line that is not a result.

@@ -51,15 +51,17 @@ enum ChatCompletionsWire {
         return JSONValue.object(JSONObject(members)).serialized()
     }
 
-    /// The outcome of a successful (2xx) reply: the `toolName` call's decoded `arguments`
-    /// (a JSON **string**; when it is not valid JSON the raw text is kept, which the parser
-    /// reports as an answer without a decisions list), else `.noToolCall` with `"refusal"` or
-    /// the `finish_reason`. A reply that is not a chat completion is `.errored`; its body is
+    /// The outcome of a successful (2xx) reply: `.noToolCall("refusal")` when the message carries
+    /// a refusal (it voids any tool call, `seed-contract.md` §5.1); else the first `toolName`
+    /// call's decoded `arguments` (a JSON **string**; when it is not valid JSON the raw text is
+    /// kept, which the parser reports as an answer without a decisions list), else `.noToolCall`
+    /// with the `finish_reason`. A reply that is not a chat completion is `.errored`; its body is
     /// never quoted.
     static func outcome(ofReply bytes: [UInt8], toolName: String) -> CuratorOutcome {
         guard let reply = try? JSONValue(parsing: Data(bytes)) else { return .errored(message: "reply is not JSON") }
         guard let choice = reply["choices"]?.arrayValue?.first else { return .errored(message: "reply has no choices") }
         let message = choice["message"]
+        if let refusal = message?["refusal"]?.stringValue, !refusal.isEmpty { return .noToolCall(reason: "refusal") }
         for call in message?["tool_calls"]?.arrayValue ?? [] where call["function"]?["name"]?.stringValue == toolName {
             switch call["function"]?["arguments"] {
             case let .string(text)?: return .succeeded(toolInput: (try? JSONValue(parsing: text)) ?? .string(text))
@@ -67,7 +69,6 @@ enum ChatCompletionsWire {
             case nil: return .succeeded(toolInput: .null)
             }
         }
-        if let refusal = message?["refusal"]?.stringValue, !refusal.isEmpty { return .noToolCall(reason: "refusal") }
         return .noToolCall(reason: choice["finish_reason"]?.stringValue ?? "no tool call")
     }
 

@@ -36,6 +36,9 @@ public struct OpenAICompatibleCurator: CuratorProvider {
 
     /// `"openai-compatible"`.
     public var name: String { Self.providerName }
+
+    /// false: chat completions have no batch API, so a daemon tick is the synchronous regime.
+    public var hasBatchAPI: Bool { false }
     /// `settings.limits`.
     public var limits: CuratorBatchLimits { settings.limits }
     /// `settings.pollInterval` (a poll does the work, so a batch normally ends at its first).

@@ -21,7 +21,7 @@ public struct RemoteCuratorSettings: Sendable {
 
     /// The public endpoint, key variable, model and base-URL variable of each remote provider.
     public static let defaults: [String: (baseURL: String, apiKeyEnv: String, model: String, baseURLEnv: String)] = [
-        "anthropic": ("https://api.anthropic.com", "ANTHROPIC_API_KEY", "claude-sonnet-4-5", "CURATE_ANTHROPIC_BASE_URL"),
+        "anthropic": ("https://api.anthropic.com", "ANTHROPIC_API_KEY", "claude-opus-4-8", "CURATE_ANTHROPIC_BASE_URL"),
         "openai-compatible": ("https://api.openai.com/v1", "OPENAI_API_KEY", "gpt-4o-mini", "CURATE_OPENAI_BASE_URL"),
     ]
 
