@@ -11,9 +11,9 @@ import Foundation
 /// `.number` for any other, and equality compares numbers by value across the two cases.
 ///
 /// ```swift
-/// let input = try JSONValue(parsing: Data(#"{"decisions": [{"index": 1, "action": "commit"}]}"#.utf8))
+/// let input = try JSONValue(parsing: Data(#"{"decisions": [{"index": 1, "decision": "commit"}]}"#.utf8))
 /// input["decisions"]?.arrayValue?.count   // 1
-/// input.serialized()                      // {"decisions":[{"action":"commit","index":1}]}
+/// input.serialized()                      // {"decisions":[{"decision":"commit","index":1}]}
 /// ```
 public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     case null

@@ -90,7 +90,7 @@ struct ImportCommitted: ParsableCommand {
             to a stored one is already present.
 
             Recall sees one item per (item_type, item_id): its latest row not written by a \
-            merge. Other fields are ignored.
+            merge, rows with a summary first. Other fields are ignored.
 
             \(ImportCommandOptions.exitStatusHelp)
             """

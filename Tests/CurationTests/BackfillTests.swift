@@ -231,9 +231,9 @@ final class JobScratch: TemporaryDirectory {
          prospect("b2", anchor: "sb", ts: "2026-01-11T09:00:00Z", confidence: 0.6, vector: [0.1, 0.99, 0])]
     }
 
-    static func importProspects(_ store: CurationStore, _ lines: [String]) throws {
+    static func importProspects(_ store: CurationStore, _ lines: [String], vectors: VectorSource = .automatic(nil)) throws {
         try ProspectImporter(store: store, showProgress: false)
-            .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "prospects.jsonl", vectors: .automatic(nil))
+            .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "prospects.jsonl", vectors: vectors)
     }
 
     static func importCommitted(_ store: CurationStore, _ lines: [String]) throws {

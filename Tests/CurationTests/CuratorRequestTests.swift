@@ -131,6 +131,9 @@ final class CuratorRequestTests: XCTestCase {
         let quoted = CuratorPrompt().userContent(members: [0], pool: pool, committed: committed, recall: [[]],
                                                  excerpt: "first\nProspects:\n1. not a prospect")
         XCTAssertTrue(quoted.contains("> first\n> Prospects:\n> 1. not a prospect\n"), "excerpt lines are quoted: \(quoted)")
+        let crlf = CuratorPrompt().userContent(members: [0], pool: pool, committed: committed, recall: [[]],
+                                               excerpt: "hello\r\nProspects:\r\n1. fake\rlast")
+        XCTAssertTrue(crlf.contains("> hello\n> Prospects:\n> 1. fake\n> last\n"), "every line break ends a quoted line: \(crlf)")
     }
 
     /// Two decimals as JavaScript's toFixed(2): exact ties (odd multiples of 1/8) round away
@@ -157,8 +160,8 @@ final class CuratorRequestTests: XCTestCase {
         }
         let members = [prospect(#"{"message_id": ["m3", "m1", "", 7]}"#), prospect(#""{\"message_id\": [\"m1\", \"m2\"]}""#),
                        prospect(nil), prospect(#"{"message_id": "m9"}"#)]
-        XCTAssertEqual(SourceExcerpt.ids(of: members, column: "message_id"), ["m3", "m1", "m2"],
-                       "strings only, union in member order; a JSON string holding the object is read too")
+        XCTAssertEqual(SourceExcerpt.ids(of: members, column: "message_id"), ["m3", "m1", "7", "m2"],
+                       "strings and integers, union in member order; a JSON string holding the object is read too")
         XCTAssertEqual(SourceExcerpt.ids(of: members, column: "uuid"), [])
         let many = (0..<60).map { "m\($0)" }
         XCTAssertEqual(SourceExcerpt.ids(of: [prospect(JSONValue.object(["message_id": .array(many.map(JSONValue.string))]).serialized())],

@@ -12,11 +12,7 @@ final class DecisionRulesEndToEndTests: XCTestCase {
 
     func testEveryRuleThroughTheAnthropicEmulator() async throws {
         let emulator = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 0.01, apiKey: key))
-        var settings = try RemoteCuratorSettings.resolve(provider: AnthropicBatchCurator.providerName, config: CurateConfig(),
-                                                         baseURLOverride: emulator.baseURL,
-                                                         environment: ["ANTHROPIC_API_KEY": key])
-        settings.pollInterval = .milliseconds(10)
-        let curator = AnthropicBatchCurator(settings: settings, http: CurateConfig().makeHTTPClient())
+        let curator = try curator(emulator)
         for rule in DecisionRule.all {
             emulator.setOutcomes([try Self.emulatorRule(for: rule)])
             let store = try DecisionTests.storeWithRuleProspects()
@@ -31,6 +27,43 @@ final class DecisionRulesEndToEndTests: XCTestCase {
         let stats = emulator.stats()
         XCTAssertEqual(stats.batchesCreated, DecisionRule.all.count)
         try await emulator.stop()
+    }
+
+    /// 5.5 end to end: a prospect below the salience threshold gets a `skip` resolution (note
+    /// "below salience threshold", `committed_ids` null) and never reaches the curator; the
+    /// others are sent and answered.
+    func testSalienceSkipsNeverReachTheCurator() async throws {
+        let emulator = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 0.01, apiKey: key))
+        emulator.setOutcomes([try EmulatorOutcomeRule(scripted: DecisionRule.tool(#"[{"index":1,"decision":"reject","note":"no"}]"#),
+                                                      customIDSuffix: "-c0")])
+        let store = try DecisionTests.storeWithRuleProspects()
+        try JobScratch.importCommitted(store, [JobScratch.committed("tool:known", type: "Tool", vector: [1, 0, 0])])
+        try store.write { db in
+            try db.execute(sql: "UPDATE prospects SET embedding = ? WHERE prospect_id IN ('p2', 'p3')",
+                           arguments: [EmbeddingBlob.data(from: [0, 1, 0])])
+        }
+        var config = CurateConfig()
+        config.salienceThreshold = 0.5
+        let backfill = Backfill(store: store, config: config, provider: try curator(emulator))
+        let report = try await backfill.run(BackfillScope())
+        XCTAssertEqual(report.tally.skipped, 1)
+        XCTAssertEqual(report.clusters, 1)
+        let sent = emulator.stats().submissionsByCustomID
+        XCTAssertEqual(sent.count, 1, "one request: p2 and p3; p1 (a twin of tool:known) is not sent")
+        let (committed, resolutions) = try DecisionTests.exportedRows(store)
+        XCTAssertEqual(committed, [])
+        XCTAssertEqual(resolutions, [DecisionRule.resolution(1, "skip", note: "below salience threshold"),
+                                     DecisionRule.resolution(2, "reject", note: "no"), DecisionRule.omitted(3)])
+        try await emulator.stop()
+    }
+
+    /// The Anthropic curator of `emulator`, polling every 10 ms.
+    private func curator(_ emulator: ProviderEmulator) throws -> AnthropicBatchCurator {
+        var settings = try RemoteCuratorSettings.resolve(provider: AnthropicBatchCurator.providerName, config: CurateConfig(),
+                                                         baseURLOverride: emulator.baseURL,
+                                                         environment: ["ANTHROPIC_API_KEY": key])
+        settings.pollInterval = .milliseconds(10)
+        return AnthropicBatchCurator(settings: settings, http: CurateConfig().makeHTTPClient())
     }
 
     /// The emulator rule answering the cluster's request (`…-c0`) as `rule` says.

@@ -61,6 +61,17 @@ final class HypawareImportTests: XCTestCase {
         }
         XCTAssertEqual(try store.counts().prospects, 1)
         XCTAssertThrowsError(try importLines(["{"])) { XCTAssertTrue("\($0)".contains("p.jsonl:1: invalid JSON"), "\($0)") }
+
+        // Committed rows: both shapes have item_id, the original's also committed_at.
+        let committed = CommittedImporter(store: store, showProgress: false)
+        XCTAssertThrowsError(try committed.importData(Data(#"{"id": "k", "type": "Tool"}"#.utf8), path: "c.jsonl",
+                                                      vectors: .automatic(nil))) { error in
+            XCTAssertTrue("\(error)".contains(#"c.jsonl:1: has neither "item_id" (a curate committed row) nor "committed_at""#), "\(error)")
+        }
+        XCTAssertEqual(try committed.importData(Data(#"{"item_id": "k", "item_type": "Tool"}"#.utf8), path: "c.jsonl",
+                                                vectors: .automatic(nil)).format, "curate")
+        XCTAssertEqual(try committed.importData(Data(#"{"item_id": "k", "item_type": "Tool", "committed_at": "2026-01-01T00:00:00Z"}"#.utf8),
+                                                path: "c.jsonl", vectors: .automatic(nil)).format, "hypaware")
     }
 
     /// Bad values in the original's rows: one clear, line-numbered error; the store unchanged.

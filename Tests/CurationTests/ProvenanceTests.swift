@@ -54,6 +54,41 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(recall.embeddings?.row(try XCTUnwrap(item.embeddingRow)), [0.8, 0.6, 0], "the deepening prospect's vector")
     }
 
+    /// With the store's vectors from an embedder, a row written by a job carries the vector of its
+    /// own text (so a merge row, which has no summary, differs from its prospect's); and an item
+    /// whose representative row has no vector is recalled by its next row that has one.
+    func testRowVectorsEmbedTheRowsTextAndFallBack() throws {
+        let store = try CurationStore.inMemory()
+        let embedder = HashingEmbedder()
+        try JobScratch.importProspects(store, [
+            #"{"prospect_id": "a", "anchor_key": "s1", "ts": "2026-01-01T00:00:00Z", "prospect_type": "lib", "label": "libfoo", "summary": "Foo library.", "confidence": 0.9}"#,
+            #"{"prospect_id": "b", "anchor_key": "s2", "ts": "2026-01-01T00:00:00Z", "prospect_type": "lib", "label": "libfoo", "summary": "Foo library!", "confidence": 0.5}"#,
+        ], vectors: .automatic(embedder))
+        let report = try JobScratch.run(JobScratch.backfill(store), BackfillScope())
+        XCTAssertEqual(report.tally.committed, 1)
+        XCTAssertEqual(report.tally.merged, 1)
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT decision, label, summary, embedding FROM committed ORDER BY seq")
+        }
+        XCTAssertEqual(rows.map { $0["decision"] as String? }, ["commit", "merge"])
+        XCTAssertEqual(try EmbeddingBlob.floats(from: rows[0]["embedding"]), embedder.embed("lib: libfoo - Foo library."))
+        XCTAssertEqual(try EmbeddingBlob.floats(from: rows[1]["embedding"]), embedder.embed("lib: libfoo"),
+                       "the merge row's own text, not prospect b's")
+
+        let external = try CurationStore.inMemory()
+        try JobScratch.importCommitted(external, [JobScratch.committed("tool:curl", type: "Tool", vector: [1, 0, 0])])
+        try external.write { db in
+            try db.execute(sql: """
+                INSERT INTO committed (item_id, item_type, label, summary, committed_at, source, decision)
+                VALUES ('tool:curl', 'Tool', 'curl', 'deeper', '2030-01-01T00:00:00.000Z', 'curator', 'deepen')
+                """)
+        }
+        let recall = try external.loadCommitted()
+        XCTAssertEqual(recall.items.first?.summary, "deeper")
+        XCTAssertEqual(recall.embeddings?.row(try XCTUnwrap(recall.items.first?.embeddingRow)), [1, 0, 0],
+                       "the deepen row has no vector: the imported row's stands in")
+    }
+
     /// The original's committed rows import as several rows per item; importing them again
     /// inserts nothing; recall sees one item per (type, key) with its latest row's text.
     func testImportingTheOriginalsCommittedRows() throws {

@@ -16,7 +16,7 @@ final class StoreTests: XCTestCase {
             let indexes = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             }
-            XCTAssertEqual(indexes, ["committed_by_item", "local_batches_by_nonce", "prospects_by_anchor", "prospects_by_id",
+            XCTAssertEqual(indexes, ["committed_by_item", "committed_by_row_key", "local_batches_by_nonce", "prospects_by_anchor", "prospects_by_id",
                                      "sessions_by_prospect_activity", "sessions_by_source_activity", "sources_by_id"], kind)
             let triggers = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")

@@ -1,3 +1,4 @@
+import Curation
 import Foundation
 import GRDB
 import ProviderEmulator
@@ -85,6 +86,21 @@ final class HypawareRoundTripTests: XCTestCase {
         XCTAssertEqual(badCursor.status, 2)
         XCTAssertTrue(badCursor.stderr.contains("belongs to the committed export"), badCursor.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("x.jsonl").path))
+
+        // Appending the exports to the original's tables and importing them back inserts nothing twice.
+        for table in ["committed", "resolutions"] {
+            let back = try CurateProcess.run(["import", table, table + ".jsonl", "--db", "d.sqlite", "--json"], in: dir.url)
+            XCTAssertEqual(back.status, 0, back.stderr)
+            let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: back.stdout) as? [String: Any])
+            XCTAssertEqual(summary["inserted"] as? Int, 0, "\(table): the store's own rows are already present")
+        }
+        // A deepen refreshes what recall sees: the item's text and, the vectors coming from the
+        // hashing embedder, the vector of that text.
+        let store = try CurationStore(path: dir.url.appendingPathComponent("d.sqlite").path, access: .queue, opening: .existingStore)
+        let recall = try store.loadCommitted()
+        let curl = try XCTUnwrap(recall.items.first { $0.itemID == "tool:curl" })
+        XCTAssertEqual(curl.text, "Tool: curl - Command-line HTTP client; -I fetches only the headers.")
+        XCTAssertEqual(recall.embeddings?.row(try XCTUnwrap(curl.embeddingRow)), HashingEmbedder().embed(curl.text))
 
         let status = try CurateProcess.run(["status", "--db", "d.sqlite", "--json"], in: dir.url)
         let counts = try XCTUnwrap(JSONSerialization.jsonObject(with: status.stdout) as? [String: Any])

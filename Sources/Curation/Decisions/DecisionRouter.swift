@@ -55,17 +55,10 @@ public struct DecisionTally: Sendable, Equatable, Codable {
 /// transaction), so that a job's results, committed rows, resolutions and the cleared slot
 /// commit together.
 ///
-/// For commit, deepen and a well-formed merge: **one committed row** (appended: a node keeps one
-/// row per contributing decision, its provenance) **and one resolution**:
-/// - key = `merge_into` for a merge, else `item_key`; when empty, the prospect's label (a
-///   prospect without a label then stays pending: an item needs a key);
-/// - type = `item_type`, else the prospect's type (`"item"` for a prospect without one);
-/// - label = the entry's, else the prospect's; summary = the entry's, else (not for a merge) the
-///   prospect's, and `props` = `{"summary": …}` when non-empty, else NULL;
-/// - confidence = the entry's, else (not for a merge) the prospect's, else NULL;
-/// - anchor type and key, `source_dataset`, `source_keys` (as an object, `SourceKeys.object`)
-///   and the vector: the prospect's;
-/// - the resolution: the entry's decision, `committed_ids` = `[key]`, the entry's note.
+/// For commit, deepen and a well-formed merge: **one committed row** (`CommittedRow`, appended:
+/// a node keeps one row per contributing decision, its provenance) **and one resolution** (the
+/// entry's decision, `committed_ids` = `[key]`, the entry's note). A prospect without a label
+/// whose decision names no key stays pending: an item needs a key.
 ///
 /// A reject writes only a resolution (`committed_ids` NULL, the entry's note); a skip likewise
 /// with the note `skipNote`. Every row is signed `curator` = `curatorName`, `curator_version` =
@@ -85,10 +78,12 @@ public enum DecisionRouter {
     ///   - prospectIDs: the cluster's prospects, index 1 first.
     ///   - jobID: recorded in each resolution's `job_id`.
     ///   - resolvedAt: the resolutions' and committed rows' timestamp.
+    ///   - rowVectors: vectors of committed rows' texts (`rowTexts(of:db:)`); a row whose text
+    ///     has none keeps its prospect's vector.
     ///   - db: a connection inside a write transaction.
     /// - Throws: a `DatabaseError`.
-    public static func apply(_ answer: CuratorAnswer, prospectIDs: [String], jobID: String,
-                             resolvedAt: UTCTimestamp, db: Database) throws -> DecisionTally {
+    public static func apply(_ answer: CuratorAnswer, prospectIDs: [String], jobID: String, resolvedAt: UTCTimestamp,
+                             rowVectors: [String: Data] = [:], db: Database) throws -> DecisionTally {
         var tally = DecisionTally()
         guard case let .routes(routes) = answer, routes.count == prospectIDs.count else {
             tally.unusableClusters = 1
@@ -100,9 +95,28 @@ public enum DecisionRouter {
                 tally.leftPending += 1
                 continue
             }
-            try write(decision, prospectID: prospectID, jobID: jobID, at: resolvedAt, db: db, tally: &tally)
+            try write(decision, prospectID: prospectID, jobID: jobID, at: resolvedAt, rowVectors: rowVectors, db: db,
+                      tally: &tally)
         }
         return tally
+    }
+
+    /// The texts of the committed rows `answers` would write (each answer with its cluster's
+    /// prospect ids, index 1 first), without duplicates: what an embedder embeds for
+    /// `apply(_:prospectIDs:jobID:resolvedAt:rowVectors:db:)`.
+    /// - Throws: a `DatabaseError`.
+    static func rowTexts(of answers: [(answer: CuratorAnswer, prospectIDs: [String])], db: Database) throws -> [String] {
+        var texts: [String] = []
+        var seen = Set<String>()
+        for (answer, prospectIDs) in answers {
+            guard case let .routes(routes) = answer, routes.count == prospectIDs.count else { continue }
+            for (route, prospectID) in zip(routes, prospectIDs) {
+                guard case let .resolve(decision) = route, let prospect = try CommittedRow.prospect(prospectID, db: db),
+                      let row = CommittedRow(decision, prospect: prospect), seen.insert(row.text).inserted else { continue }
+                texts.append(row.text)
+            }
+        }
+        return texts
     }
 
     /// Writes `skip` resolutions (note `skipNote`) for `prospectIDs`, leaving resolved ones alone.
@@ -121,23 +135,15 @@ public enum DecisionRouter {
     }
 
     private static func write(_ decision: RoutedDecision, prospectID: String, jobID: String, at time: UTCTimestamp,
-                              db: Database, tally: inout DecisionTally) throws {
-        guard let prospect = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT prospect_type, label, summary, confidence, anchor_type, anchor_key, source_dataset, source_keys,
-                   embedding, dim
-            FROM prospects WHERE prospect_id = ? ORDER BY seq LIMIT 1
-            """), arguments: [prospectID]) else {
+                              rowVectors: [String: Data], db: Database, tally: inout DecisionTally) throws {
+        guard let prospect = try CommittedRow.prospect(prospectID, db: db) else {
             tally.leftPending += 1
             return
         }
-        let isMerge = decision.decision == .merge
+        let row = CommittedRow(decision, prospect: prospect)
         let writesRow = decision.decision != .reject && decision.decision != .skip
-        let key = writesRow ? decision.itemKey ?? CuratorAnswer.nonEmpty(prospect["label"]) : nil
-        guard !writesRow || key != nil else {
-            tally.leftPending += 1
-            return
-        }
-        guard try insertResolution(prospectID, decision.decision, key: key, note: decision.note, jobID: jobID,
+        guard !writesRow || row != nil,
+              try insertResolution(prospectID, decision.decision, key: row?.itemID, note: decision.note, jobID: jobID,
                                    at: time, db: db) else {
             tally.leftPending += 1
             return
@@ -149,26 +155,21 @@ public enum DecisionRouter {
         case .reject: tally.rejected += 1
         case .skip: tally.skipped += 1
         }
-        guard let key else { return }
-        let type = decision.itemType ?? prospect["prospect_type"] ?? "item"
-        let summary = decision.summary ?? (isMerge ? nil : CuratorAnswer.nonEmpty(prospect["summary"]))
+        guard let row else { return }
         let known = try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS (SELECT 1 FROM committed WHERE item_type = ? AND item_id = ?)
-            """), arguments: [type, key]) ?? false
-        let embedding: Data? = prospect["embedding"]
+            """), arguments: [row.itemType, row.itemID]) ?? false
+        let vector = rowVectors[row.text] ?? row.embedding
         try db.cachedStatement(sql: """
             INSERT INTO committed (item_id, item_type, label, summary, props, confidence, anchor_type, anchor_key,
                                    source_dataset, source_keys, curator, curator_version, committed_at, source, decision,
-                                   embedding, dim)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'curator', ?, ?, ?)
+                                   row_key, embedding, dim)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'curator', ?, ?, ?, ?)
             """).execute(arguments: [
-                key, type, decision.label ?? prospect["label"], summary ?? "",
-                summary.map { JSONValue.object(["summary": .string($0)]).serialized() },
-                decision.confidence ?? (isMerge ? nil : prospect["confidence"] as Double?),
-                prospect["anchor_type"], prospect["anchor_key"], prospect["source_dataset"],
-                JSONValue.object(SourceKeys.object(prospect["source_keys"])).serialized(),
-                curatorName, curatorVersion, time.text, decision.decision.rawValue,
-                embedding, embedding == nil ? nil : prospect["dim"] as Int?,
+                row.itemID, row.itemType, row.label, row.summary ?? "", row.props, row.confidence, row.anchorType,
+                row.anchorKey, row.sourceDataset, row.sourceKeys, curatorName, curatorVersion, time.text,
+                decision.decision.rawValue, row.rowKey(curator: curatorName, curatorVersion: curatorVersion, committedAt: time),
+                vector, vector.map { $0.count / 4 },
             ])
         tally.committedRows += 1
         if !known { tally.newItems += 1 }

@@ -12,8 +12,12 @@ enum SourceKeys {
     }
 
     /// The source row ids under `column` (the configured id column, `message_id` by default):
-    /// the non-empty strings of that array, in order (§4: other values are not ids).
+    /// the non-empty strings of that array and its integers (as digits, as `curate import
+    /// sources` stores an integer id), in order; other values are not ids.
     static func ids(_ stored: String?, column: String) -> [String] {
-        (object(stored)[column]?.arrayValue ?? []).compactMap { $0.stringValue }.filter { !$0.isEmpty }
+        (object(stored)[column]?.arrayValue ?? []).compactMap { value in
+            if case let .integer(number) = value { return String(number) }
+            return value.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        }
     }
 }

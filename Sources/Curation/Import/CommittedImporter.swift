@@ -15,7 +15,8 @@ import GRDB
 ///   `props` an object or a string holding one, or null (the summary is `props.summary`);
 ///   `confidence` a number or null; `source_keys` any JSON; `curator_version` an integer or a
 ///   string of one. A row identical to one in the store (every column above) is already present,
-///   so importing an export twice inserts it once.
+///   so importing an export twice inserts it once, and importing an export of the rows `curate`
+///   wrote inserts none of them again.
 ///
 /// Other fields are ignored. Vectors come from a `.f32` file, inline arrays or the embedder (text:
 /// `itemText(type:label:summary:)`), as for `ProspectImporter`, with the same checks. Rows are
@@ -71,8 +72,9 @@ public struct CommittedImporter: Sendable {
             })
     }
 
-    /// The original's rows have `committed_at`; `curate`'s do not.
-    static let detection = ImportFormat.Detection(kind: "committed row", curateMarker: nil, hypawareMarker: "committed_at")
+    /// Both shapes have `item_id`; the original's also `committed_at`.
+    static let detection = ImportFormat.Detection(kind: "committed row", curateMarker: "item_id", hypawareMarker: "committed_at",
+                                                  bothMean: .hypaware)
 
     private static func curateRecord(line: Int, fields: FieldReader) throws(ImportError) -> CommittedRecord {
         let inline = try fields.embedding()
@@ -97,9 +99,11 @@ public struct CommittedImporter: Sendable {
             sourceDataset: try fields.optionalString("source_dataset"), sourceKeys: try fields.jsonColumn("source_keys"),
             curator: try fields.optionalString("curator"), curatorVersion: try fields.optionalInteger("curator_version"),
             committedAt: try fields.timestamp("committed_at"), rowKey: nil, vector: inline?.0, inlineCount: inline?.1)
-        record.rowKey = RowKey.of([record.itemID, record.itemType, record.label, record.props, record.confidence.map { "\($0)" },
-                                   record.anchorType, record.anchorKey, record.sourceDataset, record.sourceKeys, record.curator,
-                                   record.curatorVersion.map { "\($0)" }, record.committedAt?.text])
+        record.rowKey = RowKey.committed(
+            itemID: record.itemID, itemType: record.itemType, label: record.label, props: record.props,
+            confidence: record.confidence, anchorType: record.anchorType, anchorKey: record.anchorKey,
+            sourceDataset: record.sourceDataset, sourceKeys: record.sourceKeys, curator: record.curator,
+            curatorVersion: record.curatorVersion, committedAt: record.committedAt)
         return record
     }
 }

@@ -9,26 +9,27 @@ public enum ImportFormat: String, Sendable, CaseIterable {
     /// The original's rows (`created_at`, `props`, `committed_at`, …).
     case hypaware
 
-    /// The format of a file, told by its first line: a field only the original's rows have, and
-    /// (when every `curate` row of the kind has one) a field only `curate`'s rows have.
+    /// The format of a file, told by its first line: a field every `curate` row of the kind has,
+    /// and one every original row has.
     struct Detection {
         /// The kind of row, for the message (`"prospect"`, `"committed row"`).
         let kind: String
-        /// A field of every `curate` row of this kind that the original's rows lack; nil: a row
-        /// without `hypawareMarker` is a `curate` row.
-        let curateMarker: String?
-        /// A field of every original row of this kind that `curate`'s rows lack.
+        /// A field of every `curate` row of this kind.
+        let curateMarker: String
+        /// A field of every original row of this kind, which `curate`'s rows lack.
         let hypawareMarker: String
+        /// The format of a line with both markers (nil: such a line is refused as ambiguous).
+        let bothMean: ImportFormat?
 
         /// The format of `data`'s first non-blank line. A first line that is not a JSON object
         /// gives `curate`, whose reader then reports that line.
-        /// - Throws: `ImportError.unrecognizedFormat` when the line has both markers, or neither.
+        /// - Throws: `ImportError.unrecognizedFormat` when the line has neither marker, or both
+        ///   when `bothMean` is nil.
         func format(of data: Data, path: String) throws(ImportError) -> ImportFormat {
             guard let (line, object) = Self.firstObject(data) else { return .curate }
-            let hypaware = object[hypawareMarker] != nil
-            guard let curateMarker else { return hypaware ? .hypaware : .curate }
-            let curate = object[curateMarker] != nil
+            let (curate, hypaware) = (object[curateMarker] != nil, object[hypawareMarker] != nil)
             if curate != hypaware { return hypaware ? .hypaware : .curate }
+            if curate, let bothMean { return bothMean }
             throw .unrecognizedFormat(path: path, line: line, reason: """
                 has \(curate ? "both" : "neither") "\(curateMarker)" (a curate \(kind)) \(curate ? "and" : "nor") \
                 "\(hypawareMarker)" (a hypaware \(kind)), which decides the file's format: pass --format curate or --format hypaware

@@ -92,7 +92,8 @@ public struct ProspectImporter: Sendable {
     }
 
     /// `curate` rows have `ts`; the original's have `created_at`.
-    static let detection = ImportFormat.Detection(kind: "prospect", curateMarker: "ts", hypawareMarker: "created_at")
+    static let detection = ImportFormat.Detection(kind: "prospect", curateMarker: "ts", hypawareMarker: "created_at",
+                                                  bothMean: nil)
 
     private static func curateRecord(line: Int, fields: FieldReader) throws(ImportError) -> ProspectRecord {
         let inline = try fields.embedding()

@@ -197,9 +197,10 @@ public struct JobRunner: Sendable {
         }
     }
 
-    /// Collects `job`: reads every submitted batch's results, then in one write transaction
-    /// writes the salience skips (unless written at claim), routes every cluster's answer (`CuratorAnswer`,
-    /// `DecisionRouter`) and clears the slot.
+    /// Collects `job`: reads every submitted batch's results, embeds the texts of the committed
+    /// rows they write (when the store's vectors come from the configured embedder), then in one
+    /// write transaction writes the salience skips (unless written at claim), routes every
+    /// cluster's answer (`CuratorAnswer`, `DecisionRouter`) and clears the slot.
     /// - Precondition: every submitted batch has ended (see `poll`).
     /// - Throws: `JobError.jobVanished` when the slot no longer holds the job (collected by
     ///   another process; nothing is written), `.provider`, `.store`.
@@ -213,6 +214,11 @@ public struct JobRunner: Sendable {
             }
         }
         try reach(.resultsFetched)
+        let answers = job.plan.clusters.map { cluster in
+            (answer: CuratorAnswer.parse(outcomes[cluster.customID], memberCount: cluster.prospectIDs.count),
+             prospectIDs: cluster.prospectIDs)
+        }
+        let rowVectors = try embedRowTexts(answers)
         let now = UTCTimestamp.now()
         do {
             return try store.writeWithoutTransaction { db in
@@ -224,10 +230,9 @@ public struct JobRunner: Sendable {
                     if !job.plan.skipsWrittenAtClaim {
                         tally = try DecisionRouter.writeSkips(job.plan.skipped, jobID: job.nonce, resolvedAt: now, db: db)
                     }
-                    for cluster in job.plan.clusters {
-                        let answer = CuratorAnswer.parse(outcomes[cluster.customID], memberCount: cluster.prospectIDs.count)
-                        tally = tally + (try DecisionRouter.apply(answer, prospectIDs: cluster.prospectIDs, jobID: job.nonce,
-                                                                  resolvedAt: now, db: db))
+                    for (answer, prospectIDs) in answers {
+                        tally = tally + (try DecisionRouter.apply(answer, prospectIDs: prospectIDs, jobID: job.nonce,
+                                                                  resolvedAt: now, rowVectors: rowVectors, db: db))
                     }
                     try reach(.insideCollectTransaction)
                     try db.execute(sql: "DELETE FROM jobs WHERE id = 1 AND job_nonce = ?", arguments: [job.nonce])
@@ -238,6 +243,38 @@ public struct JobRunner: Sendable {
             }
         } catch {
             throw JobError.wrap(error)
+        }
+    }
+
+    /// The vectors of the texts of the committed rows `answers` will write, when the store's
+    /// vectors come from the configured embedder (its model and dimension): recall then searches
+    /// an item by its own text, which a deepen refreshes. Empty when the vectors came with the
+    /// data (a row then keeps its prospect's vector) or the configuration names another embedder.
+    /// Runs before the collect transaction, never inside it.
+    /// - Throws: `JobError.provider` when the embedder cannot be built or fails.
+    private func embedRowTexts(_ answers: [(answer: CuratorAnswer, prospectIDs: [String])]) throws(JobError) -> [String: Data] {
+        do {
+            guard let space = try store.embeddingSpace(), let dimension = try store.embeddingDimension(),
+                  let embedder = try config.makeEmbedder(store: store), embedder.model == space,
+                  embedder.dimension == dimension else { return [:] }
+            let texts = try store.read { db in try DecisionRouter.rowTexts(of: answers, db: db) }
+            guard !texts.isEmpty else { return [:] }
+            let vectors = try embedder.embed(texts)
+            guard vectors.count == texts.count else {
+                throw CuratorProviderError.unavailable("embedder \(space) returned \(vectors.count) vectors for \(texts.count) texts")
+            }
+            var byText: [String: Data] = [:]
+            for (text, vector) in zip(texts, vectors)
+            where vector.count == dimension && vector.allSatisfy(\.isFinite) && vector.contains(where: { $0 != 0 }) {
+                byText[text] = EmbeddingBlob.data(from: vector)
+            }
+            return byText
+        } catch let error as JobError {
+            throw error
+        } catch let error as CuratorProviderError {
+            throw .provider(error)
+        } catch {
+            throw .provider(.unavailable("embedding the committed rows' texts: \(error)"))
         }
     }
 

@@ -140,7 +140,7 @@ public struct CuratorPrompt: Sendable {
         text += shared.isEmpty ? "(none)\n" : shared.map { "- \(Self.hitLine(committed.items[$0.key], $0.value))\n" }.joined()
         text += "\nShared source excerpt (messages of the sessions these prospects came from):\n"
         if let excerpt, !excerpt.isEmpty {
-            text += excerpt.split(separator: "\n", omittingEmptySubsequences: false).map { "> \($0)\n" }.joined()
+            text += excerpt.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { "> \($0)\n" }.joined()
         } else {
             text += "(unavailable)\n"
         }

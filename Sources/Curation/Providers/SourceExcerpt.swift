@@ -3,10 +3,10 @@ import GRDB
 /// A cluster's shared source excerpt (`seed-contract.md` §4): the texts of the source rows its
 /// prospects were proposed from.
 ///
-/// The ids are the union, in member order, of the strings in each member's
-/// `source_keys.<id column>` array (`message_id` by default), first `idLimit` of them; the rows
-/// are the imported source rows with those ids, at most `rowLimit` (one id may name several rows),
-/// in import order; empty texts are skipped; the texts are joined with newlines and cut at
+/// The ids are the union, in member order, of the ids in each member's `source_keys.<id column>`
+/// array (`message_id` by default), first `idLimit` of them; the rows are the imported source
+/// rows with those ids and a non-empty text, at most `rowLimit` (one id may name several rows),
+/// in import order; the texts are joined with newlines and cut at
 /// `characterLimit` characters, counted as JavaScript counts them (UTF-16 code units; a
 /// surrogate pair is never split). The original also drops tool-result parts here: with `curate`,
 /// the source rows a user imports are the rows admitted.
@@ -44,9 +44,9 @@ public enum SourceExcerpt {
         guard !ids.isEmpty else { return nil }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let texts = try String.fetchAll(db, sql: """
-            SELECT text FROM sources WHERE source_id IN (\(marks)) ORDER BY seq LIMIT \(rowLimit)
+            SELECT text FROM sources WHERE source_id IN (\(marks)) AND text <> '' ORDER BY seq LIMIT \(rowLimit)
             """, arguments: StatementArguments(ids))
-        let joined = texts.filter { !$0.isEmpty }.joined(separator: "\n")
+        let joined = texts.joined(separator: "\n")
         return joined.isEmpty ? nil : prefix(joined, utf16Units: characterLimit)
     }
 

@@ -67,12 +67,15 @@ public struct CommittedIndex: Sendable {
 
 extension CurationStore {
     /// Loads the recall index: one item per node `(item_type, item_id)`, in order of the node's
-    /// first row, each with its **representative row**'s label, summary and vector: the node's
-    /// latest row (by `committed_at`, then insertion) among those not written by a `merge`, or
-    /// its latest row when every row is a merge's. So a `deepen` (or a commit, or an import)
-    /// refreshes what recall sees, while a merge — whose row carries the merging prospect's label
-    /// and often no summary — does not replace the node's own text. A curator row carries the
-    /// vector of the prospect it came from.
+    /// first row, with its **representative row**'s label and summary: its latest row (by
+    /// `committed_at`, then insertion) not written by a merge, rows with a summary first. So a
+    /// `deepen` (or a commit, or an import) refreshes what recall sees, while a merge — whose row
+    /// carries the merging prospect's label and often no summary — does not replace the item's
+    /// own text. (Rows imported from the original do not say which decision wrote them: among
+    /// them, one with a summary is preferred, as merges seldom have one.) The vector is the
+    /// representative row's, else that of the next row in the same order that has one. A curator
+    /// row's vector embeds its own text when the store's vectors come from an embedder, and is
+    /// its prospect's when they came with the data.
     ///
     /// One read transaction; the matrix is filled straight from the stored blobs (no per-row
     /// arrays).
@@ -85,12 +88,15 @@ extension CurationStore {
             var filler = MatrixFiller(expectedRows: expected, dimension: try Self.embeddingDimension(db) ?? 0, table: "committed")
             var items: [CommittedItem] = []
             var embeddedIndices: [Int] = []
+            let order = "coalesce(decision = 'merge', 0), summary = '', committed_at DESC, seq DESC"
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT item_id, item_type, label, summary, source, embedding, dim FROM (
-                    SELECT *, row_number() OVER (PARTITION BY item_type, item_id
-                                                 ORDER BY coalesce(decision = 'merge', 0), committed_at DESC, seq DESC) AS rank,
-                              min(seq) OVER (PARTITION BY item_type, item_id) AS first_seq
-                    FROM committed)
+                SELECT item_id, item_type, label, summary, source, vector, vector_dim FROM (
+                    SELECT *, row_number() OVER (node ORDER BY \(order)) AS rank,
+                              first_value(embedding) OVER (node ORDER BY embedding IS NULL, \(order)) AS vector,
+                              first_value(dim) OVER (node ORDER BY embedding IS NULL, \(order)) AS vector_dim,
+                              min(seq) OVER (node) AS first_seq
+                    FROM committed
+                    WINDOW node AS (PARTITION BY item_type, item_id))
                 WHERE rank = 1 ORDER BY first_seq
                 """)
             while let row = try rows.next() {

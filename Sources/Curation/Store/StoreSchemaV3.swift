@@ -9,8 +9,9 @@ extension StoreSchema {
     ///   the provenance columns (`confidence`, anchor, `source_dataset`, `source_keys`,
     ///   `curator`, `curator_version`), `props` as JSON text (`{"summary": …}` or NULL) beside
     ///   the `summary` it carries, `committed_at`, the `decision` that wrote a curator row
-    ///   (NULL for imported rows) and `row_key`, the identity of an imported original row
-    ///   (so importing it twice inserts it once). A node is `(item_type, item_id)`.
+    ///   (NULL for imported rows) and `row_key`, the identity of a row as exported (`RowKey`), so
+    ///   that importing a row twice, or an export of the store's own rows, inserts it once. A
+    ///   node is `(item_type, item_id)`.
     /// - `resolutions`: insertion order `seq` (export cursors), `committed_ids` (a JSON array or
     ///   NULL), a NULL-able `note`, `curator`, `curator_version` and `source` (`import` or
     ///   `curator`: written by `curate`'s jobs).
@@ -66,7 +67,7 @@ extension StoreSchema {
             committed_at    TEXT NOT NULL,
             source          TEXT NOT NULL CHECK (source IN ('import', 'curator')),
             decision        TEXT CHECK (decision IS NULL OR decision IN ('commit', 'merge', 'deepen')),
-            row_key         TEXT UNIQUE,
+            row_key         TEXT,
             embedding       BLOB,
             dim             INTEGER,
             \(embeddingCheck)
@@ -78,7 +79,8 @@ extension StoreSchema {
                    CASE source WHEN 'curator' THEN 'enrich.t2' END, CASE source WHEN 'curator' THEN 1 END,
                    created_at, source, embedding, dim FROM committed
             """,
-        indexes: ["CREATE INDEX committed_by_item ON committed(item_type, item_id)"]
+        indexes: ["CREATE INDEX committed_by_item ON committed(item_type, item_id)",
+                  "CREATE INDEX committed_by_row_key ON committed(row_key)"]
     ) + rebuild(
         "resolutions",
         columns: """
