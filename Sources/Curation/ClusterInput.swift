@@ -11,29 +11,29 @@ public struct LabeledEmbeddings: Sendable {
     /// One row per id.
     public let matrix: EmbeddingMatrix
 
-    /// Loads and cross-checks a JSONL file and its embeddings.
+    /// Loads and cross-checks a JSONL file and its embeddings. The `.f32` file's size is checked
+    /// against the line count before it is read.
     /// - Parameters:
     ///   - jsonlPath: the JSON Lines file; see `JSONLIdReader` for its rules.
-    ///   - embeddingsPath: the `.f32` file.
-    ///   - dimension: values per row, at least 1.
+    ///   - embeddingsPath: the `.f32` file (a regular file).
+    ///   - dimension: values per row, 1 to `InputLimits.maxDimension`.
     ///   - idField: the id field of every JSONL line.
-    /// - Throws: `InputFileError` for a dimension below 1 (naming the `.f32` file), any error of
-    ///   `JSONLIdReader`, an unreadable `.f32` file, a size that is not a whole number of rows, a
-    ///   row count that differs from the line count, or a NaN or infinite value (naming the row,
-    ///   its JSONL line and the column).
+    /// - Throws: `InputFileError` for a dimension out of range (naming the `.f32` file), any error
+    ///   of `JSONLIdReader`, an unreadable `.f32` file or one that is not a regular file, a size
+    ///   that is not a whole number of rows, a row count that differs from the line count, or a
+    ///   NaN or infinite value (naming the row, its JSONL line and the column).
     /// - Complexity: O(file sizes); the embeddings are read straight into one buffer.
     public init(jsonlPath: String, embeddingsPath: String, dimension: Int, idField: String) throws(InputFileError) {
-        guard dimension > 0 else { throw InputFileError(path: embeddingsPath, reason: .invalidDimension(dimension)) }
+        try InputLimits.checkDimension(dimension, path: embeddingsPath)
         let ids = try JSONLIdReader(field: idField).read(contentsOfFile: jsonlPath)
-        // Check the row count from the size first, so a NaN is never blamed on a line that does not exist.
-        var info = stat()
-        if stat(embeddingsPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-            let bytes = Int(info.st_size)
-            guard bytes % (dimension * 4) == 0 else {
-                throw InputFileError(path: embeddingsPath, reason: .embeddingByteCount(bytes: bytes, dimension: dimension))
-            }
-            try Self.checkRows(bytes / (dimension * 4), ids.count, embeddingsPath, jsonlPath)
+        // Check the row count from the size first, so a NaN is never blamed on a line that does
+        // not exist, and a file of the wrong size is never read.
+        let bytes = try RegularFile(path: embeddingsPath).size
+        let rowBytes = dimension * 4   // at most 2^18: no overflow
+        guard bytes % rowBytes == 0 else {
+            throw InputFileError(path: embeddingsPath, reason: .embeddingByteCount(bytes: bytes, dimension: dimension))
         }
+        try Self.checkRows(bytes / rowBytes, ids.count, embeddingsPath, jsonlPath)
         let matrix: EmbeddingMatrix
         do {
             matrix = try EmbeddingMatrix(contentsOfFile: embeddingsPath, dimension: dimension)

@@ -17,8 +17,12 @@ public struct InputFileError: Error, Equatable, Sendable, CustomStringConvertibl
 
     /// What is wrong with an input file.
     public enum Reason: Equatable, Sendable {
-        /// The file could not be opened or read; the associated text is the system's reason.
+        /// The file could not be opened or read; the associated text is the system's reason, or
+        /// why it was refused unread (not a regular file, larger than `InputLimits.maxFileBytes`).
         case unreadable(String)
+        /// The line has `bytes` bytes (its line ending not counted), more than `limit`
+        /// (`InputLimits.maxLineBytes`).
+        case lineTooLong(bytes: Int, limit: Int)
         /// An empty or whitespace-only line before the last non-blank line.
         case blankLine
         /// The line is not valid JSON; the associated text is the parser's explanation.
@@ -33,6 +37,8 @@ public struct InputFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case duplicateID(field: String, id: String, firstLine: Int)
         /// A dimension below 1 was requested.
         case invalidDimension(Int)
+        /// A dimension above `limit` (`InputLimits.maxDimension`) was requested.
+        case dimensionTooLarge(Int, limit: Int)
         /// The `.f32` file's size is not a whole number of rows of `dimension` float32 values.
         case embeddingByteCount(bytes: Int, dimension: Int)
         /// The `.f32` file has `rows` rows but the JSONL file at `jsonlPath` has `lines` lines.
@@ -58,6 +64,8 @@ public struct InputFileError: Error, Equatable, Sendable, CustomStringConvertibl
         switch reason {
         case let .unreadable(why):
             return "cannot read \(place): \(why)"
+        case let .lineTooLong(bytes, limit):
+            return "\(place): line of \(bytes) bytes is longer than \(InputLimits.size(limit)) (\(limit) bytes)"
         case .blankLine:
             return "\(place): blank line (only the end of the file may have blank lines)"
         case let .invalidJSON(why):
@@ -72,8 +80,12 @@ public struct InputFileError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(place): duplicate \(field) \(Self.quoted(id)) (first on line \(firstLine))"
         case let .invalidDimension(dimension):
             return "\(place): dimension \(dimension) is invalid, it must be at least 1"
+        case let .dimensionTooLarge(dimension, limit):
+            return "\(place): dimension \(dimension) is too large, it must be at most \(limit)"
         case let .embeddingByteCount(bytes, dimension):
-            return "\(place): \(bytes) bytes is not a whole number of float32 rows of dimension \(dimension) (\(dimension * 4) bytes each)"
+            let (rowBytes, overflow) = dimension.multipliedReportingOverflow(by: 4)
+            return "\(place): \(bytes) bytes is not a whole number of float32 rows of dimension \(dimension)"
+                + (overflow ? "" : " (\(rowBytes) bytes each)")
         case let .rowCountMismatch(rows, lines, jsonlPath):
             return "\(place): has \(rows) row\(rows == 1 ? "" : "s") but \(jsonlPath) has \(lines) line\(lines == 1 ? "" : "s") "
                 + "(row i of the .f32 is line i+1 of the .jsonl)"

@@ -5,10 +5,12 @@ import Foundation
 ///
 /// The ids come back in line order, so id `i` is on line `i + 1` and belongs to row `i` of the
 /// matching `.f32` embeddings file. The reader refuses, naming the file and the 1-based line:
-/// unreadable files, invalid JSON, lines that are not objects, a missing or non-string id, a
-/// duplicate id (naming both lines), and a blank line followed by more data (blank lines at the
-/// very end, such as the trailing newline, are fine). CRLF line endings are accepted. Lines are
-/// parsed by Foundation's `JSONSerialization`, which also tolerates trailing commas.
+/// unreadable files (and anything but a regular file, or a file over `InputLimits.maxFileBytes`,
+/// before it is read), lines over `InputLimits.maxLineBytes`, invalid JSON, lines that are not
+/// objects, a missing or non-string id, a duplicate id (naming both lines), and a blank line
+/// followed by more data (blank lines at the very end, such as the trailing newline, are fine).
+/// CRLF line endings are accepted. Lines are parsed by Foundation's `JSONSerialization`, which
+/// also tolerates trailing commas.
 ///
 /// Ids are compared as sequences of Unicode scalars, never by Swift's canonical equivalence:
 /// `"\u{E9}"` and `"e\u{301}"` are two different ids, as they are in the original system and

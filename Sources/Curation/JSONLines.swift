@@ -4,38 +4,49 @@ import Foundation
 ///
 /// Rules: lines end in `\n` (a `\r` before it is tolerated); every line is one JSON object; an
 /// empty or whitespace-only line is an error unless only blank lines follow it (so a trailing
-/// newline, or several, is fine). Line numbers are 1-based.
+/// newline, or several, is fine); a line has at most `InputLimits.maxLineBytes` bytes and a file
+/// at most `InputLimits.maxFileBytes`, and only regular files are read. Line numbers are 1-based.
 enum JSONLines {
-    /// The whole file at `path`, read with POSIX calls so the error names the system's reason.
-    /// Works for pipes and other non-regular files too.
+    /// The whole file at `path`, after checking the file-level rules: a regular file (a device
+    /// or a FIFO is refused at once), at most `InputLimits.maxFileBytes` (refused before it is
+    /// read), no line longer than `InputLimits.maxLineBytes` (refused before any line is parsed).
+    /// - Throws: `InputFileError` naming the file and, for a long line, the line.
     static func contents(ofFile path: String) throws(InputFileError) -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw InputFileError(path: path, reason: .unreadable(Self.systemReason())) }
-        defer { close(fd) }
-        var info = stat()
-        var capacity = 1 << 16
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { capacity = max(Int(info.st_size) + 1, 1) }
-        var buffer = [UInt8](repeating: 0, count: capacity)
-        var used = 0
-        while true {
-            if used == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
-            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + used, $0.count - used) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw InputFileError(path: path, reason: .unreadable(Self.systemReason()))
+        let data = try RegularFile(path: path).contents(maxBytes: InputLimits.maxFileBytes)
+        try checkLineLengths(data, path: path)
+        return data
+    }
+
+    /// Refuses the first line of `data` longer than `InputLimits.maxLineBytes` (its `\n` and a
+    /// `\r` before it not counted).
+    /// - Throws: `InputFileError` with `.lineTooLong` and the line's number.
+    static func checkLineLengths(_ data: Data, path: String) throws(InputFileError) {
+        let limit = InputLimits.maxLineBytes
+        guard data.count > limit else { return }
+        let tooLong: (line: Int, bytes: Int)? = data.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return nil }
+            var line = 0, start = 0
+            while start < raw.count {
+                line += 1
+                let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), raw.count - start)
+                    .map { UnsafeRawPointer($0) - base } ?? raw.count
+                var length = newline - start
+                if length > 0 && raw[newline - 1] == UInt8(ascii: "\r") { length -= 1 }
+                if length > limit { return (line, length) }
+                start = newline + 1
             }
-            if got == 0 { break }
-            used += got
+            return nil
         }
-        buffer.removeSubrange(used...)
-        return Data(buffer)
+        if let tooLong {
+            throw InputFileError(path: path, line: tooLong.line, reason: .lineTooLong(bytes: tooLong.bytes, limit: limit))
+        }
     }
 
     /// Calls `body(line, object)` for every line of `data`, in order, after checking the
     /// line-level rules above.
     /// - Parameter path: the file name used in errors.
-    /// - Throws: `InputFileError` for a blank line in the middle, invalid JSON or a line that is
-    ///   not an object, and whatever `body` throws.
+    /// - Throws: `InputFileError` for a line longer than `InputLimits.maxLineBytes`, a blank line
+    ///   in the middle, invalid JSON or a line that is not an object, and whatever `body` throws.
     static func forEachObject(
         in data: Data, path: String,
         _ body: (_ line: Int, _ object: [String: Any]) throws(InputFileError) -> Void
@@ -51,6 +62,10 @@ enum JSONLines {
             defer { start = end + 1 }
             var contentEnd = end
             if contentEnd > start && bytes[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+            guard contentEnd - start <= InputLimits.maxLineBytes else {
+                throw InputFileError(path: path, line: line,
+                                     reason: .lineTooLong(bytes: contentEnd - start, limit: InputLimits.maxLineBytes))
+            }
             if bytes[start..<contentEnd].allSatisfy(Self.isJSONWhitespace) {
                 if firstPendingBlank == nil { firstPendingBlank = line }
                 continue
@@ -95,6 +110,4 @@ enum JSONLines {
         guard let first = text.first else { return "unparsable line" }
         return first.lowercased() + text.dropFirst()
     }
-
-    private static func systemReason() -> String { String(cString: strerror(errno)) }
 }

@@ -23,7 +23,7 @@ struct BatchRecord: Sendable {
 
     let id: String
     let createdAt: Date
-    let endsAt: Date
+    var endsAt: Date
     var cancelInitiatedAt: Date?
     let requests: [Request]
     /// The JSONL results, rendered at the first download.

@@ -38,8 +38,10 @@ final class EmulatorCore: Sendable {
         let fault = state.withLock { state in
             state.stats.requestsByRoute[route.rawValue, default: 0] += 1
             return state.takeFault(for: route) { kind in
-                if case .truncateResults = kind { return false }
-                return true
+                switch kind {
+                case .truncateResults, .endlessResults: false
+                default: true
+                }
             }
         }
         var dropAnswer = false
@@ -50,7 +52,14 @@ final class EmulatorCore: Sendable {
         case .dropConnection?: return .drop
         case .dropResponse?: dropAnswer = true
         case let .delay(seconds)?: await pause(seconds)
-        case .truncateResults?, nil: break
+        case let .redirect(status, location)?:
+            return .reply(WireReply(status: WireReply.httpStatus(status), headers: ["location": location], body: .init()))
+        case .hostileCounts?:
+            return .reply(.json(["id": .string(batchID ?? ""), "type": "message_batch", "processing_status": "ended",
+                                 "request_counts": ["processing": 0, "succeeded": .double(1e300), "errored": 0, "canceled": 0,
+                                                    "expired": 0],
+                                 "results_url": .string(baseURL + "/v1/messages/batches/\(batchID ?? "")/results")]))
+        case .truncateResults?, .endlessResults?, nil: break
         }
         if let refusal = admission(of: request, on: route) { return .reply(refusal) }
         let reply: WireReply
@@ -94,7 +103,8 @@ final class EmulatorCore: Sendable {
                              request: WireRequest, route: EmulatorRoute) -> WireReply {
         var reply = WireReply.error(code, "emulated fault \(code) (\(request.promptExcerpt))", on: route)
         if let seconds = retryAfterSeconds {
-            reply.headers.add(name: "retry-after", value: seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds))
+            let whole = seconds == seconds.rounded() && seconds.magnitude < 1e15
+            reply.headers.add(name: "retry-after", value: whole ? String(Int(seconds)) : String(seconds))
         }
         if let milliseconds = retryAfterMilliseconds {
             reply.headers.add(name: "retry-after-ms", value: String(milliseconds))

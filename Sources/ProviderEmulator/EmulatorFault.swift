@@ -13,7 +13,8 @@
 ///
 /// Over admin HTTP the JSON is flat: `{"route":"createBatch","kind":"status","status":429,
 /// "retryAfterSeconds":1,"times":2}`; the other kinds are `"dropConnection"`, `"dropResponse"`,
-/// `"truncateResults"` (with `"afterLines"` and `"cleanEnd"`) and `"delay"` (with `"seconds"`).
+/// `"truncateResults"` (with `"afterLines"` and `"cleanEnd"`), `"delay"` (with `"seconds"`),
+/// `"redirect"` (with `"status"` and `"location"`), `"endlessResults"` and `"hostileCounts"`.
 public struct EmulatorFault: Sendable, Codable, Equatable {
     /// What happens to a request the fault applies to.
     public enum Kind: Sendable, Equatable {
@@ -31,6 +32,13 @@ public struct EmulatorFault: Sendable, Codable, Equatable {
         case truncateResults(afterLines: Int, cleanEnd: Bool = false)
         /// The request waits `seconds` longer before it is handled normally.
         case delay(seconds: Double)
+        /// A redirect: this 3xx status with a `location` header, nothing processed.
+        case redirect(status: Int, location: String)
+        /// A results download that never ends: the batch's results repeated until the client
+        /// hangs up (at most 4 GiB). Applies to `.batchResults` only.
+        case endlessResults
+        /// A batch object whose `request_counts` are absurd (1e300). Applies to `.retrieveBatch`.
+        case hostileCounts
 
         /// `.status` with a labelled code.
         public static func status(code: Int, retryAfterSeconds: Double? = nil,
@@ -54,7 +62,7 @@ public struct EmulatorFault: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case route, kind, times, status, retryAfterSeconds, retryAfterMilliseconds, afterLines, cleanEnd, seconds
+        case route, kind, times, status, retryAfterSeconds, retryAfterMilliseconds, afterLines, cleanEnd, seconds, location
     }
 
     /// Decodes the flat admin shape (see the type's documentation); `times` defaults to 1.
@@ -73,6 +81,11 @@ public struct EmulatorFault: Sendable, Codable, Equatable {
             kind = .truncateResults(afterLines: try container.decode(Int.self, forKey: .afterLines),
                                     cleanEnd: try container.decodeIfPresent(Bool.self, forKey: .cleanEnd) ?? false)
         case "delay": kind = .delay(seconds: try container.decode(Double.self, forKey: .seconds))
+        case "redirect":
+            kind = .redirect(status: try container.decode(Int.self, forKey: .status),
+                             location: try container.decode(String.self, forKey: .location))
+        case "endlessResults": kind = .endlessResults
+        case "hostileCounts": kind = .hostileCounts
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown fault kind \(other)")
         }
@@ -98,6 +111,12 @@ public struct EmulatorFault: Sendable, Codable, Equatable {
         case let .delay(seconds):
             try container.encode("delay", forKey: .kind)
             try container.encode(seconds, forKey: .seconds)
+        case let .redirect(status, location):
+            try container.encode("redirect", forKey: .kind)
+            try container.encode(status, forKey: .status)
+            try container.encode(location, forKey: .location)
+        case .endlessResults: try container.encode("endlessResults", forKey: .kind)
+        case .hostileCounts: try container.encode("hostileCounts", forKey: .kind)
         }
     }
 }

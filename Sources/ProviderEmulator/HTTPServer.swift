@@ -108,6 +108,16 @@ enum HTTPServer {
             if cutAfter != nil && !cleanEnd { return false }
             try await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
             return request.isKeepAlive
+        case let .repeating(limit):
+            headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
+            let head = HTTPResponseHead(version: request.version, status: reply.status, headers: headers)
+            try await channel.writeAndFlush(HTTPServerResponsePart.head(head)).get()
+            var sent = 0
+            while sent < limit && reply.body.readableBytes > 0 {
+                try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(reply.body))).get()
+                sent += reply.body.readableBytes
+            }
+            return false
         }
     }
 }

@@ -116,13 +116,17 @@ extension EmulatorCore {
         }
         let fault = state.withLock { state in
             state.takeFault(for: .batchResults) { kind in
-                if case .truncateResults = kind { return true }
-                return false
+                switch kind {
+                case .truncateResults, .endlessResults: true
+                default: false
+                }
             }
         }
         var delivery = WireReply.Delivery.stream(cutAfter: nil, cleanEnd: true)
         if case let .truncateResults(lines, cleanEnd)? = fault {
             delivery = .stream(cutAfter: Self.byteCount(ofLines: lines, in: body), cleanEnd: cleanEnd)
+        } else if case .endlessResults? = fault {
+            delivery = .repeating(upTo: 4 << 30)
         }
         return WireReply(status: .ok, headers: ["content-type": "application/binary"], body: body, delivery: delivery)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A loopback HTTP/1.1 server speaking the Anthropic Message Batches and OpenAI-compatible
 /// (chat completions with tools, embeddings) wire formats, with injectable faults.
 ///
@@ -73,6 +75,17 @@ public final class ProviderEmulator: Sendable {
     /// `everyKth` uses). Batches keep the outcomes fixed when they were created.
     public func setOutcomes(_ rules: [EmulatorOutcomeRule]) {
         core.setOutcomes(rules)
+    }
+
+    /// Ends every batch still in progress now, as if its processing delay had passed: tests hold
+    /// batches with a long `processingDelay` and release them here, instead of racing a short one.
+    public func finishBatches() {
+        let now = Date()
+        core.state.withLock { state in
+            for id in state.batches.keys where state.batches[id].map({ !$0.hasEnded(at: now) }) ?? false {
+                state.batches[id]?.endsAt = now
+            }
+        }
     }
 
     /// What the emulator has seen so far.

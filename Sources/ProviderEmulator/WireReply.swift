@@ -18,6 +18,9 @@ struct WireReply: Sendable {
         /// Chunked, in pieces; the body is cut after `bytes` bytes, then either properly ended
         /// (`cleanEnd`) or the connection is closed mid-body. nil `bytes`: the whole body.
         case stream(cutAfter: Int?, cleanEnd: Bool)
+        /// Chunked, the body sent again and again until the client hangs up or `upTo` bytes
+        /// were sent (then the connection is closed mid-body).
+        case repeating(upTo: Int)
     }
 
     var status: HTTPResponseStatus

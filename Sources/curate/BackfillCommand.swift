@@ -77,7 +77,8 @@ struct BackfillCommand: ParsableCommand {
             }
         }
         if planOut != nil && !dryRun { throw JobExit.badInput("--plan-out needs --dry-run") }
-        let config = try store.loadConfig()
+        let config = curator.configured(try store.loadConfig())
+        if let planOut { try ProtectedFiles(database: store.db, config: store.config).check(planOut, flag: "--plan-out") }
         let planner = try planning.planner(config)
         let curationStore = try store.openStore()
         let scope = BackfillScope(since: sinceDay, until: untilDay, window: length)
@@ -110,12 +111,8 @@ struct BackfillCommand: ParsableCommand {
                 "skipped": .array(summary.skipped.map(JSONValue.string)),
                 "clusters": .array(summary.clusters.map { .array($0.map(JSONValue.string)) }),
             ])
-            do {
-                try OutputFile.writeAtomically(Array((document.serialized() + "\n").utf8), to: planOut)
-            } catch {
-                standardError("error: \(error.description)")
-                throw ExitCode.failure
-            }
+            try OutputFile.writeOutput(Array((document.serialized() + "\n").utf8), to: planOut, flag: "--plan-out",
+                                       protecting: ProtectedFiles(database: store.db, config: store.config))
         }
         let t = report.timings
         if json {

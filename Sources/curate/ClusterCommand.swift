@@ -15,7 +15,8 @@ struct Cluster: ParsableCommand {
             exactly as the double-precision reference computes it, whatever the backend.
 
             Every line of --prospects is a JSON object with a string "prospect_id" (other fields \
-            are ignored); row i of --embeddings is line i+1 of --prospects.
+            are ignored); row i of --embeddings is line i+1 of --prospects. Inputs must be regular \
+            files; a line has at most 1 MiB, --dim is at most 65536.
 
             Output, one line of JSON with sorted keys: "clusters" (lists of prospect ids, clusters \
             in creation order, seed first), "backend" (the backend that ran), "blas_core" (the \

@@ -6,7 +6,7 @@ import Kernels
 /// output file.
 struct ComputeOptions: ParsableArguments {
     @Option(name: .customLong("dim"), parsing: .unconditional,
-            help: ArgumentHelp("Values per embedding row (at least 1); every .f32 file must be a whole number of rows.",
+            help: ArgumentHelp("Values per embedding row (1 to 65536); every .f32 file must be a whole number of rows.",
                                valueName: "n"))
     var dimension: Int
 
@@ -24,12 +24,14 @@ struct ComputeOptions: ParsableArguments {
         """, valueName: "file"))
     var out: String?
 
-    /// A dimension below 1 describes no valid embedding file: it is bad input (exit 2), not a usage error.
+    /// A dimension below 1 or above the limit describes no valid embedding file: it is bad input
+    /// (exit 2), not a usage error.
     func validate() throws {
         guard dimension >= 1 else {
             standardError("error: --dim must be at least 1 (got \(dimension))")
             throw ExitCode(2)
         }
+        try checkDimensionLimit(dimension)
     }
 
     /// Emits `json` (with a final newline) to `--out` or to standard output.

@@ -14,7 +14,7 @@ struct Curate: ParsableCommand {
           1   the output could not be written, or an unexpected failure
           2   bad input file: unreadable, invalid JSON Lines, duplicate id, .f32 size
               or row count mismatch, NaN or infinite value (the message names the
-              file and the line), or --dim below 1
+              file and the line), or --dim below 1 or above 65536
           64  usage error: unknown flag, missing or invalid flag value
         """
 

@@ -15,6 +15,26 @@ struct CuratorOptions: ParsableArguments {
         """, valueName: "url"))
     var baseURL: String?
 
+    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("""
+        The environment variable holding the remote provider's API key, over the config's \
+        api_key_env (which may only name variables ending in _API_KEY or _TOKEN).
+        """, valueName: "name"))
+    var apiKeyEnv: String?
+
+    @Flag(name: .customLong("allow-insecure-http"), help: """
+        Allow a plain http:// base URL to a host other than loopback (the key and the prospects \
+        then cross the network unencrypted).
+        """)
+    var allowInsecureHTTP = false
+
+    /// `config` with these options' overrides (only the command line may set them).
+    func configured(_ config: CurateConfig) -> CurateConfig {
+        var config = config
+        if let apiKeyEnv { config.apiKeyEnv = apiKeyEnv }
+        config.allowInsecureHTTP = allowInsecureHTTP
+        return config
+    }
+
     /// The name of the provider these options and `config` name, checked (nothing is built).
     /// - Throws: `ExitCode(2)` after reporting an unknown provider.
     func providerName(_ config: CurateConfig) throws -> String {
@@ -30,10 +50,13 @@ struct CuratorOptions: ParsableArguments {
     ///   (a missing API key, a bad base URL).
     func makeProvider(store: CurationStore, config: CurateConfig) throws -> any CuratorProvider {
         let name = try providerName(config)
+        let provider: any CuratorProvider
         do {
-            return try CuratorProviders.make(named: name, store: store, config: config, baseURLOverride: baseURL)
+            provider = try CuratorProviders.make(named: name, store: store, config: configured(config), baseURLOverride: baseURL)
         } catch {
             throw JobExit.badInput(error.description)
         }
+        if let destination = provider.destination { standardError("note: the curator's requests go to \(destination)") }
+        return provider
     }
 }

@@ -37,7 +37,7 @@ struct DaemonCommand: ParsableCommand {
         guard let seconds = Self.parseInterval(interval) else {
             throw JobExit.badInput("invalid --interval \(interval.debugDescription): expected a positive count and a unit, such as 30s, 60m or 1h")
         }
-        let config = try store.loadConfig()
+        let config = curator.configured(try store.loadConfig())
         let curationStore = try store.openStore()
         let tick = DaemonTick(store: curationStore, config: config,
                               provider: try curator.makeProvider(store: curationStore, config: config))

@@ -18,7 +18,8 @@ struct ExportCommand: ParsableCommand {
             Only the rows curate wrote are exported (rows imported from hypaware are already \
             there); --all exports every row. Each export prints a cursor (e.g. committed:42); \
             pass it as --after next time to export only the rows added since. The file is \
-            written atomically, readable by its owner only (0600): it holds people's text.
+            written atomically, readable by its owner only (0600): it holds people's text (a file \
+            it replaces keeps its mode).
 
             Examples:
               curate export committed --db curate.sqlite --out committed.jsonl
@@ -28,7 +29,8 @@ struct ExportCommand: ParsableCommand {
               0   success (also when there is no new row: the file is then empty)
               1   the store could not be read or the file written
               2   bad input: missing database file, bad cursor (of the other table, or
-                  past this store's newest row), bad config file
+                  past this store's newest row), bad config file, an --out that is the
+                  database (or its -wal or -shm) or the config file in force
               64  usage error: unknown flag, missing or invalid flag value
             """
     )
@@ -59,6 +61,8 @@ struct ExportCommand: ParsableCommand {
                 throw JobExit.badInput("--after: \(error.description)")
             }
         }
+        let protected = ProtectedFiles(database: store.db, config: store.config)
+        try protected.check(out, flag: "--out")
         let curationStore = try store.openStore()
         let export: StoreExport.Result
         do {
@@ -69,12 +73,7 @@ struct ExportCommand: ParsableCommand {
             standardError("error: cannot read the store: \(error)")
             throw ExitCode.failure
         }
-        do {
-            try OutputFile.writeAtomically(Array(export.jsonLines.utf8), to: out, permissions: 0o600)
-        } catch {
-            standardError("error: \(error.description)")
-            throw ExitCode.failure
-        }
+        try OutputFile.writeOutput(Array(export.jsonLines.utf8), to: out, flag: "--out", protecting: protected)
         if json {
             OutputFile.writeStandardOutput(JSONValue.object([
                 "table": .string(table.rawValue), "db": .string(store.db), "out": .string(out), "rows": .integer(export.rows),

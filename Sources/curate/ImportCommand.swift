@@ -182,13 +182,14 @@ struct VectorOptions: ParsableArguments {
     var embeddings: String?
 
     @Option(name: .customLong("dim"), parsing: .unconditional,
-            help: ArgumentHelp("Values per row of --embeddings.", valueName: "n"))
+            help: ArgumentHelp("Values per row of --embeddings, 1 to 65536.", valueName: "n"))
     var dimension: Int?
 
     func validate() throws {
         if embeddings != nil && dimension == nil { throw ValidationError("--embeddings needs --dim") }
         if embeddings == nil && dimension != nil { throw ValidationError("--dim is only for --embeddings") }
         if let dimension, dimension < 1 { throw ValidationError("--dim must be at least 1 (got \(dimension))") }
+        if let dimension { try checkDimensionLimit(dimension) }
     }
 }
 
@@ -198,11 +199,13 @@ struct ImportCommandOptions: ParsableArguments {
         Exit status:
           0   success (also when every line was already present)
           1   the database could not be opened or written
-          2   bad input, and the store is unchanged: unreadable file, invalid JSON
-              Lines, a first line that tells neither format, missing or mistyped
-              field, duplicate id, bad timestamp, .f32 size or row count mismatch, NaN
-              or infinite value, vectors of another dimension or model than the
-              store's, or a bad config file (the message names the file and the line)
+          2   bad input, and the store is unchanged: unreadable file (or not a
+              regular file, or a JSON Lines file over 4 GiB), invalid JSON Lines, a
+              line over 1 MiB, a first line that tells neither format, missing or
+              mistyped field, duplicate id, bad timestamp, --dim over 65536, .f32
+              size or row count mismatch, NaN or infinite value, vectors of another
+              dimension or model than the store's, or a bad config file (the message
+              names the file and the line)
           64  usage error: unknown flag, missing or invalid flag value
         """
 
@@ -217,6 +220,18 @@ struct ImportCommandOptions: ParsableArguments {
 
     @Flag(help: "Print the summary as one line of JSON with sorted keys.")
     var json = false
+
+    @Option(name: .customLong("embedding-api-key-env"), help: ArgumentHelp("""
+        The environment variable holding the embedder's API key, over the config's \
+        embedding_api_key_env (which may only name variables ending in _API_KEY or _TOKEN).
+        """, valueName: "name"))
+    var embeddingAPIKeyEnv: String?
+
+    @Flag(name: .customLong("allow-insecure-http"), help: """
+        Allow a plain http:// embeddings URL to a host other than loopback (the key and the \
+        texts then cross the network unencrypted).
+        """)
+    var allowInsecureHTTP = false
 
     /// What an import command's body works with.
     struct Input {
@@ -233,21 +248,23 @@ struct ImportCommandOptions: ParsableArguments {
     /// Runs an import of `kind`, whose rows have vectors from `vectors` (nil: rows without
     /// vectors), and prints its summary.
     func run(kind: String, vectors: VectorOptions?, _ body: (Input) throws(ImportError) -> ImportSummary) throws {
-        let configuration: CurateConfig
+        var loaded: CurateConfig
         do {
-            configuration = try CurateConfig.load(configPath: config, databasePath: db)
+            loaded = try CurateConfig.load(configPath: config, databasePath: db)
         } catch {
             standardError("error: \(error.description)")
             throw ExitCode(2)
         }
-        // Check the inputs can be read before the store is opened (which creates a missing file).
-        for path in [file] + (vectors?.embeddings.map { [$0] } ?? []) {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                standardError("error: \(InputFileError(path: path, reason: .unreadable(String(cString: strerror(errno)))))")
-                throw ExitCode(2)
-            }
-            close(fd)
+        if let embeddingAPIKeyEnv { loaded.embeddingAPIKeyEnv = embeddingAPIKeyEnv }
+        loaded.allowInsecureHTTP = allowInsecureHTTP
+        let configuration = loaded
+        // Check the inputs can be read before the store is opened (which creates a missing file):
+        // regular files, the JSON Lines file within its size limit. Nothing is read yet.
+        do {
+            try RegularFile.check(file, maxBytes: InputLimits.maxFileBytes)
+            if let embeddings = vectors?.embeddings { try RegularFile.check(embeddings) }
+        } catch {
+            throw inputFailure(error)
         }
         let store: CurationStore
         do {

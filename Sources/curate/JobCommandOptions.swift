@@ -11,7 +11,8 @@ enum JobExit {
           0   success (tick, daemon: also when a backfill job is left alone)
           1   the database or the curator provider failed, or an unexpected failure
           2   bad input: bad date or window, flag value out of range, missing database
-              file, bad config file, unavailable provider, or a corrupt job row
+              file, bad or untrusted config file, unavailable provider, a --plan-out
+              naming the database or the config, or a corrupt job row
           3   backfill only: the job slot holds a daemon job (or one stored without
               owner); the message names it (owner, nonce, age)
           64  usage error: unknown flag, missing or unparsable flag value

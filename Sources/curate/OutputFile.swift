@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Where the commands' JSON goes.
@@ -14,20 +15,40 @@ enum OutputFile {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Writes `bytes` to the file `path` named by `flag`, atomically (`writeAtomically`), unless
+    /// it is one of the `protected` files.
+    /// - Throws: `ExitCode(2)` after reporting a protected path, `ExitCode.failure` after
+    ///   reporting why the file could not be written.
+    static func writeOutput(_ bytes: [UInt8], to path: String, flag: String, protecting protected: ProtectedFiles) throws {
+        try protected.check(path, flag: flag)
+        do {
+            try writeAtomically(bytes, to: path)
+        } catch {
+            standardError("error: \(error.description)")
+            throw ExitCode.failure
+        }
+    }
+
     /// Replaces the file at `path` with `bytes` atomically: the bytes go to a new temporary file
-    /// in the same directory (created with `permissions`, less the umask), are flushed to disk,
-    /// and the temporary file is renamed over `path`. Readers see the old file or the whole new
-    /// one, never a partial one; on failure the temporary file is removed and `path` is untouched.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o666) throws(WriteError) {
+    /// in the same directory, are flushed to disk, and the temporary file is renamed over `path`.
+    /// Readers see the old file or the whole new one, never a partial one; on failure the
+    /// temporary file is removed and `path` is untouched.
+    ///
+    /// The file gets the mode of the regular file it replaces, else `permissions` (0600 by
+    /// default: outputs hold people's text), set explicitly whatever the umask, and the
+    /// temporary file is never more open than that.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o600) throws(WriteError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
         func failure() -> WriteError { WriteError(path: path, reason: String(cString: strerror(errno))) }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        var replaced = stat()
+        let mode = lstat(path, &replaced) == 0 && (replaced.st_mode & S_IFMT) == S_IFREG ? replaced.st_mode & 0o777 : permissions
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0o600)
         guard fd >= 0 else { throw failure() }
+        var error: WriteError? = fchmod(fd, mode) == 0 ? nil : failure()
         var done = 0
-        var error: WriteError? = nil
-        while done < bytes.count {
+        while error == nil && done < bytes.count {
             let wrote = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
             if wrote < 0 && errno == EINTR { continue }
             guard wrote > 0 else { error = failure(); break }

@@ -14,7 +14,8 @@ struct Recall: ParsableCommand {
 
             Every line of --queries is a JSON object with a string "prospect_id"; every line of \
             --database one with a string "item_id" (other fields are ignored). Row i of an .f32 \
-            file is line i+1 of its JSON Lines file.
+            file is line i+1 of its JSON Lines file. Inputs must be regular files; a line has at \
+            most 1 MiB, --dim is at most 65536.
 
             Output, one line of JSON with sorted keys: "hits" (an object from query id to a list \
             of {"id", "score"}, scores as JSON numbers with full double precision), "backend", \

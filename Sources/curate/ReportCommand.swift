@@ -30,7 +30,8 @@ struct ReportCommand: ParsableCommand {
               1   the store could not be read, the page could not be written, or an
                   unexpected failure
               2   bad input: bad date, flag value out of range, missing database file,
-                  bad config file
+                  bad config file, an --out that is the database (or its -wal or
+                  -shm) or the config file in force
               64  usage error: unknown flag, missing or unparsable flag value
             """
     )
@@ -39,7 +40,10 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var period: WindowOptions
 
-    @Option(help: ArgumentHelp("The HTML file to write (atomically: a temporary file, then a rename).", valueName: "file.html"))
+    @Option(help: ArgumentHelp("""
+        The HTML file to write (atomically: a temporary file, then a rename), readable by its owner only \
+        (0600) unless it replaces a file, whose mode it keeps.
+        """, valueName: "file.html"))
     var out: String
 
     @Option(name: .customLong("map-points"), parsing: .unconditional,
@@ -55,6 +59,8 @@ struct ReportCommand: ParsableCommand {
         let (since, until) = try period.days()
         guard mapPoints >= 0 else { throw JobExit.badInput("--map-points must not be negative (got \(mapPoints))") }
         let config = try store.loadConfig()
+        let protected = ProtectedFiles(database: store.db, config: store.config)
+        try protected.check(out, flag: "--out")
         let planner = try planning.planner(config)
         let curationStore = try store.openStore()
         let total = Stopwatch()
@@ -89,12 +95,7 @@ struct ReportCommand: ParsableCommand {
                                          version: Curate.version, loadSeconds: loadSeconds, prospectsInJob: held)
         let html = Array(ReportPage(report: report, context: context).html().utf8)
         progress.finish()
-        do {
-            try OutputFile.writeAtomically(html, to: out)
-        } catch {
-            standardError("error: \(error.description)")
-            throw ExitCode.failure
-        }
+        try OutputFile.writeOutput(html, to: out, flag: "--out", protecting: protected)
         if let note = report.mapUnavailable, mapPoints > 0 { standardError("warning: \(note)") }
         let seconds = total.seconds
         OutputFile.writeStandardOutput((json ? summary(report, bytes: html.count, seconds: seconds, loadSeconds: loadSeconds).serialized()

@@ -29,7 +29,7 @@ struct TickCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let config = try store.loadConfig()
+        let config = curator.configured(try store.loadConfig())
         let curationStore = try store.openStore()
         let tick = DaemonTick(store: curationStore, config: config,
                               provider: try curator.makeProvider(store: curationStore, config: config))

@@ -12,7 +12,7 @@ final class AnthropicBatchCuratorTests: XCTestCase {
     /// Requests go out with their `custom_id`s, come back as `curate_decisions` tool inputs, and
     /// each cluster reaches the provider exactly once.
     func testRoundTrip() async throws {
-        let emulator = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 0.3, apiKey: key))
+        let emulator = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 3600, apiKey: key))
         let curator = try makeCurator(emulator)
         let requests = [
             request("n1-c0", ["Swift NIO", "swift nio"]),
@@ -24,13 +24,14 @@ final class AnthropicBatchCuratorTests: XCTestCase {
         let early = try await curator.status(batchID: batchID)
         XCTAssertEqual(early, .inProgress)
         do {
-            _ = try await curator.results(batchID: batchID)
+            _ = try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID)))
             XCTFail("results before the batch ended")
         } catch {
             XCTAssertEqual(error, .batchNotEnded(batchID))
         }
+        emulator.finishBatches()
         try await waitUntilEnded(curator, batchID)
-        let outcomes = try await curator.results(batchID: batchID)
+        let outcomes = try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID)))
         XCTAssertEqual(Set(outcomes.keys), ["n1-c0", "n1-c1", "n1-c2"])
         guard case let .succeeded(input)? = outcomes["n1-c0"] else { return XCTFail("\(String(describing: outcomes["n1-c0"]))") }
         let decisions = try XCTUnwrap(input["decisions"]?.arrayValue)
@@ -108,7 +109,7 @@ final class AnthropicBatchCuratorTests: XCTestCase {
         let curator = try makeCurator(emulator, maxRetries: 4)
         let batchID = try await curator.submit(requests: [request("n2-c0", ["a"]), request("n2-c1", ["b"])], jobNonce: "n2")
         try await waitUntilEnded(curator, batchID)
-        let outcomes = try await curator.results(batchID: batchID)
+        let outcomes = try await curator.results(batchID: batchID, expecting: ["n2-c0", "n2-c1"])
         XCTAssertEqual(outcomes.count, 2)
         let stats = emulator.stats()
         XCTAssertEqual(stats.requestsByRoute["createBatch"], 4)
@@ -193,7 +194,7 @@ final class AnthropicBatchCuratorTests: XCTestCase {
             XCTAssertEqual(error, .unknownBatch("msgbatch_nope"))
         }
         do {
-            _ = try await curator.results(batchID: "msgbatch_nope")
+            _ = try await curator.results(batchID: "msgbatch_nope", expecting: [])
             XCTFail("expected a failure")
         } catch {
             XCTAssertEqual(error, .unknownBatch("msgbatch_nope"))
@@ -213,14 +214,14 @@ final class AnthropicBatchCuratorTests: XCTestCase {
             EmulatorFault(route: .batchResults, kind: .truncateResults(afterLines: 2, cleanEnd: false)),
             EmulatorFault(route: .batchResults, kind: .truncateResults(afterLines: 4, cleanEnd: true)),
         ])
-        let outcomes = try await curator.results(batchID: batchID)
+        let outcomes = try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID)))
         XCTAssertEqual(outcomes.count, 5)
         XCTAssertTrue(outcomes.values.allSatisfy { if case .succeeded = $0 { true } else { false } })
         XCTAssertEqual(emulator.stats().requestsByRoute["batchResults"], 3)
 
         emulator.inject([EmulatorFault(route: .batchResults, kind: .truncateResults(afterLines: 3, cleanEnd: true), times: 10)])
         do {
-            _ = try await curator.results(batchID: batchID)
+            _ = try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID)))
             XCTFail("expected a failure")
         } catch {
             XCTAssertEqual(error, .unavailable("download results of \(batchID) failed: "
@@ -243,7 +244,7 @@ final class AnthropicBatchCuratorTests: XCTestCase {
         let batchID = try await curator.submit(requests: (0..<5).map { request("n6-c\($0)", ["PRIVATE \($0)"]) },
                                                jobNonce: "n6")
         try await waitUntilEnded(curator, batchID)
-        let outcomes = try await curator.results(batchID: batchID)
+        let outcomes = try await curator.results(batchID: batchID, expecting: Set((0..<5).map { "n6-c\($0)" }))
         guard case .succeeded? = outcomes["n6-c0"] else { return XCTFail("\(String(describing: outcomes["n6-c0"]))") }
         XCTAssertEqual(outcomes["n6-c1"], .errored(message: "invalid_request_error"))
         XCTAssertEqual(outcomes["n6-c2"], .expired)
@@ -288,7 +289,7 @@ final class AnthropicBatchCuratorTests: XCTestCase {
         for index in 0..<100 {
             _ = try await curator.submit(requests: [request("other\(index)-c0", ["z"])], jobNonce: "other\(index)")
         }
-        let slow = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 0.5, apiKey: key))
+        let slow = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 3600, apiKey: key))
         let slowCurator = try makeCurator(slow)
         let pending = try await slowCurator.submit(requests: [request("a1b2-c2", ["w"])], jobNonce: "a1b2")
         _ = try await slowCurator.submit(requests: [request("ffff-c0", ["v"])], jobNonce: "ffff")
@@ -297,7 +298,13 @@ final class AnthropicBatchCuratorTests: XCTestCase {
         XCTAssertEqual(found, [CuratorSubmittedBatch(batchID: mine, customIDs: ["a1b2-c0", "a1b2-c1"])],
                        "found on the second page")
         XCTAssertEqual(emulator.stats().requestsByRoute["listBatches"], 2)
+        // Released only once findBatches has polled the batches in progress: it must wait for them.
+        let release = Task {
+            while slow.stats().requestsByRoute["retrieveBatch", default: 0] == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            slow.finishBatches()
+        }
         let waited = try await slowCurator.findBatches(jobNonce: "a1b2", claimedAt: claimed)
+        _ = await release.result
         XCTAssertEqual(waited, [CuratorSubmittedBatch(batchID: pending, customIDs: ["a1b2-c2"])],
                        "a batch in progress is waited for")
         let none = try await curator.findBatches(jobNonce: "9999", claimedAt: claimed)

@@ -74,10 +74,10 @@ final class LocalCuratorTests: XCTestCase {
         XCTAssertEqual(found, [CuratorSubmittedBatch(batchID: batchID, customIDs: ["n0nce-c0", "n0nce-c1"])])
         XCTAssertEqual(try JobScratch.wait { try await restarted.findBatches(jobNonce: "other", claimedAt: .now()) }, [])
         XCTAssertEqual(try JobScratch.wait { try await restarted.status(batchID: batchID) }, .ended)
-        let results = try JobScratch.wait { try await restarted.results(batchID: batchID) }
+        let results = try JobScratch.wait { try await restarted.results(batchID: batchID, expecting: Set(requests.map(\.customID))) }
         XCTAssertEqual(Set(results.keys), ["n0nce-c0", "n0nce-c1"])
         XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "SELECT state FROM local_batches") }, "ended")
-        XCTAssertEqual(try JobScratch.wait { try await curator.results(batchID: batchID) }, results, "stored, not recomputed")
+        XCTAssertEqual(try JobScratch.wait { try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID))) }, results, "stored, not recomputed")
         XCTAssertThrowsError(try JobScratch.wait { try await curator.status(batchID: "nope") })
     }
 

@@ -21,7 +21,7 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
         XCTAssertEqual(emulator.stats().requestsByRoute["chatCompletions"] ?? 0, 0, "submit sends nothing")
 
         XCTAssertEqual(try JobScratch.wait { try await curator.status(batchID: batchID) }, .ended)
-        let results = try JobScratch.wait { try await curator.results(batchID: batchID) }
+        let results = try JobScratch.wait { try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID))) }
         XCTAssertEqual(Set(results.keys), Set(requests.map(\.customID)))
         for (index, request) in requests.enumerated() {
             guard case let .routes(routes) = CuratorAnswer.parse(results[request.customID], memberCount: 3) else {
@@ -103,7 +103,7 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
             guard case .unavailable? = error as? CuratorProviderError else { return XCTFail("\(error)") }
         }
         XCTAssertEqual(try Self.storedResults(store), 2)
-        XCTAssertThrowsError(try JobScratch.wait { try await curator.results(batchID: batchID) }) { error in
+        XCTAssertThrowsError(try JobScratch.wait { try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID))) }) { error in
             XCTAssertEqual(error as? CuratorProviderError, .batchNotEnded(batchID))
         }
 
@@ -113,7 +113,7 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
         XCTAssertEqual(stats.requestsByRoute["chatCompletions"], 6, "5 requests and the dropped one")
         XCTAssertEqual(stats.submissionsByCustomID, Dictionary(uniqueKeysWithValues: requests.map { ($0.customID, 1) }),
                        "no request was processed twice")
-        XCTAssertEqual(try JobScratch.wait { try await resumed.results(batchID: batchID) }.count, 5)
+        XCTAssertEqual(try JobScratch.wait { try await resumed.results(batchID: batchID, expecting: Set(requests.map(\.customID))) }.count, 5)
     }
 
     /// A request failing for good (HTTP 400, or 500 with no retries left) is stored as errored
@@ -130,7 +130,7 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
         let requests = (0..<4).map { Self.request(cluster: $0, labels: ["p\($0)"]) }
         let batchID = try JobScratch.wait { try await curator.submit(requests: requests, jobNonce: Self.nonce) }
         XCTAssertEqual(try JobScratch.wait { try await curator.status(batchID: batchID) }, .ended)
-        let results = try JobScratch.wait { try await curator.results(batchID: batchID) }
+        let results = try JobScratch.wait { try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID))) }
 
         guard case let .errored(serverError)? = results["\(Self.nonce)-c0"] else { return XCTFail("\(results)") }
         XCTAssertTrue(serverError.hasPrefix("HTTP 500"), serverError)
@@ -207,7 +207,7 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
                 try await curator.submit(requests: [Self.request(cluster: 0, labels: ["x"])], jobNonce: Self.nonce)
             }
             XCTAssertEqual(try JobScratch.wait { try await curator.status(batchID: batchID) }, .ended)
-            let outcome = try JobScratch.wait { try await curator.results(batchID: batchID) }["\(Self.nonce)-c0"]
+            let outcome = try JobScratch.wait { try await curator.results(batchID: batchID, expecting: ["\(Self.nonce)-c0"]) }["\(Self.nonce)-c0"]
             XCTAssertEqual(outcome, expected, reply)
             guard case .unusable = CuratorAnswer.parse(outcome, memberCount: 1) else { return XCTFail(reply) }
         }

@@ -22,8 +22,8 @@ final class ProviderHTTPClientTests: XCTestCase {
         XCTAssertEqual(policy.delay(beforeRetry: 1, after: nil, random: 0), .seconds(1), "a connection failure backs off")
     }
 
-    /// `retry-after-ms` wins over `retry-after`; seconds and HTTP dates are read; waits of zero or
-    /// past `maxRetryAfter` fall back to the backoff.
+    /// `retry-after-ms` wins over `retry-after`; seconds and HTTP dates are read; a wait past
+    /// `maxRetryAfter` is capped to it; zero or unreadable waits fall back to the backoff.
     func testServerRequestedDelay() {
         let policy = RetryPolicy(maxRetries: 6)
         let now = Date(timeIntervalSince1970: 1_700_000_000)
@@ -39,7 +39,7 @@ final class ProviderHTTPClientTests: XCTestCase {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         XCTAssertEqual(delay([("retry-after", formatter.string(from: date))]), .seconds(3))
-        XCTAssertEqual(delay([("retry-after", "61")], retry: 1), .seconds(1), "over 60 s: backoff")
+        XCTAssertEqual(delay([("retry-after", "61")], retry: 1), .seconds(60), "over 60 s: capped")
         XCTAssertEqual(delay([("retry-after", "0")], retry: 2), .seconds(2), "zero: backoff")
         XCTAssertEqual(delay([("retry-after", "soon")]), .milliseconds(500), "unreadable: backoff")
         XCTAssertEqual(delay([]), .milliseconds(500))

@@ -4,7 +4,7 @@ import XCTest
 
 final class MessageBatchTests: XCTestCase {
     func testCreatePollAndResultsCarryRealToolCalls() async throws {
-        let emulator = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 0.3, apiKey: "k"))
+        let emulator = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 3600, apiKey: "k"))
         let client = WireClient.anthropic(emulator, key: "k")
         let created = try await client.send("POST", "/v1/messages/batches", json: CuratorFixtures.createBody(["job-c0", "job-c1"]))
         XCTAssertEqual(created.status, 200)
@@ -22,6 +22,7 @@ final class MessageBatchTests: XCTestCase {
 
         let early = try await client.send("GET", "/v1/messages/batches/\(id)/results")
         XCTAssertEqual(early.status, 404, "no results before the batch ended")
+        emulator.finishBatches()
 
         var polled = try await client.send("GET", "/v1/messages/batches/\(id)")
         while polled.json["processing_status"] as? String != "ended" {

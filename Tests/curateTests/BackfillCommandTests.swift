@@ -167,24 +167,15 @@ final class BackfillCommandTests: XCTestCase {
     func testDaemonStopsOnSIGTERM() throws {
         let dir = try InputDirectory()
         try importSmall(dir)
-        let executable = try XCTUnwrap(CurateProcess.executable)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["daemon", "--db", "d.sqlite", "--interval", "1s", "--json"]
-        process.currentDirectoryURL = dir.url
         let output = dir.url.appendingPathComponent("daemon.out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try CurateProcess.start(["daemon", "--db", "d.sqlite", "--interval", "1s", "--json"], in: dir.url,
+                                              log: output).process
         let store = try CurationStore(path: dir.url.appendingPathComponent("d.sqlite").path)
         let deadline = Date().addingTimeInterval(20)
         while try store.counts().pending > 0 && Date() < deadline { usleep(50_000) }
         XCTAssertEqual(try store.counts().pending, 0, "the daemon submitted and collected a job")
         process.terminate()   // SIGTERM
         process.waitUntilExit()
-        try handle.close()
         let text = String(decoding: try Data(contentsOf: output), as: UTF8.self)
         XCTAssertEqual(process.terminationReason, .exit, text)
         XCTAssertEqual(process.terminationStatus, 0, text)
@@ -195,9 +186,10 @@ final class BackfillCommandTests: XCTestCase {
     /// Golden usage lines, the exit status section and the root listing of the job commands.
     func testHelp() throws {
         let usages = [
-            "tick": "USAGE: curate tick [--db <file>] [--config <file>] [--provider <name>] [--base-url <url>] [--json]",
+            "tick": "USAGE: curate tick [--db <file>] [--config <file>] [--provider <name>] [--base-url <url>] "
+                + "[--api-key-env <name>] [--allow-insecure-http] [--json]",
             "daemon": "USAGE: curate daemon [--db <file>] [--config <file>] [--provider <name>] [--base-url <url>] "
-                + "[--interval <duration>] [--json]",
+                + "[--api-key-env <name>] [--allow-insecure-http] [--interval <duration>] [--json]",
             "status": "USAGE: curate status [--db <file>] [--config <file>] [--since <YYYY-MM-DD>] [--until <YYYY-MM-DD>] [--json]",
             "backfill": "USAGE: curate backfill <options>",
         ]
@@ -207,7 +199,8 @@ final class BackfillCommandTests: XCTestCase {
             XCTAssertTrue(help.contains("  3   backfill only: the job slot holds a daemon job"), help)
         }
         let backfill = try CurateProcess.run(["backfill", "--help"]).stdoutText
-        for flag in ["--since", "--until", "--window", "--dry-run", "--plan-out", "--provider", "--base-url", "--backend", "--json",
+        for flag in ["--since", "--until", "--window", "--dry-run", "--plan-out", "--provider", "--base-url", "--api-key-env",
+                     "--allow-insecure-http", "--backend", "--json",
                      "--cluster-similarity", "--recall-cluster-floor", "--max-cluster-size", "--salience-threshold",
                      "--recall-top-k", "--db", "--config"] {
             XCTAssertTrue(backfill.contains("  \(flag) "), flag)

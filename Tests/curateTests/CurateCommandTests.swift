@@ -268,7 +268,7 @@ final class CurateCommandTests: XCTestCase {
                                       of --prospects).
               --threshold <t>         Minimum cosine similarity to a cluster's seed to join
                                       it, in [-1, 1]. (default: 0.82)
-              --dim <n>               Values per embedding row (at least 1); every .f32
+              --dim <n>               Values per embedding row (1 to 65536); every .f32
                                       file must be a whole number of rows.
               --backend <backend>     How similarities are computed: auto (the fastest this
                                       CPU has: int8, else bf16, else blas), blas, simd,

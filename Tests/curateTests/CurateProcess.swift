@@ -50,14 +50,19 @@ enum CurateProcess {
         return directories + configurations.map { package.appendingPathComponent(".build/\($0)") }
     }()
 
-    /// Runs `curate arguments…` in `directory`, with `COLUMNS=80` so help text wraps the same
-    /// everywhere, and waits for it.
+    /// Starts `curate arguments…` in `directory` without waiting.
     /// - Parameter environment: variables set (a nil value removes one) over this process's.
-    /// Starts `curate arguments…` in `directory` without waiting (output discarded).
-    static func start(_ arguments: [String], in directory: URL, environment overrides: [String: String?] = [:]) throws -> Running {
+    /// - Parameter log: a file standard output and standard error both go to (created empty);
+    ///   nil: they are discarded.
+    static func start(_ arguments: [String], in directory: URL, environment overrides: [String: String?] = [:],
+                      log: URL? = nil) throws -> Running {
         let executable = try XCTUnwrap(Self.executable, "built curate executable not found; set CURATE_BINARY")
-        let process = makeProcess(executable, arguments, in: directory, overrides: overrides,
-                                  output: FileHandle.nullDevice, error: FileHandle.nullDevice)
+        var output = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            output = try FileHandle(forWritingTo: log)
+        }
+        let process = makeProcess(executable, arguments, in: directory, overrides: overrides, output: output, error: output)
         try process.run()
         return Running(process: process)
     }
@@ -73,6 +78,9 @@ enum CurateProcess {
         }
     }
 
+    /// Runs `curate arguments…` in `directory`, with `COLUMNS=80` so help text wraps the same
+    /// everywhere, and waits for it.
+    /// - Parameter environment: variables set (a nil value removes one) over this process's.
     /// - Parameter product: another executable of the build to run instead of `curate`.
     static func run(_ arguments: [String], in directory: URL? = nil, environment overrides: [String: String?] = [:],
                     product: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Result {

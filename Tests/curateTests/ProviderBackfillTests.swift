@@ -131,10 +131,22 @@ final class ProviderBackfillTests: XCTestCase {
         XCTAssertEqual(first["unusable_clusters"] as? Int, 4)
         let left = try XCTUnwrap(first["left_pending"] as? Int)
         XCTAssertEqual(try pendingCount(dir), left)
+        let queue = try DatabaseQueue(path: dir.url.appendingPathComponent("d.sqlite").path)
+        let pending = try await queue.read { db in
+            try Set(String.fetchAll(db, sql: """
+                SELECT DISTINCT prospect_id FROM prospects WHERE prospect_id NOT IN (SELECT prospect_id FROM resolutions)
+                """))
+        }
         emulator.setOutcomes([])
         let second = try json(try CurateProcess.run(anthropic(emulator), in: dir.url, environment: environment))
         XCTAssertEqual(second["pending"] as? Int, left)
         XCTAssertEqual(try pendingCount(dir), 0)
+        let jobs = try XCTUnwrap(second["jobs"] as? [String])
+        let resent = try await queue.read { db in
+            try Set(String.fetchAll(db, sql: "SELECT prospect_id FROM resolutions WHERE job_id IN (SELECT value FROM json_each(?))",
+                                    arguments: [String(decoding: try JSONSerialization.data(withJSONObject: jobs), as: UTF8.self)]))
+        }
+        XCTAssertEqual(resent, pending, "the next job sent exactly the prospects left pending, by id")
     }
 
     /// Chat completions with bounded concurrency; the process is killed while requests are in

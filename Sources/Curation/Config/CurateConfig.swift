@@ -128,6 +128,12 @@ public struct CurateConfig: Equatable, Sendable {
     /// The source rows' text column. Default `"content_text"`.
     public var sourceTextColumn = "content_text"
 
+    // MARK: Command line only
+    /// Whether remote endpoints may be plain `http` to hosts other than loopback
+    /// (`--allow-insecure-http`). No key of `curate.toml` sets it: a config file found next to a
+    /// database is not trusted to weaken where keys go.
+    public var allowInsecureHTTP = false
+
     /// The defaults.
     public init() {}
 
@@ -142,8 +148,12 @@ public struct CurateConfig: Equatable, Sendable {
     }
 
     /// The configuration of the file at `path`.
+    ///
+    /// The file chooses where keys and prospects are sent, so it must be trusted: a file owned by
+    /// another user, or writable by group or others, is refused.
     /// - Throws: `ConfigError` when it cannot be read or is refused.
     public init(contentsOfFile path: String) throws(ConfigError) {
+        try Self.checkTrusted(path)
         let data: Data
         do {
             data = try JSONLines.contents(ofFile: path)
@@ -155,6 +165,22 @@ public struct CurateConfig: Equatable, Sendable {
             throw ConfigError(path: path, message: "not UTF-8 text")
         }
         try self.init(parsing: text, path: path)
+    }
+
+    /// Refuses a file owned by another user than the one running `curate`, or writable by group
+    /// or others (a missing or unreadable file is left to the read to report).
+    private static func checkTrusted(_ path: String) throws(ConfigError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        if info.st_uid != geteuid() {
+            throw ConfigError(path: path, message: "refused: the file belongs to another user (uid \(info.st_uid)), and a "
+                              + "configuration chooses where keys and prospects are sent")
+        }
+        if info.st_mode & 0o022 != 0 {
+            throw ConfigError(path: path, message: "refused: group or others may write it (mode "
+                              + String(info.st_mode & 0o777, radix: 8) + "), and a configuration chooses where keys and "
+                              + "prospects are sent: chmod go-w \(path)")
+        }
     }
 
     /// The path of the `curate.toml` next to `databasePath`.
@@ -239,6 +265,20 @@ public struct CurateConfig: Equatable, Sendable {
             }
         }
 
+        /// The name of an environment variable holding a key: it must end in `_API_KEY` or
+        /// `_TOKEN` (`RemoteEndpoint.isKeyVariableName`).
+        static func keyVariable(_ section: String, _ assign: @escaping @Sendable (inout CurateConfig, String) -> Void) -> Key {
+            Key(section: section) { config, value in
+                guard case let .string(name) = value else { return "must be a string, found \(value.kind)" }
+                guard RemoteEndpoint.isKeyVariableName(name) else {
+                    return "must name a variable ending in \(RemoteEndpoint.keyVariableSuffixes.joined(separator: " or ")) "
+                        + "(found \(name.debugDescription)): a config file may not send other secrets; --api-key-env may"
+                }
+                assign(&config, name)
+                return nil
+            }
+        }
+
         static func choice(_ section: String, _ path: WritableKeyPath<CurateConfig, String>, _ choices: [String]) -> Key {
             Key(section: section) { config, value in
                 let list = choices.map(\.debugDescription).joined(separator: ", ")
@@ -268,7 +308,7 @@ public struct CurateConfig: Equatable, Sendable {
         "local_confidence_floor": .number("curator", \.localConfidenceFloor, 0...1),
         "model": .text("curator") { $0.model = $1 },
         "base_url": .text("curator") { $0.baseURL = $1 },
-        "api_key_env": .text("curator") { $0.apiKeyEnv = $1 },
+        "api_key_env": .keyVariable("curator") { $0.apiKeyEnv = $1 },
         "max_batch_requests": .integer("curator", \.maxBatchRequests, 1...100_000),
         "max_batch_bytes": .integer("curator", \.maxBatchBytes, 1_000...256_000_000),
         "poll_interval_seconds": .number("curator", \.pollIntervalSeconds, 0...3_600),
@@ -277,7 +317,7 @@ public struct CurateConfig: Equatable, Sendable {
         "concurrency": .integer("curator", \.concurrency, 1...256),
         "embedding_model": .text("embedder") { $0.embeddingModel = $1 },
         "embedding_base_url": .text("embedder") { $0.embeddingBaseURL = $1 },
-        "embedding_api_key_env": .text("embedder") { $0.embeddingAPIKeyEnv = $1 },
+        "embedding_api_key_env": .keyVariable("embedder") { $0.embeddingAPIKeyEnv = $1 },
         "embedding_encoding": .choice("embedder", \.embeddingEncoding, ["float", "base64"]),
         "embedding_batch_size": .integer("embedder", \.embeddingBatchSize, 1...2_048),
         "id_column": .text("source") { $0.sourceIDColumn = $1 },

@@ -70,8 +70,8 @@ public final class OpenAICompatibleEmbedder: Embedder {
     ///   - environment: where the key (`embedding_api_key_env`) and `$CURATE_OPENAI_BASE_URL`
     ///     are read. The base URL is `embedding_base_url`, else that variable, else
     ///     `defaultBaseURL`.
-    /// - Throws: `ConfigError` (no line) when the key variable is unset or empty, or the base
-    ///   URL is not http(s).
+    /// - Throws: `ConfigError` (no line) when the key variable is unset, empty or holds a
+    ///   character that cannot be sent, or the base URL breaks `RemoteEndpoint`'s rules.
     public init(store: CurationStore, config: CurateConfig, http: ProviderHTTPClient, requestDimensions: Bool = false,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) {
         func fail(_ message: String) -> ConfigError {
@@ -79,11 +79,13 @@ public final class OpenAICompatibleEmbedder: Embedder {
         }
         let base = config.embeddingBaseURL ?? environment[Self.baseURLVariable].flatMap { $0.isEmpty ? nil : $0 }
             ?? Self.defaultBaseURL
-        guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw fail("base URL \(base.debugDescription) is not an http(s) URL")
+        if let problem = RemoteEndpoint.problem(withBaseURL: base, allowInsecureHTTP: config.allowInsecureHTTP) {
+            throw fail(problem)
         }
-        guard let key = environment[config.embeddingAPIKeyEnv], !key.isEmpty else {
-            throw fail("the API key variable \(config.embeddingAPIKeyEnv) is not set (config: embedding_api_key_env)")
+        let key: APIKey
+        switch RemoteEndpoint.key(in: config.embeddingAPIKeyEnv, of: environment) {
+        case let .success(found): key = found
+        case let .failure(problem): throw fail("\(problem) (config: embedding_api_key_env)")
         }
         guard let encoding = Encoding(rawValue: config.embeddingEncoding) else {
             throw fail("embedding_encoding \(config.embeddingEncoding.debugDescription) is neither \"float\" nor \"base64\"")
@@ -94,7 +96,7 @@ public final class OpenAICompatibleEmbedder: Embedder {
         self.encoding = encoding
         self.batchSize = min(max(1, config.embeddingBatchSize), 2048)
         self.requestDimensions = requestDimensions
-        self.apiKey = APIKey(key)
+        self.apiKey = key
         self.http = http
         self.cache = EmbeddingCache(store: store, model: config.embeddingModel, dimension: config.embeddingDim)
     }

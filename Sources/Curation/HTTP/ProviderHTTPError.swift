@@ -9,7 +9,11 @@ public enum ProviderHTTPError: Error, Sendable, Equatable, CustomStringConvertib
     /// The provider answered with a non-2xx status; `errorType` and `requestID` come from its
     /// error body or headers when it gave them.
     case status(operation: String, code: Int, errorType: String?, requestID: String?)
-    /// The connection failed, broke off, or the body could not be read as promised.
+    /// The provider answered with a redirect (3xx), which is never followed: the key and the
+    /// prospects go to the configured host only. `host` is the target's, when it named one.
+    case redirected(operation: String, code: Int, host: String?)
+    /// The connection failed, broke off, or the body could not be read as promised; `reason` is
+    /// a fixed text.
     case transport(operation: String, reason: String)
     /// The request took longer than the client's timeout.
     case timedOut(operation: String)
@@ -19,8 +23,8 @@ public enum ProviderHTTPError: Error, Sendable, Equatable, CustomStringConvertib
     /// The operation the failed request performed.
     public var operation: String {
         switch self {
-        case let .status(operation, _, _, _), let .transport(operation, _), let .timedOut(operation),
-             let .cancelled(operation): operation
+        case let .status(operation, _, _, _), let .redirected(operation, _, _), let .transport(operation, _),
+             let .timedOut(operation), let .cancelled(operation): operation
         }
     }
 
@@ -29,6 +33,9 @@ public enum ProviderHTTPError: Error, Sendable, Equatable, CustomStringConvertib
         case let .status(operation, code, errorType, requestID):
             "\(operation) failed: HTTP \(code)" + (errorType.map { " \($0)" } ?? "")
                 + (requestID.map { " (request id \($0))" } ?? "")
+        case let .redirected(operation, code, host):
+            "\(operation) failed: HTTP \(code) redirect to \(host ?? "another location") refused "
+                + "(provider calls never follow redirects: the key and the prospects go to the configured host only)"
         case let .transport(operation, reason): "\(operation) failed: \(reason)"
         case let .timedOut(operation): "\(operation) timed out"
         case let .cancelled(operation): "\(operation) was cancelled"

@@ -9,8 +9,9 @@ import Foundation
 ///   failures and timeouts (for a request that is not `ProviderHTTPRequest.idempotent`, only
 ///   those that happened before it was sent).
 /// - The wait is the server's `retry-after-ms` (milliseconds) or `retry-after` (seconds or an
-///   HTTP date) when it asks for more than zero and at most `maxRetryAfter`; otherwise
+///   HTTP date) when it asks for more than zero, capped at `maxRetryAfter`; otherwise
 ///   `initialDelay × 2ⁿ` for retry n (0-based), capped at `maxDelay`, minus up to 25 % jitter.
+///   Any number a server sends is range-checked before it becomes a duration: none can trap.
 public struct RetryPolicy: Sendable, Equatable {
     /// Retries after the first attempt (0: never retry).
     public var maxRetries: Int
@@ -18,7 +19,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public var initialDelay: Duration = .milliseconds(500)
     /// The longest backoff.
     public var maxDelay: Duration = .seconds(8)
-    /// The longest server-requested wait honoured; a longer one falls back to the backoff.
+    /// The longest server-requested wait: a longer one is capped to it.
     public var maxRetryAfter: Duration = .seconds(60)
 
     /// A policy of `maxRetries` retries with the given waits.
@@ -53,7 +54,8 @@ public struct RetryPolicy: Sendable, Equatable {
         return backoff(retry: retry, random: random)
     }
 
-    /// The server's requested wait when it is in (0, `maxRetryAfter`], else nil.
+    /// The server's requested wait, capped at `maxRetryAfter`, when it asks for a finite wait
+    /// above zero; else nil.
     public func requestedDelay(_ response: ProviderHTTPResponse, now: Date = Date()) -> Duration? {
         let seconds: Double? =
             if let ms = response.header("retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
@@ -64,8 +66,8 @@ public struct RetryPolicy: Sendable, Equatable {
                 nil
             }
         guard let seconds, seconds.isFinite, seconds > 0 else { return nil }
-        let wait = Duration.milliseconds(Int64((seconds * 1000).rounded(.up)))
-        return wait <= maxRetryAfter ? wait : nil
+        // Capped before the conversion: an absurd value (1e20 s) would trap in Int64(_:).
+        return min(Duration.milliseconds(Int64((min(seconds, Self.seconds(maxRetryAfter)) * 1000).rounded(.up))), maxRetryAfter)
     }
 
     /// `initialDelay × 2^retry`, capped at `maxDelay`, times `1 − 0.25 × random`.

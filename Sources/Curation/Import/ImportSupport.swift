@@ -228,18 +228,39 @@ struct ImportPlan {
         }
     }
 
-    /// Reads a `.f32` file and splits it in `lines` rows, refusing a size that is not a whole
-    /// number of rows, a row count other than `lines`, NaN or infinite values and all-zero rows.
+    /// Reads a `.f32` file and splits it in `lines` rows, refusing a dimension out of range, a
+    /// file that is not a regular file, a size that is not a whole number of rows or a row count
+    /// other than `lines` (all from the dimension and the size, before anything is read), NaN
+    /// or infinite values and all-zero rows.
     static func readVectorFile(_ path: String, dimension: Int, lines: Int, jsonlPath: String) throws(ImportError) -> [Data] {
-        guard dimension > 0 else { throw .input(InputFileError(path: path, reason: .invalidDimension(dimension))) }
-        let data = try contents(ofFile: path)
-        let rowBytes = dimension * 4
-        guard data.count % rowBytes == 0 else {
-            throw .input(InputFileError(path: path, reason: .embeddingByteCount(bytes: data.count, dimension: dimension)))
+        func refuse(_ reason: InputFileError.Reason) -> ImportError { .input(InputFileError(path: path, reason: reason)) }
+        do {
+            try InputLimits.checkDimension(dimension, path: path)
+        } catch {
+            throw .input(error)
         }
-        guard data.count / rowBytes == lines else {
-            throw .input(InputFileError(path: path, reason: .rowCountMismatch(rows: data.count / rowBytes, lines: lines, jsonlPath: jsonlPath)))
+        let file: RegularFile
+        do {
+            file = try RegularFile(path: path)
+        } catch {
+            throw .input(error)
         }
+        // lines × dimension × 4, checked: neither product may overflow.
+        let (rowBytes, rowOverflow) = dimension.multipliedReportingOverflow(by: 4)
+        guard !rowOverflow, file.size % rowBytes == 0 else {
+            throw refuse(.embeddingByteCount(bytes: file.size, dimension: dimension))
+        }
+        let (expected, overflow) = lines.multipliedReportingOverflow(by: rowBytes)
+        guard !overflow, file.size == expected else {
+            throw refuse(.rowCountMismatch(rows: file.size / rowBytes, lines: lines, jsonlPath: jsonlPath))
+        }
+        let data: Data
+        do {
+            data = try file.bytes(upTo: expected)
+        } catch {
+            throw .input(error)
+        }
+        guard data.count == expected else { throw refuse(.unreadable("the file shrank while it was read")) }
         let bad: Int? = data.withUnsafeBytes { bytes in
             let words = bytes.bindMemory(to: UInt32.self)
             // Exponent bits all ones: NaN or infinity, in either byte order of the host.

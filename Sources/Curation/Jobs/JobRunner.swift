@@ -206,9 +206,11 @@ public struct JobRunner: Sendable {
     ///   another process; nothing is written), `.provider`, `.store`.
     public func collect(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> DecisionTally {
         var outcomes: [String: CuratorOutcome] = [:]
-        for id in job.batchIDs.compactMap({ $0 }) {
+        for (index, id) in job.batchIDs.enumerated() {
+            guard let id else { continue }
+            let customIDs = Set(job.plan.clusters(ofBatch: index).map(\.customID))
             do {
-                outcomes.merge(try await provider.results(batchID: id)) { first, _ in first }
+                outcomes.merge(try await provider.results(batchID: id, expecting: customIDs)) { first, _ in first }
             } catch {
                 throw .provider(error)
             }

@@ -38,8 +38,10 @@ public protocol CuratorProvider: Sendable {
     func status(batchID: String) async throws(CuratorProviderError) -> CuratorBatchStatus
 
     /// The results of an ended batch, by `custom_id`. A request with no entry had no result.
+    /// - Parameter customIDs: the `custom_id`s of the batch's requests: a result for another id,
+    ///   or more results than ids, is refused (a remote provider stops reading the stream there).
     /// - Throws: `CuratorProviderError` (`.batchNotEnded` before the batch has ended).
-    func results(batchID: String) async throws(CuratorProviderError) -> [String: CuratorOutcome]
+    func results(batchID: String, expecting customIDs: Set<String>) async throws(CuratorProviderError) -> [String: CuratorOutcome]
 
     /// The batches the provider holds for `jobNonce`, with the `custom_id`s of their requests,
     /// or nil when the provider cannot list them. Used after a crash between the provider
@@ -55,6 +57,11 @@ public protocol CuratorProvider: Sendable {
     /// How this provider's requests offer the decision tool (`seed-contract.md` §4).
     var requestStyle: CuratorRequestStyle { get }
 
+    /// Where the provider sends requests, for the notice printed before a job is submitted
+    /// (`"api.anthropic.com (anthropic, model claude-opus-4-8)"`); nil for a provider that sends
+    /// nothing over the network.
+    var destination: String? { get }
+
     /// Whether the provider has a batch API. One without (chat completions, sent request by
     /// request) is the synchronous regime of `seed-contract.md` §6: a daemon tick plans at most
     /// `max_prospects_per_tick` prospects, the most novel first.
@@ -68,6 +75,8 @@ extension CuratorProvider {
     public var requestStyle: CuratorRequestStyle { .forcedTool }
     /// true: a batch API.
     public var hasBatchAPI: Bool { true }
+    /// nil: nothing goes over the network.
+    public var destination: String? { nil }
 }
 
 /// How large one provider batch may be.

@@ -96,8 +96,9 @@ public struct LocalCurator: CuratorProvider {
         return .ended
     }
 
-    public func results(batchID: String) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
-        try resultsComputingIfNeeded(batchID)
+    /// The stored results of the batch, those of `customIDs` only.
+    public func results(batchID: String, expecting customIDs: Set<String>) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
+        try resultsComputingIfNeeded(batchID).filter { customIDs.contains($0.key) }
     }
 
     public func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {

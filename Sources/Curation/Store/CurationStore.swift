@@ -50,9 +50,12 @@ public final class CurationStore: Sendable {
     private let writer: any DatabaseWriter
 
     /// Opens the store at `path` and applies the pending migrations. `":memory:"` opens a
-    /// private in-memory store (a queue, whatever `access`). A file without any write
-    /// permission bit is opened read-only (also for root, whom the bits do not stop): reads work,
-    /// writes fail with SQLite's "attempt to write a readonly database".
+    /// private in-memory store (a queue, whatever `access`). A missing file is created readable
+    /// and writable by its owner only (0600, whatever the umask), and so are its `-wal` and
+    /// `-shm` (SQLite gives them the database's mode): the store holds people's text. An existing
+    /// file keeps its mode. A file without any write permission bit is opened read-only (also for
+    /// root, whom the bits do not stop): reads work, writes fail with SQLite's "attempt to write a
+    /// readonly database".
     /// - Parameters:
     ///   - path: the database file; its directory must exist.
     ///   - access: `.pool` (default) or `.queue`.
@@ -73,6 +76,8 @@ public final class CurationStore: Sendable {
         configuration.readonly = readOnly
         if path != ":memory:" && (opening == .existingStore || FileManager.default.fileExists(atPath: path)) {
             try Self.checkIsCurateStore(path, allowEmpty: opening == .createIfNeeded)
+        } else if path != ":memory:" {
+            try Self.createOwnerOnly(path)
         }
         do {
             if path == ":memory:" {
@@ -178,6 +183,24 @@ public final class CurationStore: Sendable {
                 resolutions: byDecision,
                 committed: try Int.fetchOne(db, sql: "SELECT count(*) FROM committed") ?? 0,
                 sessions: try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0)
+        }
+    }
+
+    /// Creates the missing database file, empty (SQLite then gives it the schema), with mode 0600
+    /// set explicitly against the umask. A file created meanwhile by another process is left as
+    /// it is.
+    private static func createOwnerOnly(_ path: String) throws(StoreError) {
+        func failure() -> StoreError { .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { return }
+            throw failure()
+        }
+        defer { close(fd) }
+        guard fchmod(fd, 0o600) == 0 else {
+            let error = failure()
+            unlink(path)
+            throw error
         }
     }
 

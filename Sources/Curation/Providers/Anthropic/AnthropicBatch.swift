@@ -2,25 +2,36 @@ import Foundation
 
 /// The fields of a Message Batches batch object the curator reads
 /// (`shared/design/provider-wire-formats.md` §1).
-struct AnthropicBatch: Sendable, Equatable {
+package struct AnthropicBatch: Sendable, Equatable {
     /// `msgbatch_…`.
     let id: String
     /// `processing_status` is `ended`: every request has its final result.
     let ended: Bool
     /// The sum of `request_counts`: how many result lines the batch has once it ended.
-    let requestCount: Int
+    package let requestCount: Int
     /// Where its results are (set once it ended).
     let resultsURL: String?
     /// When it was created (by the provider's clock).
     let createdAt: UTCTimestamp?
 
-    /// The batch `json` describes, or nil when it is not a batch object.
-    init?(json: JSONValue) {
+    /// The most requests a batch holds (Message Batches: 100,000); larger counts are refused.
+    static let maxRequests = 100_000
+
+    /// The batch `json` describes, or nil when it is not a batch object (also when a request
+    /// count is not an integer in 0...`maxRequests`: no number from the network can trap).
+    package init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue, let status = json["processing_status"]?.stringValue,
               let counts = json["request_counts"]?.objectValue else { return nil }
+        var total = 0
+        for member in counts.members {
+            guard let value = member.value.numberValue, value >= 0, value <= Double(Self.maxRequests),
+                  let count = Int(exactly: value) else { return nil }
+            total += count
+        }
+        guard total <= Self.maxRequests else { return nil }
         self.id = id
         ended = status == "ended"
-        requestCount = counts.members.reduce(0) { $0 + Int($1.value.numberValue ?? 0) }
+        requestCount = total
         resultsURL = json["results_url"]?.stringValue
         createdAt = json["created_at"]?.stringValue.flatMap { try? UTCTimestamp(iso8601: $0) }
     }

@@ -34,7 +34,8 @@ extension AnthropicBatchCurator {
         var customIDs: [String] = []
         do {
             let batch = try await waitUntilEnded(candidate)
-            try await forEachResult(of: batch, restart: { customIDs.removeAll() }) { customIDs.append($0.customID) }
+            try await forEachResult(of: batch, lines: batch.requestCount, accepting: { _ in true },
+                                    restart: { customIDs.removeAll() }) { customIDs.append($0.customID) }
         } catch {
             if case .unknownBatch = error { return nil }
             throw error

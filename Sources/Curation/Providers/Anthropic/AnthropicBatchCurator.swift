@@ -34,6 +34,9 @@ public struct AnthropicBatchCurator: CuratorProvider {
     /// `"anthropic"`.
     public var name: String { Self.providerName }
 
+    /// The host and model of `settings`.
+    public var destination: String? { settings.destination }
+
     /// `.adaptiveThinking`: adaptive thinking, high effort, the tool left to the model.
     public var requestStyle: CuratorRequestStyle { .adaptiveThinking }
 
@@ -82,11 +85,15 @@ public struct AnthropicBatchCurator: CuratorProvider {
         try await retrieve(batchID).ended ? .ended : .inProgress
     }
 
-    public func results(batchID: String) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
+    /// Streams the batch's results; the stream is stopped at a result for an id not in
+    /// `customIDs` or past `customIDs.count` lines (a hostile or broken server cannot make it
+    /// endless).
+    public func results(batchID: String, expecting customIDs: Set<String>) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
         let batch = try await retrieve(batchID)
         guard batch.ended else { throw .batchNotEnded(batchID) }
         var outcomes: [String: CuratorOutcome] = [:]
-        try await forEachResult(of: batch, restart: { outcomes.removeAll() }) { result in
+        try await forEachResult(of: batch, lines: customIDs.count, accepting: customIDs.contains,
+                                restart: { outcomes.removeAll() }) { result in
             if outcomes[result.customID] == nil { outcomes[result.customID] = result.outcome }
         }
         return outcomes
@@ -110,10 +117,12 @@ public struct AnthropicBatchCurator: CuratorProvider {
     }
 
     /// Streams the results of the ended `batch` into `each`, downloading again (after `restart`)
-    /// when the stream breaks, holds a malformed line or has fewer or more lines than the
-    /// batch's requests.
-    func forEachResult(of batch: AnthropicBatch, restart: () -> Void,
+    /// when the stream breaks, holds a malformed line or a result whose id `accepting` refuses,
+    /// or has another number of lines than `expected` (at most the batch's own count); a stream
+    /// is stopped as soon as it has more.
+    func forEachResult(of batch: AnthropicBatch, lines expected: Int, accepting: (String) -> Bool, restart: () -> Void,
                        _ each: (AnthropicBatchResult) -> Void) async throws(CuratorProviderError) {
+        let expected = min(expected, batch.requestCount)
         var lines = 0
         do {
             try await http.streamLines(request("GET", resultsURL(of: batch), operation: "download results of \(batch.id)"),
@@ -123,15 +132,23 @@ public struct AnthropicBatchCurator: CuratorProvider {
                                        },
                                        line: { bytes in
                                            lines += 1
+                                           guard lines <= expected else {
+                                               throw ResultCountMismatch(lines: lines, expected: expected)
+                                           }
+                                           let result: AnthropicBatchResult
                                            do throws(AnthropicBatchResult.Malformed) {
-                                               each(try AnthropicBatchResult(line: bytes))
+                                               result = try AnthropicBatchResult(line: bytes)
                                            } catch {
                                                throw BadResultLine(number: lines, problem: error.problem)
                                            }
+                                           guard accepting(result.customID) else {
+                                               throw BadResultLine(number: lines, problem: "a custom_id not in the batch")
+                                           }
+                                           each(result)
                                        },
                                        end: {
-                                           guard lines == batch.requestCount else {
-                                               throw ResultCountMismatch(lines: lines, expected: batch.requestCount)
+                                           guard lines == expected else {
+                                               throw ResultCountMismatch(lines: lines, expected: expected)
                                            }
                                        })
         } catch {

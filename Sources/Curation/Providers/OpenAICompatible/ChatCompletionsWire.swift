@@ -73,7 +73,7 @@ enum ChatCompletionsWire {
     }
 
     /// The stored outcome of a request that failed for good, or nil when the failure is the
-    /// endpoint's rather than the request's (transport, cancellation, a status of
+    /// endpoint's rather than the request's (transport, cancellation, a redirect, a status of
     /// `endpointWideStatuses`): then nothing is stored and the request is sent again later.
     /// The message holds the status and error type only (error bodies may echo the prompt).
     static func outcome(of error: ProviderHTTPError) -> CuratorOutcome? {
@@ -82,7 +82,7 @@ enum ChatCompletionsWire {
             return .errored(message: "HTTP \(code)" + (errorType.map { " \($0)" } ?? ""))
         case .timedOut:
             return .errored(message: "timed out")
-        case .status, .transport, .cancelled:
+        case .status, .redirected, .transport, .cancelled:
             return nil
         }
     }

@@ -37,6 +37,9 @@ public struct OpenAICompatibleCurator: CuratorProvider {
     /// `"openai-compatible"`.
     public var name: String { Self.providerName }
 
+    /// The host and model of `settings`.
+    public var destination: String? { settings.destination }
+
     /// false: chat completions have no batch API, so a daemon tick is the synchronous regime.
     public var hasBatchAPI: Bool { false }
     /// `settings.limits`.
@@ -97,12 +100,12 @@ public struct OpenAICompatibleCurator: CuratorProvider {
         return .ended
     }
 
-    /// The stored results of an ended batch, by `custom_id`.
+    /// The stored results of an ended batch, by `custom_id`, those of `customIDs` only.
     /// - Throws: `.unknownBatch`, `.batchNotEnded`, `.unavailable`.
-    public func results(batchID: String) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
+    public func results(batchID: String, expecting customIDs: Set<String>) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
         let batch = try batches.load(batchID)
         guard batch.state == .ended else { throw .batchNotEnded(batchID) }
-        return batch.results
+        return batch.results.filter { customIDs.contains($0.key) }
     }
 
     /// The stored batches of `jobNonce` (all of them: they were stored before being sent).

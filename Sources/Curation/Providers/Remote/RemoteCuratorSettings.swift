@@ -19,18 +19,24 @@ public struct RemoteCuratorSettings: Sendable {
     /// OpenAI-compatible: chat completions in flight at once.
     public var concurrency: Int
 
+    /// Where requests go: `"<host> (<provider>, model <model>)"`.
+    public var destination: String {
+        "\(RemoteEndpoint.host(of: baseURL) ?? baseURL) (\(provider), model \(model))"
+    }
+
     /// The public endpoint, key variable, model and base-URL variable of each remote provider.
     public static let defaults: [String: (baseURL: String, apiKeyEnv: String, model: String, baseURLEnv: String)] = [
         "anthropic": ("https://api.anthropic.com", "ANTHROPIC_API_KEY", "claude-opus-4-8", "CURATE_ANTHROPIC_BASE_URL"),
         "openai-compatible": ("https://api.openai.com/v1", "OPENAI_API_KEY", "gpt-4o-mini", "CURATE_OPENAI_BASE_URL"),
     ]
 
-    /// The settings of remote provider `provider`.
+    /// The settings of remote provider `provider` (`RemoteEndpoint`'s rules apply).
     /// - Parameters:
     ///   - baseURLOverride: `--base-url`, which wins over the environment and the config.
     ///   - environment: where the API key and the base-URL variable are read.
-    /// - Throws: `JobError.providerMisconfigured` for an unknown provider, a missing key or a
-    ///   base URL that is not http(s).
+    /// - Throws: `JobError.providerMisconfigured` for an unknown provider, a missing or unusable
+    ///   key, or a base URL that is not https (or http to loopback, unless the config allows
+    ///   insecure http).
     public static func resolve(provider: String, config: CurateConfig, baseURLOverride: String? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(JobError) -> RemoteCuratorSettings {
@@ -39,16 +45,16 @@ public struct RemoteCuratorSettings: Sendable {
         }
         let base = baseURLOverride ?? environment[fallback.baseURLEnv].flatMap { $0.isEmpty ? nil : $0 }
             ?? config.baseURL ?? fallback.baseURL
-        guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw .providerMisconfigured(provider: provider, reason: "base URL \(base.debugDescription) is not an http(s) URL")
+        if let problem = RemoteEndpoint.problem(withBaseURL: base, allowInsecureHTTP: config.allowInsecureHTTP) {
+            throw .providerMisconfigured(provider: provider, reason: problem)
         }
-        let keyVariable = config.apiKeyEnv ?? fallback.apiKeyEnv
-        guard let key = environment[keyVariable], !key.isEmpty else {
-            throw .providerMisconfigured(provider: provider,
-                                         reason: "the API key variable \(keyVariable) is not set (config: api_key_env)")
+        let key: APIKey
+        switch RemoteEndpoint.key(in: config.apiKeyEnv ?? fallback.apiKeyEnv, of: environment) {
+        case let .success(found): key = found
+        case let .failure(problem): throw .providerMisconfigured(provider: provider, reason: "\(problem) (api_key_env, --api-key-env)")
         }
         return RemoteCuratorSettings(
-            provider: provider, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, apiKey: APIKey(key),
+            provider: provider, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, apiKey: key,
             model: config.model ?? fallback.model, limits: config.batchLimits,
             pollInterval: .seconds(config.pollIntervalSeconds), concurrency: config.concurrency)
     }
