@@ -5,12 +5,28 @@ import Foundation
 /// runs single-threaded inside each worker (see `BLASLibrary`).
 public enum ComputeThreads {
     /// Number of workers the engine splits work over.
-    public static let count: Int = {
+    public static var count: Int { testingCount ?? configured }
+
+    /// `CURATE_THREADS`, or the cores; read once per process.
+    private static let configured: Int = {
         if let text = ProcessInfo.processInfo.environment["CURATE_THREADS"], let n = Int(text), n > 0 {
             return n
         }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
+
+    /// The count `withCount` sets while its body runs.
+    nonisolated(unsafe) private static var testingCount: Int?
+
+    /// Runs `body` with `count` set to `workers`, so tests can vary what `CURATE_THREADS` sets
+    /// once per process. Not thread-safe: no engine work may run meanwhile.
+    package static func withCount<T>(_ workers: Int, _ body: () throws -> T) rethrows -> T {
+        precondition(workers > 0, "at least one worker")
+        let saved = testingCount
+        testingCount = workers
+        defer { testingCount = saved }
+        return try body()
+    }
 
     /// Runs `body(part)` for `part` in `0..<parts`, concurrently when `parts > 1`. The caller
     /// guarantees that parts touch disjoint memory.

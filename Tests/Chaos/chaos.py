@@ -20,7 +20,9 @@ Invariants checked after every run, against an uncrashed baseline run of the sam
                  that resolution's key (committed rows are append-only: several per item)
   slot           the job slot is empty
 Also: random-time SIGKILLs during longer runs, and backfill/tick pairs started together
-(the loser must get a clear message; no job clobbered, no batch orphaned).
+(the loser must get a clear message; no job clobbered, no batch orphaned). A crash point no run
+reached, random kills that all came too late, or races that never contended count as violations:
+a run that tested nothing does not pass.
 
 Usage: Tests/Chaos/chaos.py [--seeds 20] [--races 100] [--random-kills 20] [--bin .build/release]
 Exit status 1 when any invariant was violated.
@@ -221,6 +223,8 @@ def crash_table(harness, seeds, providers):
                 found = [error] if error else harness.violations(provider, db, sent, point)
                 violations += [f"seed {seed}: {v}" for v in found]
                 shutil.rmtree(os.path.dirname(db), ignore_errors=True)
+            if runs and not killed:
+                violations.append(f"{point} was never reached: no run was killed there, so nothing was tested")
             rows.append((point, provider, runs, killed, violations))
     return rows
 
@@ -242,6 +246,8 @@ def random_kills(harness, count, providers):
             found = [error] if error else harness.violations(provider, db, sent, point="random")
             violations += [f"seed {seed}: {v}" for v in found]
             shutil.rmtree(os.path.dirname(db), ignore_errors=True)
+        if runs and not killed:
+            violations.append("no random SIGKILL landed before its run ended")
         rows.append(("random SIGKILL", provider, runs, killed, violations))
     return rows
 
@@ -250,6 +256,7 @@ def races(harness, rounds):
     """A backfill and a tick started together; then ticks and a backfill finish whatever is left."""
     outcomes = {}
     violations = []
+    contended = 0
     expected = harness.baseline("local")
     for round_ in range(rounds):
         db = harness.fresh_store(batch_requests=25)
@@ -262,6 +269,8 @@ def races(harness, rounds):
         t_out, t_err = tick.communicate()
         key = f"backfill exit {backfill.returncode}, tick exit {tick.returncode}"
         outcomes[key] = outcomes.get(key, 0) + 1
+        # Contended: one found the other's job (backfill exit 3, tick "foreign") or lost the claim (tick exit 1).
+        contended += backfill.returncode == 3 or tick.returncode == 1 or '"outcome":"foreign"' in t_out
         if backfill.returncode not in (0, 3) or tick.returncode not in (0, 1):
             violations.append(f"round {round_}: {key}: {b_err.strip()} {t_err.strip()}")
         if backfill.returncode == 3 and "daemon job" not in b_err:
@@ -293,6 +302,8 @@ def races(harness, rounds):
         if not set(expected["resolutions"]) <= in_scope:
             violations.append(f"round {round_}: prospects in scope left unresolved")
         shutil.rmtree(os.path.dirname(db), ignore_errors=True)
+    if rounds and not contended:
+        violations.append(f"no race was contended in {rounds} round(s): every backfill and tick ran unhindered")
     return outcomes, violations
 
 

@@ -3,21 +3,28 @@ import Kernels
 import TestSupport
 import XCTest
 
-/// Every backend must give exactly the clusters of the scalar double-precision reference.
+/// Every backend, at 1, 3 and 7 engine threads, must give exactly the clusters of the scalar
+/// double-precision reference, and report the backend it was asked for (`ExpectedBackend`).
 final class ClusteringExactnessTests: XCTestCase {
     static let fastBackends: [Backend] = [.blas, .simd, .swiftSIMD, .bf16, .int8, .auto]
 
-    /// Clusters `matrix` with every backend (default and small tiling) and compares with scalar.
+    /// Clusters `matrix` with every backend (default and small tiling) at every thread count,
+    /// compares with scalar and checks the backend that ran.
     func assertAllBackendsMatchScalar(_ matrix: EmbeddingMatrix, threshold: Double, order: [Int]? = nil,
                                       _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let reference = try GreedyClustering(threshold: threshold, backend: .scalar).cluster(matrix, order: order)
-        for backend in Self.fastBackends {
-            for tiling in [GreedyClustering.Tiling(), TestData.smallTiling] {
-                let result = try GreedyClustering(threshold: threshold, backend: backend, tiling: tiling)
-                    .cluster(matrix, order: order)
-                XCTAssertEqual(result.clusters, reference.clusters,
-                               "\(label): backend \(backend) tiling \(tiling.blockRows) differs from scalar",
-                               file: file, line: line)
+        for threads in TestData.threadCounts {
+            try ComputeThreads.withCount(threads) {
+                for backend in Self.fastBackends {
+                    for tiling in [GreedyClustering.Tiling(), TestData.smallTiling] {
+                        let result = try GreedyClustering(threshold: threshold, backend: backend, tiling: tiling)
+                            .cluster(matrix, order: order)
+                        let context = "\(label): backend \(backend) tiling \(tiling.blockRows) threads \(threads)"
+                        XCTAssertEqual(result.clusters, reference.clusters, "\(context) differs from scalar", file: file, line: line)
+                        XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: [matrix]), "\(context) ran another",
+                                       file: file, line: line)
+                    }
+                }
             }
         }
     }
@@ -64,9 +71,10 @@ final class ClusteringExactnessTests: XCTestCase {
         let a: [Float] = [1, 2, 3], zero: [Float] = [0, 0, 0]
         let matrix = try EmbeddingMatrix(rows: [zero, a, a, zero, [2, 4, 6], [-1, -2, -3], zero])
         for backend in [Backend.scalar] + Self.fastBackends {
-            let clusters = try GreedyClustering(threshold: 0.82, backend: backend).cluster(matrix).clusters
+            let result = try GreedyClustering(threshold: 0.82, backend: backend).cluster(matrix)
             // Zero rows have cosine 0 with everything, so each seeds its own cluster at t = 0.82.
-            XCTAssertEqual(clusters, [[0], [1, 2, 4], [3], [5], [6]], "backend \(backend)")
+            XCTAssertEqual(result.clusters, [[0], [1, 2, 4], [3], [5], [6]], "backend \(backend)")
+            XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: [matrix]), "backend \(backend)")
         }
         // At threshold 0 a zero row matches every seed (cosine 0 ≥ 0).
         try assertAllBackendsMatchScalar(matrix, threshold: 0, "t=0")
@@ -79,6 +87,18 @@ final class ClusteringExactnessTests: XCTestCase {
         let result = try GreedyClustering(threshold: 0.9, backend: .auto).cluster(matrix)
         XCTAssertEqual(result.clusters, [[0, 2], [1, 3], [4]])
         XCTAssertEqual(result.referencePairs, 0 + 1 + 1 + 2 + 2)
+    }
+
+    /// `blas` runs on the system BLAS wherever one loads (the tests above hold it to that; the
+    /// debian-minilm slice's second block meets 256-seed chunks, far above `minimumBLASWork`);
+    /// without a BLAS this test skips, naming what is missing.
+    func testBLASRunsWhereALibraryLoads() throws {
+        if let reason = BLASLibrary.unavailableReason { throw XCTSkip("the blas backend needs a CBLAS library: \(reason)") }
+        XCTAssertNotEqual(BLASLibrary.coreName, "none")
+        let matrix = try TestData.debianMiniLM()
+        XCTAssertEqual(try GreedyClustering(backend: .blas).cluster(matrix).backend, .blas)
+        XCTAssertEqual(try TopKRecall(backend: .blas).measuredSearch(matrix, in: matrix).backend, .blas)
+        print("ClusteringExactnessTests: BLAS core \(BLASLibrary.coreName) from \(BLASLibrary.libraryPath)")
     }
 
     func testRejectsBadArguments() throws {

@@ -2,18 +2,26 @@ import Clustering
 import Kernels
 import XCTest
 
-/// Top-k recall must equal a double-precision brute force, ties to the lower database index.
+/// Top-k recall must equal a double-precision brute force, ties to the lower database index, with
+/// every backend, at 1, 3 and 7 engine threads, and report the backend it was asked for.
 final class RecallExactnessTests: XCTestCase {
     func assertRecallMatchesBruteForce(_ queries: EmbeddingMatrix, _ database: EmbeddingMatrix, k: Int,
                                        _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let expected = try TopKRecall(k: k, backend: .scalar).search(queries, in: database)
-        for backend in ClusteringExactnessTests.fastBackends {
-            for (queryBlock, chunk) in [(256, 2048), (3, 7)] {
-                var recall = TopKRecall(k: k, backend: backend)
-                recall.queryBlock = queryBlock
-                recall.databaseChunk = chunk
-                let hits = try recall.search(queries, in: database)
-                XCTAssertEqual(hits, expected, "\(label) backend=\(backend) tiles=\(queryBlock)×\(chunk)", file: file, line: line)
+        let tiled = k > 0 && database.rows > 0 ? [queries, database] : []
+        for threads in TestData.threadCounts {
+            try ComputeThreads.withCount(threads) {
+                for backend in ClusteringExactnessTests.fastBackends {
+                    for (queryBlock, chunk) in [(256, 2048), (3, 7)] {
+                        var recall = TopKRecall(k: k, backend: backend)
+                        recall.queryBlock = queryBlock
+                        recall.databaseChunk = chunk
+                        let result = try recall.measuredSearch(queries, in: database)
+                        let context = "\(label) backend=\(backend) tiles=\(queryBlock)×\(chunk) threads=\(threads)"
+                        XCTAssertEqual(result.hits, expected, context, file: file, line: line)
+                        XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: tiled), "\(context): ran another", file: file, line: line)
+                    }
+                }
             }
         }
     }
@@ -27,6 +35,25 @@ final class RecallExactnessTests: XCTestCase {
                 try assertRecallMatchesBruteForce(queries, database, k: k, "q=\(nq) n=\(nd) d=\(d) k=\(k)")
             }
         }
+    }
+
+    /// More queries than the default 256-query tile in every worker's share (the engine gives
+    /// each worker `ComputeThreads.split(queries, minimum: 16)`) at every thread count, and a
+    /// database over two 2,048-row tiles and a partial third.
+    func testShapesCrossingTheDefaultTiles() throws {
+        let (nq, nd, d) = (1900, 4200, 33)
+        let rows = TestData.clustered(n: nq + nd, d: d, centers: 60, seed: 0x711E)
+        let queries = try EmbeddingMatrix(rows: Array(rows.prefix(nq)), dimension: d)
+        let database = try EmbeddingMatrix(rows: Array(rows.suffix(nd)), dimension: d)
+        let defaults = TopKRecall()
+        XCTAssertGreaterThan(nd, 2 * defaults.databaseChunk)
+        XCTAssertNotEqual(nd % defaults.databaseChunk, 0)
+        for threads in TestData.threadCounts {
+            let shares = ComputeThreads.split(nq, minimum: 16, workers: threads)
+            XCTAssertEqual(shares.count, threads)
+            XCTAssertGreaterThan(shares.map(\.count).min()!, defaults.queryBlock, "threads=\(threads): every share spans two query tiles")
+        }
+        try assertRecallMatchesBruteForce(queries, database, k: 8, "q=\(nq) n=\(nd) d=\(d)")
     }
 
     func testTiesDuplicatesZerosAndSmallDatabases() throws {

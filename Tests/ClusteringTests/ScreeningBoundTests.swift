@@ -69,26 +69,39 @@ final class ScreeningBoundTests: XCTestCase {
     }
 
     /// Rows sharing one outsized component quantise coarsely in int8 (the other components fall
-    /// below its step): `auto` then screens in bf16, whose band does not depend on the data.
-    func testAutoScreensInBF16WhereInt8WouldBeTooCoarse() throws {
-        var rng = SplitMix64(seed: 0x5917E)
-        let spiky = try EmbeddingMatrix(rows: (0..<300).map { _ in [200] + (1..<1536).map { _ in rng.gaussian() } })
-        let rows = EncodedRows(spiky, encoding: .int8)
-        let band = ExactnessBand.band(for: 1536, encoding: .int8, rowError: rows.maxError, columnError: rows.maxError)
-        XCTAssertGreaterThan(band, Backend.int8BandLimit, "the spike makes int8 coarse")
-        let ordinary = try TestData.debianMiniLM()
+    /// below its step), and ordinary rows: `auto` is exact on both, whatever it screens in.
+    func testAutoIsExactWhereInt8WouldBeTooCoarse() throws {
+        let (spiky, ordinary) = try Self.spikyAndOrdinaryRows()
         for (matrix, threshold) in [(spiky, 0.985), (ordinary, 0.82)] {
             let result = try GreedyClustering(threshold: threshold, backend: .auto).cluster(matrix)
             XCTAssertEqual(result.clusters, try GreedyClustering(threshold: threshold, backend: .scalar).cluster(matrix).clusters)
             let recalled = try TopKRecall(k: 4, backend: .auto).measuredSearch(matrix, in: matrix)
             XCTAssertEqual(recalled.hits, try TopKRecall(k: 4, backend: .scalar).search(matrix, in: matrix))
-            // Only a CPU with both AVX512_VNNI and AVX512_BF16 has the choice to make.
-            guard Backend.auto.resolved == .int8, ComputeEnvironment.bf16Kernel != "serial" else { continue }
-            let expected: Backend = matrix === spiky ? .bf16 : .int8
-            XCTAssertEqual(result.backend, expected)
-            XCTAssertEqual(recalled.backend, expected)
         }
         XCTAssertEqual(try GreedyClustering(threshold: 0.985, backend: .int8).cluster(spiky).backend, .int8, "only auto falls back")
+    }
+
+    /// With both AVX512_VNNI and AVX512_BF16, `auto` screens ordinary rows in int8 and the rows
+    /// int8 quantises coarsely in bf16, whose band does not depend on the data.
+    func testAutoScreensInBF16WhereInt8WouldBeTooCoarse() throws {
+        let missing = [MissingInstruction.int8, MissingInstruction.bf16].compactMap { $0 }
+        if !missing.isEmpty { throw XCTSkip(MissingInstruction.reason("auto's choice between int8 and bf16", needs: missing)) }
+        let (spiky, ordinary) = try Self.spikyAndOrdinaryRows()
+        for (matrix, expected) in [(spiky, Backend.bf16), (ordinary, .int8)] {
+            XCTAssertEqual(try GreedyClustering(backend: .auto).cluster(matrix).backend, expected)
+            XCTAssertEqual(try TopKRecall(k: 4, backend: .auto).measuredSearch(matrix, in: matrix).backend, expected)
+        }
+    }
+
+    /// 300 rows of d = 1536 sharing an outsized first component (int8 band above
+    /// `Backend.int8BandLimit`), and the debian-minilm slice.
+    private static func spikyAndOrdinaryRows() throws -> (EmbeddingMatrix, EmbeddingMatrix) {
+        var rng = SplitMix64(seed: 0x5917E)
+        let spiky = try EmbeddingMatrix(rows: (0..<300).map { _ in [200] + (1..<1536).map { _ in rng.gaussian() } })
+        let rows = EncodedRows(spiky, encoding: .int8)
+        let band = ExactnessBand.band(for: 1536, encoding: .int8, rowError: rows.maxError, columnError: rows.maxError)
+        XCTAssertGreaterThan(band, Backend.int8BandLimit, "the spike makes int8 coarse")
+        return (spiky, try TestData.debianMiniLM())
     }
 
     /// Above the dimension at which int8 sums could overflow int32, int8 screens in bf16.

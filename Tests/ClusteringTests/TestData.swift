@@ -42,6 +42,10 @@ enum TestData {
             .appendingPathComponent("Fixtures").appendingPathComponent(name).path
     }
 
+    /// Engine thread counts every exactness comparison runs at (`ComputeThreads.withCount`):
+    /// one worker, and odd splits of the work.
+    static let threadCounts = [1, 3, 7]
+
     /// Small tiles so that tests with a few hundred rows cross many block, chunk and level
     /// boundaries.
     static var smallTiling: GreedyClustering.Tiling {

@@ -3,21 +3,29 @@ import Kernels
 import TestSupport
 import XCTest
 
-/// A sweep must give, at every threshold, exactly the clusters of the scalar reference there.
+/// A sweep must give, at every threshold, exactly the clusters of the scalar reference there, with
+/// every backend and at 1, 3 and 7 engine threads.
 final class ThresholdSweepTests: XCTestCase {
-    /// Sweeps `matrix` with every fast backend (default and small tiling) and compares each
-    /// threshold's clusters with the scalar reference's.
+    /// Sweeps `matrix` with every fast backend (default and small tiling) at every thread count,
+    /// and compares each threshold's clusters with the scalar reference's and the backend that ran
+    /// with the one asked for.
     func assertSweepMatchesScalar(_ matrix: EmbeddingMatrix, thresholds: [Double], order: [Int]? = nil,
                                   _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let expected = try thresholds.map { try GreedyClustering(threshold: $0, backend: .scalar).cluster(matrix, order: order).clusters }
-        for backend in ClusteringExactnessTests.fastBackends {
-            for tiling in [GreedyClustering.Tiling(), TestData.smallTiling] {
-                let results = try ThresholdSweep(thresholds: thresholds, backend: backend, tiling: tiling).cluster(matrix, order: order)
-                XCTAssertEqual(results.count, thresholds.count, file: file, line: line)
-                for (i, result) in results.enumerated() {
-                    XCTAssertEqual(result.clusters, expected[i],
-                                   "\(label): t=\(thresholds[i]) backend \(backend) tiling \(tiling.blockRows) differs from scalar",
-                                   file: file, line: line)
+        for threads in TestData.threadCounts {
+            try ComputeThreads.withCount(threads) {
+                for backend in ClusteringExactnessTests.fastBackends {
+                    for tiling in [GreedyClustering.Tiling(), TestData.smallTiling] {
+                        let results = try ThresholdSweep(thresholds: thresholds, backend: backend, tiling: tiling).cluster(matrix, order: order)
+                        let context = "\(label): backend \(backend) tiling \(tiling.blockRows) threads \(threads)"
+                        XCTAssertEqual(results.count, thresholds.count, context, file: file, line: line)
+                        XCTAssertEqual(results.map(\.backend), Array(repeating: ExpectedBackend.of(backend, on: [matrix]), count: results.count),
+                                       "\(context) ran another", file: file, line: line)
+                        for (i, result) in results.enumerated() {
+                            XCTAssertEqual(result.clusters, expected[i], "\(context) t=\(thresholds[i]) differs from scalar",
+                                           file: file, line: line)
+                        }
+                    }
                 }
             }
         }
@@ -35,14 +43,8 @@ final class ThresholdSweepTests: XCTestCase {
     func testDebianMiniLMSliceAtTheReportsThresholds() throws {
         let matrix = try TestData.debianMiniLM()
         let thresholds = stride(from: 70, through: 95, by: 1).map { Double($0) / 100 }
+        try assertSweepMatchesScalar(matrix, thresholds: thresholds, "debian-minilm")
         let results = try ThresholdSweep(thresholds: thresholds).cluster(matrix)
-        for (threshold, result) in zip(thresholds, results) {
-            XCTAssertEqual(result.clusters, try GreedyClustering(threshold: threshold).cluster(matrix).clusters, "t=\(threshold)")
-        }
-        for i in [0, 12, 25] {
-            let reference = try GreedyClustering(threshold: thresholds[i], backend: .scalar).cluster(matrix)
-            XCTAssertEqual(results[i].clusters, reference.clusters, "t=\(thresholds[i]) against scalar")
-        }
         XCTAssertLessThan(results[0].clusters.count, results[25].clusters.count, "lower thresholds merge more")
     }
 

@@ -155,6 +155,17 @@ final class BackfillTests: XCTestCase {
         let report = try JobScratch.run(backfill, BackfillScope())
         XCTAssertEqual(report.pending, 2000)
         XCTAssertEqual(report.clusters, dry.clusters, "the run plans what the dry run planned")
+        let sent = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT requests.value ->> '$.custom_id' AS id, requests.value ->> '$.prospect_ids' AS members
+                FROM local_batches JOIN json_each(local_batches.requests) AS requests
+                """).map { row -> (Int, [String]) in
+                let id: String = row["id"]
+                let members = try JSONDecoder().decode([String].self, from: Data((row["members"] as String).utf8))
+                return (Int(id.split(separator: "c").last ?? "") ?? -1, members)
+            }.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        XCTAssertEqual(sent, dry.summary.clusters, "the same clusters, by id and in plan order")
         XCTAssertEqual(report.tally.processed, 2000)
         XCTAssertEqual(report.tally.leftPending, 0)
         XCTAssertGreaterThan(report.tally.merged, 0)
@@ -337,8 +348,8 @@ final class CountingProvider: CuratorProvider, @unchecked Sendable {
         try await inner.status(batchID: batchID)
     }
 
-    func results(batchID: String) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
-        try await inner.results(batchID: batchID)
+    func results(batchID: String, expecting customIDs: Set<String>) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
+        try await inner.results(batchID: batchID, expecting: customIDs)
     }
 
     func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {

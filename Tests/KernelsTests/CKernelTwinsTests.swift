@@ -2,14 +2,15 @@ import CKernels
 import TestSupport
 import XCTest
 
-/// Every SIMD variant of the C kernels against its `_serial` twin, for each ISA this host
-/// supports, plus the dispatch table (`ck_isa_force`).
+/// Every SIMD variant of the C kernels against its `_serial` twin, one test per kernel and ISA,
+/// plus the dispatch table (`ck_isa_force`). A variant above this run's tier (the CPU's, lowered
+/// by `CURATE_ISA`) skips, naming the instructions it needs.
 ///
 /// Floating-point kernels are held to the rounding bound of `ck_spatial.h` (γ_n · Σ|a_k b_k|
 /// against an exact double reference, 2·n·u · Σ|a_k b_k| against serial); the scans must match
 /// serial exactly. Inputs come from a seeded SplitMix64, so failures reproduce.
 final class CKernelTwinsTests: XCTestCase {
-    /// The tier active when the test started, restored afterwards.
+    /// The tier active when the test started (this run's tier), restored afterwards.
     private var savedISA = CK_ISA_SCALAR
 
     override func setUp() {
@@ -22,25 +23,33 @@ final class CKernelTwinsTests: XCTestCase {
         super.tearDown()
     }
 
+    /// Skips unless this run's tier includes `variant`'s.
+    private func require(_ variant: Variant) throws {
+        guard variant.isa.rawValue > savedISA.rawValue else { return }
+        throw XCTSkip("the \(variant.name) kernels need \(variant.instructions) (this run's tier is \(String(cString: ck_isa_name(savedISA))))")
+    }
+
     // MARK: - dot
 
-    func testDotMatchesSerialWithinRoundingBound() {
+    func testDotAVX2MatchesSerialWithinRoundingBound() throws { try checkDot(.haswell) }
+    func testDotAVX512MatchesSerialWithinRoundingBound() throws { try checkDot(.skylake) }
+
+    private func checkDot(_ variant: Variant) throws {
+        try require(variant)
         var rng = SplitMix64(seed: 0x5EED_D07)
-        for variant in Variant.simdOnHost() {
-            for n in Fixture.dims {
-                for kind in ValueKind.allCases {
-                    let a = rng.vector(n, kind)
-                    let b = rng.vector(n, kind)
-                    let serial = call(Variant.serial.dot, a, b)
-                    let simd = call(variant.dot, a, b)
-                    let (exact, magnitude) = exactDot(a, b)
-                    let context = "\(variant.name) n=\(n) \(kind)"
-                    XCTAssertLessThanOrEqual(abs(Double(serial) - exact), gammaBound(n, magnitude), "serial \(context)")
-                    XCTAssertLessThanOrEqual(abs(Double(simd) - exact), gammaBound(n, magnitude), context)
-                    XCTAssertLessThanOrEqual(abs(Double(simd) - Double(serial)), twinBound(n, magnitude), context)
-                    if kind == .zero || n == 0 {
-                        XCTAssertEqual(simd.bitPattern, Float(0).bitPattern, context)
-                    }
+        for n in Fixture.dims {
+            for kind in ValueKind.allCases {
+                let a = rng.vector(n, kind)
+                let b = rng.vector(n, kind)
+                let serial = call(Variant.serial.dot, a, b)
+                let simd = call(variant.dot, a, b)
+                let (exact, magnitude) = exactDot(a, b)
+                let context = "\(variant.name) n=\(n) \(kind)"
+                XCTAssertLessThanOrEqual(abs(Double(serial) - exact), gammaBound(n, magnitude), "serial \(context)")
+                XCTAssertLessThanOrEqual(abs(Double(simd) - exact), gammaBound(n, magnitude), context)
+                XCTAssertLessThanOrEqual(abs(Double(simd) - Double(serial)), twinBound(n, magnitude), context)
+                if kind == .zero || n == 0 {
+                    XCTAssertEqual(simd.bitPattern, Float(0).bitPattern, context)
                 }
             }
         }
@@ -48,43 +57,45 @@ final class CKernelTwinsTests: XCTestCase {
 
     // MARK: - normalise
 
-    func testNormaliseMatchesSerialAndIsCorrectlyScaled() {
+    func testNormaliseAVX2MatchesSerialAndIsCorrectlyScaled() throws { try checkNormalise(.haswell) }
+    func testNormaliseAVX512MatchesSerialAndIsCorrectlyScaled() throws { try checkNormalise(.skylake) }
+
+    private func checkNormalise(_ variant: Variant) throws {
+        try require(variant)
         var rng = SplitMix64(seed: 0x4E0_2415E)
         let guardCount = 5
         let sentinel: Float = -1234.5
-        for variant in Variant.simdOnHost() {
-            for n in Fixture.dims {
-                for kind in ValueKind.allCases {
-                    let src = rng.vector(n, kind)
-                    let norm = src.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-                    let context = "\(variant.name) n=\(n) \(kind)"
+        for n in Fixture.dims {
+            for kind in ValueKind.allCases {
+                let src = rng.vector(n, kind)
+                let norm = src.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+                let context = "\(variant.name) n=\(n) \(kind)"
 
-                    var serial = [Float](repeating: sentinel, count: n + guardCount)
-                    var simd = serial
-                    callNormalise(Variant.serial.normalise, src, &serial, norm)
-                    callNormalise(variant.normalise, src, &simd, norm)
-                    XCTAssertEqual(Array(simd[n...]), Array(repeating: sentinel, count: guardCount), "wrote past n: \(context)")
+                var serial = [Float](repeating: sentinel, count: n + guardCount)
+                var simd = serial
+                callNormalise(Variant.serial.normalise, src, &serial, norm)
+                callNormalise(variant.normalise, src, &simd, norm)
+                XCTAssertEqual(Array(simd[n...]), Array(repeating: sentinel, count: guardCount), "wrote past n: \(context)")
 
-                    var inPlace = src
-                    inPlace.withUnsafeMutableBufferPointer { p in
-                        variant.normalise(p.baseAddress, p.baseAddress, n, norm)
+                var inPlace = src
+                inPlace.withUnsafeMutableBufferPointer { p in
+                    variant.normalise(p.baseAddress, p.baseAddress, n, norm)
+                }
+
+                for k in 0..<n {
+                    if norm == 0 {
+                        XCTAssertEqual(simd[k].bitPattern, 0, "zero norm gives +0: \(context) k=\(k)")
+                        XCTAssertEqual(inPlace[k].bitPattern, 0, "zero norm in place: \(context) k=\(k)")
+                        continue
                     }
-
-                    for k in 0..<n {
-                        if norm == 0 {
-                            XCTAssertEqual(simd[k].bitPattern, 0, "zero norm gives +0: \(context) k=\(k)")
-                            XCTAssertEqual(inPlace[k].bitPattern, 0, "zero norm in place: \(context) k=\(k)")
-                            continue
-                        }
-                        let exact = Double(src[k]) / norm
-                        // ≤ 2u from the rounded scale and the product (tiny absolute slack for subnormals).
-                        let bound = 2.0 * unitRoundoff * abs(exact) * (1 + 1e-6) + 1e-44
-                        XCTAssertLessThanOrEqual(abs(Double(simd[k]) - exact), bound, "\(context) k=\(k)")
-                        XCTAssertLessThanOrEqual(abs(Double(serial[k]) - exact), bound, "serial \(context) k=\(k)")
-                        // One rounded product with the same rounded scale in every variant.
-                        XCTAssertEqual(simd[k].bitPattern, serial[k].bitPattern, "\(context) k=\(k)")
-                        XCTAssertEqual(inPlace[k].bitPattern, simd[k].bitPattern, "in place \(context) k=\(k)")
-                    }
+                    let exact = Double(src[k]) / norm
+                    // ≤ 2u from the rounded scale and the product (tiny absolute slack for subnormals).
+                    let bound = 2.0 * unitRoundoff * abs(exact) * (1 + 1e-6) + 1e-44
+                    XCTAssertLessThanOrEqual(abs(Double(simd[k]) - exact), bound, "\(context) k=\(k)")
+                    XCTAssertLessThanOrEqual(abs(Double(serial[k]) - exact), bound, "serial \(context) k=\(k)")
+                    // One rounded product with the same rounded scale in every variant.
+                    XCTAssertEqual(simd[k].bitPattern, serial[k].bitPattern, "\(context) k=\(k)")
+                    XCTAssertEqual(inPlace[k].bitPattern, simd[k].bitPattern, "in place \(context) k=\(k)")
                 }
             }
         }
@@ -92,7 +103,11 @@ final class CKernelTwinsTests: XCTestCase {
 
     // MARK: - gemm_nt
 
-    func testGemmNTMatchesSerialElementwise() {
+    func testGemmNTAVX2MatchesSerialElementwise() throws { try checkGemm(.haswell) }
+    func testGemmNTAVX512MatchesSerialElementwise() throws { try checkGemm(.skylake) }
+
+    private func checkGemm(_ variant: Variant) throws {
+        try require(variant)
         var rng = SplitMix64(seed: 0x6E33_0A7)
         let sentinel: Float = -9876.25
         let small = [0, 1, 2, 3, 5, 17, 64]
@@ -134,60 +149,62 @@ final class CKernelTwinsTests: XCTestCase {
                     }
                 }
             }
-            for ldc in Set([n, n + 3]) {
+            for ldc in [n, n + 3] {
                 let serial = callGemm(Variant.serial.gemm, a, m, b, n, d, ldc, sentinel)
-                for variant in Variant.simdOnHost() {
-                    let c = callGemm(variant.gemm, a, m, b, n, d, ldc, sentinel)
-                    let context = "\(variant.name) m=\(m) n=\(n) d=\(d) ldc=\(ldc) \(kind)"
-                    XCTAssertEqual(c.count, serial.count)
-                    for i in 0..<m {
-                        for j in 0..<ldc {
-                            let x = c[i * ldc + j]
-                            guard j < n else {
-                                XCTAssertEqual(x.bitPattern, sentinel.bitPattern, "padding written: \(context) i=\(i) j=\(j)")
-                                continue
-                            }
-                            let y = serial[i * ldc + j]
-                            let e = exact[i * n + j], mag = magnitude[i * n + j]
-                            XCTAssertLessThanOrEqual(abs(Double(x) - e), gammaBound(d, mag), "\(context) i=\(i) j=\(j)")
-                            XCTAssertLessThanOrEqual(abs(Double(x) - Double(y)), twinBound(d, mag), "\(context) i=\(i) j=\(j)")
+                let c = callGemm(variant.gemm, a, m, b, n, d, ldc, sentinel)
+                let context = "\(variant.name) m=\(m) n=\(n) d=\(d) ldc=\(ldc) \(kind)"
+                XCTAssertEqual(c.count, serial.count)
+                for i in 0..<m {
+                    for j in 0..<ldc {
+                        let x = c[i * ldc + j]
+                        guard j < n else {
+                            XCTAssertEqual(x.bitPattern, sentinel.bitPattern, "padding written: \(context) i=\(i) j=\(j)")
+                            continue
                         }
+                        let y = serial[i * ldc + j]
+                        let e = exact[i * n + j], mag = magnitude[i * n + j]
+                        XCTAssertLessThanOrEqual(abs(Double(x) - e), gammaBound(d, mag), "\(context) i=\(i) j=\(j)")
+                        XCTAssertLessThanOrEqual(abs(Double(x) - Double(y)), twinBound(d, mag), "\(context) i=\(i) j=\(j)")
                     }
-                    XCTAssertEqual(c.last?.bitPattern, sentinel.bitPattern, "wrote past C: \(context)")
                 }
+                XCTAssertEqual(c.last?.bitPattern, sentinel.bitPattern, "wrote past C: \(context)")
             }
         }
     }
 
     // MARK: - scans
 
-    func testFirstAtLeastEqualsSerialExactly() {
+    func testFirstAtLeastAVX2EqualsSerialExactly() throws { try checkFirstAtLeast(.haswell) }
+    func testFirstAtLeastAVX512EqualsSerialExactly() throws { try checkFirstAtLeast(.skylake) }
+
+    private func checkFirstAtLeast(_ variant: Variant) throws {
+        try require(variant)
         var rng = SplitMix64(seed: 0xF125_7A7)
-        for variant in Variant.simdOnHost() {
-            for n in Fixture.scanDims {
-                for (row, thresholds) in scanCases(n, &rng) {
-                    for t in thresholds {
-                        let expected = callFirst(Variant.serial.first, row, t)
-                        let got = callFirst(variant.first, row, t)
-                        XCTAssertEqual(got, expected, "\(variant.name) n=\(n) t=\(t)")
-                    }
+        for n in Fixture.scanDims {
+            for (row, thresholds) in scanCases(n, &rng) {
+                for t in thresholds {
+                    let expected = callFirst(Variant.serial.first, row, t)
+                    let got = callFirst(variant.first, row, t)
+                    XCTAssertEqual(got, expected, "\(variant.name) n=\(n) t=\(t)")
                 }
             }
         }
     }
 
-    func testCollectAtLeastEqualsSerialExactly() {
+    func testCollectAtLeastAVX2EqualsSerialExactly() throws { try checkCollectAtLeast(.haswell) }
+    func testCollectAtLeastAVX512EqualsSerialExactly() throws { try checkCollectAtLeast(.skylake) }
+
+    private func checkCollectAtLeast(_ variant: Variant) throws {
+        try require(variant)
         var rng = SplitMix64(seed: 0xC011_EC7)
-        for variant in Variant.simdOnHost() {
-            for n in Fixture.scanDims {
-                for (row, thresholds) in scanCases(n, &rng) {
-                    for t in thresholds {
-                        let expected = callCollect(Variant.serial.collect, row, t)
-                        let got = callCollect(variant.collect, row, t)
-                        XCTAssertEqual(got.indices, expected.indices, "\(variant.name) n=\(n) t=\(t)")
-                        XCTAssertTrue(got.guardIntact, "wrote past n: \(variant.name) n=\(n) t=\(t)")
-                        XCTAssertTrue(expected.guardIntact, "serial wrote past n: n=\(n) t=\(t)")
-                    }
+        for n in Fixture.scanDims {
+            for (row, thresholds) in scanCases(n, &rng) {
+                for t in thresholds {
+                    let expected = callCollect(Variant.serial.collect, row, t)
+                    let got = callCollect(variant.collect, row, t)
+                    XCTAssertEqual(got.indices, expected.indices, "\(variant.name) n=\(n) t=\(t)")
+                    XCTAssertTrue(got.guardIntact, "wrote past n: \(variant.name) n=\(n) t=\(t)")
+                    XCTAssertTrue(expected.guardIntact, "serial wrote past n: n=\(n) t=\(t)")
                 }
             }
         }
@@ -225,7 +242,13 @@ final class CKernelTwinsTests: XCTestCase {
         print("CKernelTwinsTests: supported \(String(cString: ck_isa_name(supported))), active \(String(cString: ck_isa_name(ck_isa_active())))")
     }
 
-    func testForceSwitchesDispatchToEachSupportedTier() {
+    func testForceSwitchesDispatchToScalar() throws { try checkForcedDispatch(.serial) }
+    func testForceSwitchesDispatchToAVX2() throws { try checkForcedDispatch(.haswell) }
+    func testForceSwitchesDispatchToAVX512() throws { try checkForcedDispatch(.skylake) }
+
+    /// After `ck_isa_force`, every dispatched kernel gives bit for bit what `variant`'s does.
+    private func checkForcedDispatch(_ variant: Variant) throws {
+        try require(variant)
         var rng = SplitMix64(seed: 0xF0_2CE)
         let n = 1023, m = 5, rows = 17, d = 33
         let a = rng.vector(n, .mixed), b = rng.vector(n, .mixed)
@@ -233,25 +256,23 @@ final class CKernelTwinsTests: XCTestCase {
         let row = (0..<n).map { _ in Float(Int(rng.next() % 9) - 4) / 2 }
         let norm = a.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
 
-        for variant in Variant.all where variant.isa.rawValue <= ck_isa_supported().rawValue {
-            XCTAssertEqual(ck_isa_force(variant.isa), 0, variant.name)
-            XCTAssertEqual(ck_isa_active(), variant.isa, variant.name)
-            XCTAssertEqual(call(ck_dot_f32, a, b).bitPattern, call(variant.dot, a, b).bitPattern, variant.name)
+        XCTAssertEqual(ck_isa_force(variant.isa), 0, variant.name)
+        XCTAssertEqual(ck_isa_active(), variant.isa, variant.name)
+        XCTAssertEqual(call(ck_dot_f32, a, b).bitPattern, call(variant.dot, a, b).bitPattern, variant.name)
 
-            var viaDispatch = [Float](repeating: 0, count: n), direct = viaDispatch
-            callNormalise(ck_normalise_f32, a, &viaDispatch, norm)
-            callNormalise(variant.normalise, a, &direct, norm)
-            XCTAssertEqual(viaDispatch.map(\.bitPattern), direct.map(\.bitPattern), variant.name)
+        var viaDispatch = [Float](repeating: 0, count: n), direct = viaDispatch
+        callNormalise(ck_normalise_f32, a, &viaDispatch, norm)
+        callNormalise(variant.normalise, a, &direct, norm)
+        XCTAssertEqual(viaDispatch.map(\.bitPattern), direct.map(\.bitPattern), variant.name)
 
-            let c1 = callGemm(ck_gemm_nt_f32, ga, m, gb, rows, d, rows, 0)
-            let c2 = callGemm(variant.gemm, ga, m, gb, rows, d, rows, 0)
-            XCTAssertEqual(c1.map(\.bitPattern), c2.map(\.bitPattern), variant.name)
+        let c1 = callGemm(ck_gemm_nt_f32, ga, m, gb, rows, d, rows, 0)
+        let c2 = callGemm(variant.gemm, ga, m, gb, rows, d, rows, 0)
+        XCTAssertEqual(c1.map(\.bitPattern), c2.map(\.bitPattern), variant.name)
 
-            for t: Float in [1.5, 2, 3, -.infinity] {
-                XCTAssertEqual(callFirst(ck_first_at_least_f32, row, t), callFirst(variant.first, row, t), variant.name)
-                XCTAssertEqual(callCollect(ck_collect_at_least_f32, row, t).indices,
-                               callCollect(variant.collect, row, t).indices, variant.name)
-            }
+        for t: Float in [1.5, 2, 3, -.infinity] {
+            XCTAssertEqual(callFirst(ck_first_at_least_f32, row, t), callFirst(variant.first, row, t), variant.name)
+            XCTAssertEqual(callCollect(ck_collect_at_least_f32, row, t).indices,
+                           callCollect(variant.collect, row, t).indices, variant.name)
         }
     }
 
@@ -283,6 +304,8 @@ private typealias CollectFn = @convention(c) (UnsafePointer<Float>?, Int, Float,
 private struct Variant {
     let isa: ck_isa
     let name: String
+    /// What the CPU needs to run them.
+    let instructions: String
     let dot: DotFn
     let normalise: NormaliseFn
     let gemm: GemmFn
@@ -290,28 +313,24 @@ private struct Variant {
     let collect: CollectFn
 
     static var serial: Variant {
-        Variant(isa: CK_ISA_SCALAR, name: "serial", dot: ck_dot_f32_serial, normalise: ck_normalise_f32_serial,
-                gemm: ck_gemm_nt_f32_serial, first: ck_first_at_least_f32_serial,
+        Variant(isa: CK_ISA_SCALAR, name: "serial", instructions: "nothing", dot: ck_dot_f32_serial,
+                normalise: ck_normalise_f32_serial, gemm: ck_gemm_nt_f32_serial, first: ck_first_at_least_f32_serial,
                 collect: ck_collect_at_least_f32_serial)
     }
 
-    static var all: [Variant] {
-        [
-            serial,
-            Variant(isa: CK_ISA_AVX2, name: "haswell", dot: ck_dot_f32_haswell, normalise: ck_normalise_f32_haswell,
-                    gemm: ck_gemm_nt_f32_haswell, first: ck_first_at_least_f32_haswell,
-                    collect: ck_collect_at_least_f32_haswell),
-            Variant(isa: CK_ISA_AVX512, name: "skylake", dot: ck_dot_f32_skylake, normalise: ck_normalise_f32_skylake,
-                    gemm: ck_gemm_nt_f32_skylake, first: ck_first_at_least_f32_skylake,
-                    collect: ck_collect_at_least_f32_skylake),
-        ]
+    static var haswell: Variant {
+        Variant(isa: CK_ISA_AVX2, name: "haswell", instructions: "AVX2 and FMA", dot: ck_dot_f32_haswell,
+                normalise: ck_normalise_f32_haswell, gemm: ck_gemm_nt_f32_haswell, first: ck_first_at_least_f32_haswell,
+                collect: ck_collect_at_least_f32_haswell)
     }
 
-    /// The SIMD variants this host can run (empty on a scalar-only host).
-    static func simdOnHost() -> [Variant] {
-        let supported = ck_isa_supported().rawValue
-        return all.filter { $0.isa.rawValue != CK_ISA_SCALAR.rawValue && $0.isa.rawValue <= supported }
+    static var skylake: Variant {
+        Variant(isa: CK_ISA_AVX512, name: "skylake", instructions: "AVX-512 F/BW/DQ/VL", dot: ck_dot_f32_skylake,
+                normalise: ck_normalise_f32_skylake, gemm: ck_gemm_nt_f32_skylake, first: ck_first_at_least_f32_skylake,
+                collect: ck_collect_at_least_f32_skylake)
     }
+
+    static var all: [Variant] { [serial, haswell, skylake] }
 }
 
 private enum Fixture {
@@ -393,7 +412,7 @@ private func scanCases(_ n: Int, _ rng: inout SplitMix64) -> [([Float], [Float])
 
     var cases = [(grid, gridThresholds), (sparse, sparseThresholds)]
     // One hit at each of a few positions (incl. the last, in the tail), ties exactly at t.
-    for position in Set([0, n / 2, n - 1, n - 2, n - 9, n - 17]) where position >= 0 && position < n {
+    for position in Set([0, n / 2, n - 1, n - 2, n - 9, n - 17]).sorted() where position >= 0 && position < n {
         var row = [Float](repeating: -1, count: n)
         row[position] = 0.25
         cases.append((row, [0.25, Float(0.25).nextUp, -1, Float(-1).nextUp]))
