@@ -192,6 +192,6 @@ final class RecordingEmbedder: Embedder, @unchecked Sendable {
 
     func embed(_ texts: [String]) throws -> [[Float]] {
         lock.withLock { recorded += texts }
-        return try inner.embed(texts)
+        return inner.embed(texts)
     }
 }
