@@ -15,6 +15,10 @@ let package = Package(
         .executable(name: "curate", targets: ["curate"]),
         .executable(name: "curate-bench", targets: ["curate-bench"]),
         .executable(name: "curate-emulator", targets: ["curate-emulator"]),
+        // MARK: Test doubles (not API)
+        /// A deliberately wrong CBLAS (libWrongBLAS.so) that the BLAS self-check tests load through
+        /// `CURATE_BLAS_LIBRARY`; a dynamic library product, so `swift build` and `swift test` make it.
+        .library(name: "WrongBLAS", type: .dynamic, targets: ["WrongBLAS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -81,5 +85,8 @@ let package = Package(
             dependencies: ["Curation", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ProviderEmulatorTests", dependencies: ["ProviderEmulator"]),
+        // MARK: Test doubles
+        /// The sources of the `WrongBLAS` product.
+        .target(name: "WrongBLAS", path: "Tests/WrongBLAS"),
     ]
 )

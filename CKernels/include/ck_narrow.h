@@ -1,5 +1,6 @@
-/// Screening tiles in narrow types: bfloat16 (`vdpbf16ps`, AVX512_BF16) and int8 (`vpdpbusd`,
-/// AVX512_VNNI), with portable serial twins.
+/// Screening tiles in narrow types: bfloat16 and int8, each with an AVX-512 kernel (`vdpbf16ps`,
+/// AVX512_BF16; `vpdpbusd`, AVX512_VNNI), an AVX2 + FMA kernel for CPUs without those, and a
+/// portable serial twin.
 ///
 /// The engine never decides with these similarities alone: they screen, and every pair within
 /// the proven error bound of a threshold is decided again in float and then in double (see the
@@ -9,24 +10,27 @@
 ///   a value whose bf16 would be subnormal (|x| < 2⁻¹²⁶) becomes ±0, as the dot instruction reads
 ///   subnormal inputs as zero. The function returns ‖x − x̂‖ (in double) for the caller's bound.
 /// - **bf16 tile**: c = Σ_k â_k·b̂_k; each product of two bf16 is exact in float, and they are
-///   summed in float in k order (two products per step), so |c − â·b̂| ≤ γ_d Σ|â_k b̂_k| plus at
-///   most 2⁻¹²⁵ per product for flushed subnormal results.
+///   summed in float (the serial and AVX2 kernels in k order, one product per step; `vdpbf16ps`
+///   two per step), so |c − â·b̂| ≤ γ_d Σ|â_k b̂_k| plus at most 2⁻¹²⁵ per product for flushed
+///   subnormal results.
 /// - **int8 encoding** (`ck_encode_i8`): σ = fl(max|x| / 127) (0 for a zero row), q_k =
 ///   round(x_k / σ) in [-127, 127], decoded x̂_k = q_k·σ exactly; returns ‖x − x̂‖. A rows are
 ///   stored as bytes q + 128 (unsigned, as `vpdpbusd` multiplies unsigned by signed).
 /// - **int8 tile**: the integer sum Σ q_a·q_b is exact in int32 (|Σ| ≤ d·127², so d < 133,000),
-///   then c = fl(fl(fl(Σ)·σ_b)·σ_a): three roundings, |c − â·b̂| ≤ ((1+u)³ − 1)|â·b̂|.
+///   then c = fl(fl(fl(Σ)·σ_b)·σ_a): three roundings, |c − â·b̂| ≤ ((1+u)³ − 1)|â·b̂|. Every
+///   variant gives the same tiles bit for bit.
 ///
 /// Layouts: A rows are row-major, `lda` elements apart, padded with zeros (bf16) or 128 (int8)
 /// to a whole number of pairs (bf16) or quads (int8). B rows (the columns of a tile) live in
 /// panels of `CK_PANEL` columns: for each pair (quad) of components, the 32 columns' pairs
 /// (quads) side by side, so one 64-byte load holds 16 columns' worth; `ck_pack_*` writes one
-/// column. Column j of a panel array is column j % 32 of panel j / 32.
+/// column. Column j of a panel array is column j % 32 of panel j / 32; the int8 column scales
+/// are read a whole panel at a time (allocate them for whole panels).
 ///
-/// Names: `ck_<op>_<type>` dispatches (the SIMD variant when the CPU has the instructions and
-/// the active tier of `ck_cpu.h` is AVX-512, else the serial twin); `_serial`, `_cooperlake`
-/// (AVX512_BF16) and `_icelake` (AVX512_VNNI) are the variants, exported so tests can compare
-/// them; call a SIMD variant directly only when `ck_narrow_supported` says so.
+/// Names: `ck_<op>_<type>` dispatches to the variant `ck_narrow_kernel` names; `_serial`,
+/// `_haswell` (AVX2 + FMA), `_cooperlake` (AVX512_BF16) and `_icelake` (AVX512_VNNI) are the
+/// variants, exported so tests can compare them; call a SIMD variant directly only on a CPU
+/// that has its instructions.
 #ifndef CK_NARROW_H
 #define CK_NARROW_H
 
@@ -46,7 +50,19 @@ typedef enum ck_narrow_type {
     CK_NARROW_I8 = 1,    ///< int8 with a per-row scale, `vpdpbusd`
 } ck_narrow_type;
 
-/// Whether this CPU (and OS, and the active tier) runs the SIMD variant of `type`.
+/// The variants of a narrow tile, slowest first.
+typedef enum ck_narrow_kernel_variant {
+    CK_NARROW_SERIAL = 0,   ///< the portable twin (no AVX2 tier)
+    CK_NARROW_HASWELL = 1,  ///< AVX2 + FMA: bf16 widened to float with FMA, int8 widened to int16 with `vpmaddwd`
+    CK_NARROW_AVX512 = 2,   ///< AVX512_BF16 `vdpbf16ps` (bf16) or AVX512_VNNI `vpdpbusd` (int8)
+} ck_narrow_kernel_variant;
+
+/// The variant `ck_tile_<type>` runs: the AVX-512 one when the active tier of `ck_cpu.h` is
+/// AVX-512 and the CPU has the type's instruction, else the AVX2 one when the tier is at least
+/// AVX2, else the serial twin.
+ck_narrow_kernel_variant ck_narrow_kernel(ck_narrow_type type);
+
+/// Whether `ck_tile_<type>` runs a vectorised variant (`ck_narrow_kernel` is not the serial twin).
 int ck_narrow_supported(ck_narrow_type type);
 
 /// Elements per stored row (A rows and panel depth): d rounded up to pairs (bf16) or quads (int8).
@@ -73,6 +89,8 @@ void ck_tile_bf16(const uint16_t *a, size_t lda, size_t m, const uint16_t *panel
                   float *c, size_t ldc);
 void ck_tile_bf16_serial(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1,
                          size_t d, float *c, size_t ldc);
+void ck_tile_bf16_haswell(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1,
+                          size_t d, float *c, size_t ldc);
 void ck_tile_bf16_cooperlake(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1,
                              size_t d, float *c, size_t ldc);
 
@@ -83,6 +101,8 @@ void ck_tile_i8(const uint8_t *a, size_t lda, const float *a_scale, size_t m, co
                 const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
 void ck_tile_i8_serial(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+void ck_tile_i8_haswell(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
 void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
                         const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
 

@@ -1,5 +1,7 @@
-// Runtime CBLAS loader: see ck_blas.h for why the library is opened with dlopen.
+// Runtime CBLAS loader: see ck_blas.h for why the library is opened with dlopen and how its
+// sgemm is checked before it is trusted.
 #include "ck_blas.h"
+#include "blas_check.h"
 #include "ck_cpu.h"
 
 #include <dlfcn.h>
@@ -9,9 +11,7 @@
 
 enum { cblas_row_major = 101, cblas_no_trans = 111, cblas_trans = 112 };
 
-typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, ck_blasint m, ck_blasint n,
-                         ck_blasint k, float alpha, const float *a, ck_blasint lda,
-                         const float *b, ck_blasint ldb, float beta, float *c, ck_blasint ldc);
+typedef ck_cblas_sgemm_fn sgemm_fn;
 typedef char *(*corename_fn)(void);
 typedef int (*get_threads_fn)(void);
 typedef void (*set_threads_fn)(int);
@@ -27,6 +27,9 @@ static struct {
     const char *requested_core;
     const char *overridden_core;
     char path[512];
+    ck_blas_check check;
+    double check_difference, check_bound;
+    char failed_core[64];
 } blas = { .once = PTHREAD_ONCE_INIT, .status = CK_BLAS_NOT_FOUND, .requested_core = "", .overridden_core = "" };
 
 /// The OpenBLAS core type for this CPU, or NULL to leave the choice to the library.
@@ -62,6 +65,50 @@ static const char *keep(char *buffer, size_t size, const char *text) {
     strncpy(buffer, text, size - 1);
     buffer[size - 1] = 0;
     return buffer;
+}
+
+/// Closes the loaded library.
+static void close_library(void) {
+    dlclose(blas.handle);
+    blas.handle = NULL;
+    blas.sgemm = NULL;
+    blas.corename = NULL;
+    blas.get_threads = NULL;
+    blas.set_threads = NULL;
+}
+
+/// After the engine's core failed the self-check: opens the library again with the caller's
+/// environment (OpenBLAS then picks its core itself, or honours OPENBLAS_CORETYPE) and keeps it
+/// if its sgemm passes. Returns 0 (nothing loaded) when it fails again, or when the library stays
+/// mapped after dlclose (another handle holds it, so it would keep its core).
+static int reopen_with_library_core(void) {
+    char path[sizeof blas.path];
+    keep(path, sizeof path, blas.path);
+    close_library();
+    void *still = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (still) {
+        dlclose(still);
+        return 0;
+    }
+    if (!try_open(path)) return 0;
+    double difference, bound;
+    if (ck_blas_check_sgemm(blas.sgemm, &difference, &bound)) return 1;
+    close_library();
+    return 0;
+}
+
+/// The self-check of a core the engine chose; on a mismatch the library's own choice, if it
+/// passes, else no BLAS.
+static void check_chosen_core(void) {
+    if (ck_blas_check_sgemm(blas.sgemm, &blas.check_difference, &blas.check_bound)) {
+        blas.check = CK_BLAS_CHECK_PASSED;
+        return;
+    }
+    blas.check = CK_BLAS_CHECK_FAILED;
+    keep(blas.failed_core, sizeof blas.failed_core, blas.corename ? blas.corename() : blas.requested_core);
+    blas.requested_core = "";
+    blas.overridden_core = "";
+    if (!reopen_with_library_core()) blas.status = CK_BLAS_WRONG_RESULTS;
 }
 
 static void load_once(void) {
@@ -101,6 +148,7 @@ static void load_once(void) {
     if (core) {
         if (has_inherited) setenv("OPENBLAS_CORETYPE", inherited, 1);
         else unsetenv("OPENBLAS_CORETYPE");
+        if (blas.status == CK_BLAS_OK) check_chosen_core();
     }
 }
 
@@ -119,6 +167,18 @@ const char *ck_blas_requested_core(void) {
 const char *ck_blas_overridden_core(void) {
     ck_blas_load();
     return blas.overridden_core;
+}
+
+ck_blas_check ck_blas_self_check(double *difference, double *bound) {
+    ck_blas_load();
+    if (difference) *difference = blas.check_difference;
+    if (bound) *bound = blas.check_bound;
+    return blas.check;
+}
+
+const char *ck_blas_failed_core(void) {
+    ck_blas_load();
+    return blas.failed_core;
 }
 
 const char *ck_blas_core_name(void) {

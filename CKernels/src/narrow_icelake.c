@@ -1,5 +1,5 @@
 // int8 tiles with AVX512_VNNI (`vpdpbusd`, "icelake"). Enabled per function by the pragma below;
-// call only when ck_narrow_supported(CK_NARROW_I8).
+// call only when ck_narrow_kernel(CK_NARROW_I8) is CK_NARROW_AVX512.
 //
 // The blocking and panel walk of the bf16 kernel (narrow_cooperlake.c) with quads instead of pairs: each step
 // broadcasts four unsigned bytes (q + 128) of an A row and multiplies them into two 16-column

@@ -1,8 +1,9 @@
 import CKernels
 
-/// The system CBLAS, loaded at run time with the OpenBLAS core chosen from cpuid (see
-/// `ck_blas.h`). The engine runs its own worker threads, so the library is set to one thread
-/// once loaded: the two never oversubscribe the cores.
+/// The system CBLAS, loaded at run time with the OpenBLAS core chosen from cpuid and checked
+/// against the engine's own kernel before it is trusted (see `ck_blas.h` and `selfCheck`). The
+/// engine runs its own worker threads, so the library is set to one thread once loaded: the two
+/// never oversubscribe the cores.
 public enum BLASLibrary {
     /// Whether a CBLAS with `sgemm` could be loaded.
     public static var isAvailable: Bool { loaded }
@@ -38,9 +39,12 @@ public enum BLASLibrary {
     /// Why no BLAS is available, or nil when it is.
     public static var unavailableReason: String? {
         guard !loaded else { return nil }
-        return ck_blas_load() == CK_BLAS_NO_SYMBOL
-            ? "a BLAS library was found but it has no cblas_sgemm"
-            : "no BLAS library found (install libopenblas0, or set CURATE_BLAS_LIBRARY)"
+        switch ck_blas_load() {
+        case CK_BLAS_NO_SYMBOL: return "a BLAS library was found but it has no cblas_sgemm"
+        case CK_BLAS_WRONG_RESULTS:
+            return "\(selfCheck.failure ?? "the BLAS failed its self-check"), and so did the library's own core choice (or it could not be reloaded)"
+        default: return "no BLAS library found (install libopenblas0, or set CURATE_BLAS_LIBRARY)"
+        }
     }
 
     private static let loaded: Bool = {

@@ -10,11 +10,11 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     case simd
     /// Everything in portable Swift on `SIMD16<Float>`.
     case swiftSIMD = "swift-simd"
-    /// Screening tiles in bfloat16 (AVX512_BF16 `vdpbf16ps`), pairs near a threshold decided in
-    /// float and then double.
+    /// Screening tiles in bfloat16 (AVX512_BF16 `vdpbf16ps`, or widened to float with AVX2 FMA),
+    /// pairs near a threshold decided in float and then double.
     case bf16
-    /// Screening tiles in int8 with a scale per row (AVX512_VNNI `vpdpbusd`), pairs near a
-    /// threshold decided in float and then double.
+    /// Screening tiles in int8 with a scale per row (AVX512_VNNI `vpdpbusd`, or widened to int16
+    /// with AVX2 `vpmaddwd`), pairs near a threshold decided in float and then double.
     case int8
     /// The plain double-precision reference loop.
     case scalar
@@ -24,28 +24,31 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The concrete backend `self` runs on this machine.
     ///
     /// `auto` is `int8` when the CPU has AVX512_VNNI, else `bf16` with AVX512_BF16 (both measured
-    /// fastest wherever they run), else `blas` when a BLAS loads, else `simd` when the CPU has
-    /// AVX2 or AVX-512, else `swift-simd`. `blas` without a loadable
-    /// BLAS falls back to `simd`; `bf16` and `int8` on a CPU without their instructions run their
-    /// portable twins (exact, but slower than `simd`). Each fallback warns once per process on
-    /// standard error.
+    /// fastest wherever they run); when the kernels' tier is AVX2 (a CPU without AVX-512, or
+    /// `CURATE_ISA=avx2`) it is `int8` on its AVX2 kernel (measured on 40,000 debian-minilm rows
+    /// with `CURATE_ISA=avx2 CURATE_BLAS_CORE=Haswell`: int8 1.40 s, blas 2.07 s, bf16 2.58 s).
+    /// Else (AVX-512 without either instruction: its sgemm is twice as wide) `blas` when a BLAS
+    /// loads, else `simd` when the CPU has AVX2 or AVX-512, else `swift-simd`: never a serial twin.
+    ///
+    /// `blas` without a usable BLAS falls back to `simd` (a BLAS whose sgemm failed its self-check
+    /// with the engine's core and with the library's own choice is not used; see `BLASLibrary`).
+    /// `bf16` and `int8` run their AVX-512 kernel, else their AVX2 kernel, else (no AVX2) their
+    /// portable serial twin, exact but slower: the warning says how much slower than `auto`,
+    /// measured on the spot. Each fallback warns once per process on standard error.
     public var resolved: Backend {
         switch self {
         case .auto:
-            if ck_narrow_supported(CK_NARROW_I8) != 0 { return .int8 }
-            if ck_narrow_supported(CK_NARROW_BF16) != 0 { return .bf16 }
-            return BLASLibrary.isAvailable ? .blas : Self.withoutBLAS
+            if ck_narrow_kernel(CK_NARROW_I8) == CK_NARROW_AVX512 { return .int8 }
+            if ck_narrow_kernel(CK_NARROW_BF16) == CK_NARROW_AVX512 { return .bf16 }
+            if ck_isa_active() == CK_ISA_AVX2 { return .int8 }
+            return Self.blasOrKernels(warnWithout: BLASLibrary.selfCheck.failure != nil)
         case .blas:
-            guard BLASLibrary.isAvailable else {
-                _ = Self.warnNoBLAS
-                return Self.withoutBLAS
-            }
-            return .blas
+            return Self.blasOrKernels(warnWithout: true)
         case .bf16:
-            if ck_narrow_supported(CK_NARROW_BF16) == 0 { _ = Self.warnNoBF16 }
+            if ck_narrow_kernel(CK_NARROW_BF16) == CK_NARROW_SERIAL { _ = Self.warnSerialBF16 }
             return .bf16
         case .int8:
-            if ck_narrow_supported(CK_NARROW_I8) == 0 { _ = Self.warnNoVNNI }
+            if ck_narrow_kernel(CK_NARROW_I8) == CK_NARROW_SERIAL { _ = Self.warnSerialInt8 }
             return .int8
         case .simd, .swiftSIMD, .scalar:
             return self
@@ -71,21 +74,48 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The fastest float kernel here (BLAS when it loads, else the C or Swift SIMD kernels), for
+    /// set-up work whose speed matters more than which backend runs it (a screen's basis).
+    package static var fastestFloatKernel: any FloatKernel {
+        BLASLibrary.isAvailable ? BLASKernel() : withoutBLAS.floatKernel
+    }
+
     /// The C kernels when the CPU has a SIMD tier, else portable Swift SIMD.
     private static var withoutBLAS: Backend { ck_isa_supported() == CK_ISA_SCALAR ? .swiftSIMD : .simd }
+
+    /// `blas` when a BLAS is usable, else the engine's own kernels, saying why once when
+    /// `warnWithout`. A BLAS running the library's own core after the engine's failed the
+    /// self-check says so once.
+    private static func blasOrKernels(warnWithout: Bool) -> Backend {
+        guard BLASLibrary.isAvailable else {
+            if warnWithout { _ = warnNoBLAS }
+            return withoutBLAS
+        }
+        if BLASLibrary.selfCheckWarning != nil { _ = warnLibraryCore }
+        return .blas
+    }
 
     private static let warnNoBLAS: Void = {
         let reason = BLASLibrary.unavailableReason ?? "unknown reason"
         FileHandleStandardError.write("warning: \(reason); using the engine's own SIMD kernels\n")
     }()
 
-    private static let warnNoBF16: Void = {
-        FileHandleStandardError.write("warning: this CPU has no AVX512_BF16 (or it is turned off): bf16 runs its portable twin, exact but slower than simd\n")
+    private static let warnLibraryCore: Void = {
+        FileHandleStandardError.write("warning: \(BLASLibrary.selfCheckWarning ?? "")\n")
     }()
 
-    private static let warnNoVNNI: Void = {
-        FileHandleStandardError.write("warning: this CPU has no AVX512_VNNI (or it is turned off): int8 runs its portable twin, exact but slower than simd\n")
-    }()
+    private static let warnSerialBF16: Void = { warnSerial("bf16", CK_NARROW_BF16) }()
+
+    private static let warnSerialInt8: Void = { warnSerial("int8", CK_NARROW_I8) }()
+
+    /// Warns that `name` runs its serial twin, and how much slower that is than `auto` here.
+    private static func warnSerial(_ name: String, _ type: ck_narrow_type) {
+        let auto = Backend.auto.resolved
+        let slowdown = SerialTwinCost.slowdown(type, against: auto.floatKernel)
+        let factor = slowdown >= 10 ? String(Int(slowdown.rounded())) : String(format: "%.1f", slowdown)
+        FileHandleStandardError.write("warning: this CPU has no AVX2 (or it is turned off): \(name) runs its portable serial twin, "
+            + "exact but about \(factor)× slower than auto (\(auto)) here\n")
+    }
 }
 
 /// Facts about the compute environment, for logs and JSON output.
@@ -93,11 +123,19 @@ public enum ComputeEnvironment {
     /// The instruction set the C kernels dispatch to ("avx512", "avx2" or "scalar").
     public static var isa: String { String(cString: ck_isa_name(ck_isa_active())) }
 
-    /// The kernel the bf16 backend runs: "avx512_bf16" or "serial".
-    public static var bf16Kernel: String { ck_narrow_supported(CK_NARROW_BF16) != 0 ? "avx512_bf16" : "serial" }
+    /// The kernel the bf16 backend runs: "avx512_bf16", "avx2" or "serial".
+    public static var bf16Kernel: String { kernelName(CK_NARROW_BF16, avx512: "avx512_bf16") }
 
-    /// The kernel the int8 backend runs: "avx512_vnni" or "serial".
-    public static var int8Kernel: String { ck_narrow_supported(CK_NARROW_I8) != 0 ? "avx512_vnni" : "serial" }
+    /// The kernel the int8 backend runs: "avx512_vnni", "avx2" or "serial".
+    public static var int8Kernel: String { kernelName(CK_NARROW_I8, avx512: "avx512_vnni") }
+
+    private static func kernelName(_ type: ck_narrow_type, avx512: String) -> String {
+        switch ck_narrow_kernel(type) {
+        case CK_NARROW_AVX512: avx512
+        case CK_NARROW_HASWELL: "avx2"
+        default: "serial"
+        }
+    }
 }
 
 extension Backend {
@@ -136,7 +174,7 @@ extension Backend {
     private static func encode(_ matrices: [EmbeddingMatrix], _ encoding: TileEncoding) -> [EncodedRows] {
         var encoded: [EncodedRows] = []
         for matrix in matrices {
-            encoded.append(encoded.first { $0.matrix === matrix } ?? EncodedRows(matrix, encoding: encoding))
+            encoded.append(encoded.first { $0.owner === matrix } ?? EncodedRows(matrix, encoding: encoding))
         }
         return encoded
     }

@@ -69,6 +69,26 @@ final class ReadmeClaimsTests: XCTestCase {
         }
     }
 
+    /// Without a SIMD tier (`CURATE_ISA=scalar`) `auto` never picks a serial twin, and asking for
+    /// one warns with how much slower it is than `auto`; the clusters do not change.
+    func testASerialTwinIsNeverChosenAndSaysHowSlowItIs() throws {
+        let fixture = BackfillCommandTests.fixture.path
+        let arguments = ["cluster", "--prospects", fixture + ".jsonl", "--embeddings", fixture + ".f32", "--dim", "384"]
+        let info = try Self.object(try CurateProcess.run(["info", "--json"], environment: ["CURATE_ISA": "scalar"]))
+        XCTAssertEqual(info["int8_kernel"] as? String, "serial")
+        XCTAssertFalse(["bf16", "int8"].contains(info["auto_backend"] as? String ?? ""), "\(info)")
+        let reference = try Self.object(try CurateProcess.run(arguments))["clusters"] as? [[String]]
+        for backend in ["bf16", "int8"] {
+            let run = try CurateProcess.run(arguments + ["--backend", backend], environment: ["CURATE_ISA": "scalar"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let warning = run.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("warning: ") }
+            XCTAssertEqual(warning.count, 1, run.stderr)
+            XCTAssertTrue(warning.first?.contains("\(backend) runs its portable serial twin") ?? false, run.stderr)
+            XCTAssertNotNil(warning.first?.range(of: #"about [0-9.]+× slower than auto \([a-z-]+\)"#, options: .regularExpression), run.stderr)
+            XCTAssertEqual(try Self.object(run)["clusters"] as? [[String]], reference, backend)
+        }
+    }
+
     private static func object(_ result: CurateProcess.Result) throws -> [String: Any] {
         try XCTUnwrap(JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], result.stderr)
     }
