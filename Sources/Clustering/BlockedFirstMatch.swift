@@ -18,18 +18,19 @@ import Kernels
 /// the mask of the thresholds it is still open at, and a row's scan of a tile row stops once that
 /// mask is empty.
 ///
-/// Tiles come from the kernel's encoding of the rows (`EncodedRows`; for float kernels the
-/// normalised rows themselves); a similarity inside the tile's error band is decided exactly by
-/// `PairComparison`.
+/// Tiles come from `PassTiles`: the kernel's encoding of the rows (for float kernels the
+/// normalised rows themselves), or a low-rank screen's rows; a similarity the tile does not
+/// decide is decided exactly by `PairComparison`.
 final class BlockedFirstMatch {
     private let matrix: EmbeddingMatrix
     private let kernel: any SimilarityKernel
     /// Ascending, at most 64 (one bit each).
     private let thresholds: [Double]
-    /// Per threshold, the bounds of the kernel's tiles and of float tiles.
+    /// Per threshold, the bounds of the tiles and of float tiles.
     private let bounds: [(lo: Float, hi: Float)]
     private let floatBounds: [(lo: Float, hi: Float)]
     private let encoded: EncodedRows
+    private let startsInFloat: Bool
     private let tiling: GreedyClustering.Tiling
     private let dimension: Int
     /// Block sizes per recursion level, decreasing, ending with 1.
@@ -41,6 +42,8 @@ final class BlockedFirstMatch {
     private(set) var rechecked: [Int]
     /// Similarities computed in tiles (the reference evaluates `ClusteringResult.referencePairs`).
     private(set) var computedPairs = 0
+    /// Tile pairs the tiles did not decide at some threshold, decided by `PairComparison`.
+    private(set) var checkedPairs = 0
     /// Row of each union seed, in creation order.
     private var seedRows: [Int] = []
     /// Per union seed, the thresholds it seeds (bit t for `thresholds[t]`).
@@ -60,19 +63,18 @@ final class BlockedFirstMatch {
     /// Columns per panel of the narrow kernels' tile columns (`CK_PANEL`).
     private static let panel = TileColumns.panelWidth
 
-    /// - Precondition: `thresholds` ascending, 1 to 64 of them, finite; the tiling valid.
-    /// - Parameter encoded: the rows of `matrix` in `kernel`'s encoding.
-    init(matrix: EmbeddingMatrix, kernel: any SimilarityKernel, encoded: EncodedRows, thresholds: [Double], tiling: GreedyClustering.Tiling) {
+    /// - Precondition: `thresholds` ascending, 1 to 64 of them, finite, as `source`'s bounds; the
+    ///   tiling valid.
+    init(matrix: EmbeddingMatrix, source: PassTiles, thresholds: [Double], tiling: GreedyClustering.Tiling) {
         precondition((1...64).contains(thresholds.count) && thresholds == thresholds.sorted())
         self.matrix = matrix
-        self.kernel = kernel
+        kernel = source.kernel
         self.thresholds = thresholds
         self.tiling = tiling
-        dimension = matrix.dimension
-        self.encoded = encoded
-        let band = ExactnessBand.band(for: dimension, encoding: kernel.encoding, rowError: encoded.maxError,
-                                      columnError: encoded.maxError)
-        bounds = thresholds.map { ExactnessBand.bounds(threshold: $0, band: band) }
+        dimension = source.rows.dimension
+        encoded = source.rows
+        bounds = source.bounds
+        startsInFloat = source.startsInFloat
         floatBounds = thresholds.map { ExactnessBand.bounds(threshold: $0, dimension: matrix.dimension) }
         levels = [tiling.blockRows, tiling.subBlockRows, 1].reduce(into: []) { levels, size in
             if size < (levels.last ?? .max) { levels.append(size) }
@@ -153,8 +155,13 @@ final class BlockedFirstMatch {
         let d = dimension, width = chunk.count, count = thresholds.count, stride = encoded.stride
         let minimumRows = max(8, 2_000_000 / max(width * d, 1))
         let parts = ComputeThreads.split(active.count, minimum: minimumRows, workers: workers)
-        var rechecks = [Int](repeating: 0, count: parts.count * count)
+        // Each part's counters on cache lines of their own: shared lines would make every count
+        // of one worker stall the other.
+        let slots = (count + 1 + 7) / 8 * 8
+        var rechecks = [Int](repeating: 0, count: parts.count * slots)
         computedPairs += active.count * width
+        let scan = RowScan(kernel: kernel, matrix: matrix, thresholds: thresholds, bounds: bounds, floatBounds: floatBounds,
+                           startsInFloat: startsInFloat, open: open, seedRows: seedRows, seedMasks: seedMasks, seedClusters: seedClusters)
         matches.withUnsafeMutableBufferPointer { matches in
             rechecks.withUnsafeMutableBufferPointer { rechecks in
                 ComputeThreads.forEach(parts: parts.count) { p in
@@ -163,49 +170,15 @@ final class BlockedFirstMatch {
                                           scales: stagedScales.map { UnsafePointer($0 + rows.lowerBound) })
                     kernel.tile(staged, count: rows.count, seeds, chunk, into: tile, rowStride: width)
                     for i in rows {
-                        scanRow(tile + (i - rows.lowerBound) * width, width: width, row: active[i], firstSeed: chunk.lowerBound,
-                                matches: matches.baseAddress! + i * count, rechecks: rechecks.baseAddress! + p * count)
+                        scan.row(tile + (i - rows.lowerBound) * width, width: width, row: active[i], firstSeed: chunk.lowerBound,
+                                 matches: matches.baseAddress! + i * count, rechecks: rechecks.baseAddress! + p * slots)
                     }
                 }
             }
         }
         for p in parts.indices {
-            for t in 0..<count { rechecked[t] += rechecks[p * count + t] }
-        }
-    }
-
-    /// Scans one tile row in seed order: at each threshold the row is open at, the first seed whose
-    /// similarity reaches it (similarities inside the error band re-checked with the reference
-    /// cosine, through `PairComparison`) sets `matches[t]`; the others get -1. Stops once no open
-    /// threshold is left.
-    private func scanRow(_ tileRow: UnsafePointer<Float>, width: Int, row: Int, firstSeed: Int,
-                         matches: UnsafeMutablePointer<Int32>, rechecks: UnsafeMutablePointer<Int>) {
-        let count = thresholds.count
-        matches.update(repeating: -1, count: count)
-        var wanted = open[row]
-        var j = 0
-        while wanted != 0 {
-            // Thresholds ascend, so do their lower bounds: the lowest open one decides what to skip.
-            j += kernel.firstAtLeast(tileRow + j, count: width - j, bounds[wanted.trailingZeroBitCount].lo)
-            if j >= width { return }
-            let similarity = tileRow[j], seed = firstSeed + j
-            var candidates = wanted & seedMasks[seed]
-            var pair = PairComparison(matrix, row, matrix, seedRows[seed], after: kernel.encoding)
-            while candidates != 0 {
-                let t = candidates.trailingZeroBitCount
-                candidates &= candidates - 1
-                if similarity < bounds[t].lo { break }
-                var joins = similarity >= bounds[t].hi
-                if !joins {
-                    rechecks[t] += 1
-                    joins = pair.atLeast(thresholds[t], floatBounds: floatBounds[t])
-                }
-                if joins {
-                    matches[t] = seedClusters[seed * count + t]
-                    wanted &= ~(1 << UInt64(t))
-                }
-            }
-            j += 1
+            for t in 0..<count { rechecked[t] += rechecks[p * slots + t] }
+            checkedPairs += rechecks[p * slots + count]
         }
     }
 
@@ -229,5 +202,59 @@ final class BlockedFirstMatch {
             }
         }
         open[row] = 0
+    }
+}
+
+/// What the scan of a tile row reads, copied out of `BlockedFirstMatch` once per seed chunk:
+/// its workers then read plain values, with no reference counting in the hottest loop.
+private struct RowScan {
+    let kernel: any SimilarityKernel
+    let matrix: EmbeddingMatrix
+    let thresholds: [Double]
+    let bounds: [(lo: Float, hi: Float)]
+    let floatBounds: [(lo: Float, hi: Float)]
+    let startsInFloat: Bool
+    let open: [UInt64]
+    let seedRows: [Int]
+    let seedMasks: [UInt64]
+    let seedClusters: [Int32]
+
+    /// Scans one tile row in seed order: at each threshold the row is open at, the first seed whose
+    /// similarity reaches it (similarities inside the error band re-checked with the reference
+    /// cosine, through `PairComparison`) sets `matches[t]`; the others get -1. Stops once no open
+    /// threshold is left. `rechecks[t]` counts the pairs decided again at t, `rechecks[count]`
+    /// the pairs decided again at any.
+    func row(_ tileRow: UnsafePointer<Float>, width: Int, row: Int, firstSeed: Int,
+             matches: UnsafeMutablePointer<Int32>, rechecks: UnsafeMutablePointer<Int>) {
+        let count = thresholds.count
+        matches.update(repeating: -1, count: count)
+        var wanted = open[row]
+        var j = 0
+        while wanted != 0 {
+            // Thresholds ascend, so do their lower bounds: the lowest open one decides what to skip.
+            j += kernel.firstAtLeast(tileRow + j, count: width - j, bounds[wanted.trailingZeroBitCount].lo)
+            if j >= width { return }
+            let similarity = tileRow[j], seed = firstSeed + j
+            var candidates = wanted & seedMasks[seed]
+            var pair = PairComparison(matrix, row, matrix, seedRows[seed], startingInFloat: startsInFloat)
+            var checked = false
+            while candidates != 0 {
+                let t = candidates.trailingZeroBitCount
+                candidates &= candidates - 1
+                if similarity < bounds[t].lo { break }
+                var joins = similarity >= bounds[t].hi
+                if !joins {
+                    rechecks[t] += 1
+                    if !checked { rechecks[count] += 1 }
+                    checked = true
+                    joins = pair.atLeast(thresholds[t], floatBounds: floatBounds[t])
+                }
+                if joins {
+                    matches[t] = seedClusters[seed * count + t]
+                    wanted &= ~(1 << UInt64(t))
+                }
+            }
+            j += 1
+        }
     }
 }

@@ -22,6 +22,9 @@ public struct GreedyClustering: Sendable {
     /// Tiling: rows per block, rows per in-block sub-block, and seed-chunk widths (the first
     /// chunk of every block is `firstSeedChunk` wide; each next one doubles, up to `seedChunk`).
     public var tiling: Tiling
+    /// The low-rank screen run before the full-dimension similarities (`LowRankScreen`); it
+    /// changes speed, never results.
+    public var screenRank: ScreenRank
 
     /// Block and tile sizes of the blocked algorithm; they change speed, never results.
     ///
@@ -41,11 +44,12 @@ public struct GreedyClustering: Sendable {
         public init() {}
     }
 
-    /// Clustering at `threshold` with `backend` and `tiling`.
-    public init(threshold: Double = 0.82, backend: Backend = .auto, tiling: Tiling = Tiling()) {
+    /// Clustering at `threshold` with `backend`, `tiling` and `screenRank`.
+    public init(threshold: Double = 0.82, backend: Backend = .auto, tiling: Tiling = Tiling(), screenRank: ScreenRank = .auto) {
         self.threshold = threshold
         self.backend = backend
         self.tiling = tiling
+        self.screenRank = screenRank
     }
 
     /// Clusters the rows of `matrix`, visiting them in `order` (all rows, in index order, when nil).
@@ -53,7 +57,7 @@ public struct GreedyClustering: Sendable {
     /// - Throws: `ClusteringError` for a non-finite threshold, bad tiling, or an `order` that
     ///   repeats a row or names one outside the matrix.
     public func cluster(_ matrix: EmbeddingMatrix, order: [Int]? = nil) throws(ClusteringError) -> ClusteringResult {
-        try ThresholdSweep(thresholds: [threshold], backend: backend, tiling: tiling).cluster(matrix, order: order)[0]
+        try ThresholdSweep(thresholds: [threshold], backend: backend, tiling: tiling, screenRank: screenRank).cluster(matrix, order: order)[0]
     }
 }
 
@@ -64,10 +68,23 @@ public struct ClusteringResult: Sendable, Equatable {
     /// The concrete backend that ran.
     public let backend: Backend
     /// Similarities that fell inside the tiles' error band and were decided again exactly (in
-    /// float after a screening tile, then in `Double`).
+    /// float after a screening tile, then in `Double`); after a low-rank screen, the pairs it
+    /// could not rule out, per threshold.
     public let rechecked: Int
-    /// Similarities the backend computed (for `scalar`, exactly `referencePairs`).
+    /// Similarities the backend computed in tiles (screen similarities when a screen ran; for
+    /// `scalar`, exactly `referencePairs`).
     public internal(set) var computedPairs: Int
+    /// The low-rank screen that ran, or nil for none.
+    public let screen: ScreenSummary?
+
+    /// Clusters found by `backend`, with the work it took.
+    public init(clusters: [[Int]], backend: Backend, rechecked: Int, computedPairs: Int, screen: ScreenSummary? = nil) {
+        self.clusters = clusters
+        self.backend = backend
+        self.rechecked = rechecked
+        self.computedPairs = computedPairs
+        self.screen = screen
+    }
 
     /// Pairs (item, seed) the reference loop evaluates for these clusters: an item that joins
     /// cluster c compares with seeds 0…c, a seed of cluster c with seeds 0..<c.

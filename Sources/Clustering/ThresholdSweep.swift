@@ -23,12 +23,16 @@ public struct ThresholdSweep: Sendable {
     public var backend: Backend
     /// Tiling of the blocked pass; it changes speed, never results.
     public var tiling: GreedyClustering.Tiling
+    /// The low-rank screen, at the lowest threshold; it changes speed, never results.
+    public var screenRank: ScreenRank
 
-    /// A sweep over `thresholds` with `backend` and `tiling`.
-    public init(thresholds: [Double], backend: Backend = .auto, tiling: GreedyClustering.Tiling = .init()) {
+    /// A sweep over `thresholds` with `backend`, `tiling` and `screenRank`.
+    public init(thresholds: [Double], backend: Backend = .auto, tiling: GreedyClustering.Tiling = .init(),
+                screenRank: ScreenRank = .auto) {
         self.thresholds = thresholds
         self.backend = backend
         self.tiling = tiling
+        self.screenRank = screenRank
     }
 
     /// Clusters the rows of `matrix` at every threshold, visiting them in `order` (all rows, in
@@ -50,13 +54,21 @@ public struct ThresholdSweep: Sendable {
             return thresholds.map { ScalarReference.cluster(matrix, rows: rows, threshold: $0) }
         }
         let distinct = Array(Set(thresholds)).sorted()
-        let (resolved, kernel, encoded) = backend.prepared([matrix])
-        let run = BlockedFirstMatch(matrix: matrix, kernel: kernel, encoded: encoded[0], thresholds: distinct, tiling: t)
+        let resolved: Backend, tiles: PassTiles
+        let screen = backend.preparedScreen(screenRank, rows: matrix, columns: matrix, target: .threshold(distinct[0]))
+        if let screen {
+            (resolved, tiles) = (backend.resolved, PassTiles(screen: screen, thresholds: distinct))
+        } else {
+            let (prepared, kernel, encoded) = backend.prepared([matrix])
+            (resolved, tiles) = (prepared, PassTiles(kernel: kernel, rows: encoded[0], thresholds: distinct))
+        }
+        let run = BlockedFirstMatch(matrix: matrix, source: tiles, thresholds: distinct, tiling: t)
         run.place(rows)
+        let summary = screen?.summary(screenedPairs: run.computedPairs, survivors: run.checkedPairs)
         return thresholds.map { threshold in
             let i = distinct.firstIndex(of: threshold)!
             return ClusteringResult(clusters: run.clusters[i], backend: resolved, rechecked: run.rechecked[i],
-                                    computedPairs: run.computedPairs)
+                                    computedPairs: run.computedPairs, screen: summary)
         }
     }
 

@@ -1,25 +1,32 @@
 import Kernels
 
 /// One exact top-k search (see `TopKRecall`): workers take contiguous query ranges; each walks
-/// its queries block by block over database chunks, one tile at a time, in the kernel's encoding.
+/// its queries block by block over database chunks, one tile at a time, in the kernel's encoding:
+/// full-dimension tiles, or a low-rank screen's (`screenBand` set), whose survivors are scored in
+/// float.
 struct TiledRecall {
     let queries: EmbeddingMatrix
     let database: EmbeddingMatrix
     let k: Int
     let kernel: any SimilarityKernel
-    /// The queries' and the database's rows in the kernel's encoding.
+    /// The queries' and the database's rows in the kernel's encoding (screen rows for a screen).
     let rows: EncodedRows
     let databaseRows: EncodedRows
+    /// The screen's band (`PreparedScreen.band`), or nil for full-dimension tiles.
+    let screenBand: Double?
     let queryBlock: Int
     let databaseChunk: Int
 
-    /// The hits of every query, and how many (query, row) pairs were decided again exactly.
-    func run() -> (hits: [[RecallHit]], rechecked: Int) {
-        var results = [(hits: [RecallHit], rechecked: Int)](repeating: ([], 0), count: queries.rows)
+    /// The hits of every query, how many (query, row) pairs were decided again exactly, and how
+    /// many a screen left to be scored in full.
+    func run() -> (hits: [[RecallHit]], rechecked: Int, survivors: Int) {
+        var results = [(hits: [RecallHit], rechecked: Int, survivors: Int)](repeating: ([], 0, 0), count: queries.rows)
         let columns = TileColumns(allRowsOf: databaseRows)
-        let band = ExactnessBand.band(for: database.dimension, encoding: kernel.encoding, rowError: rows.maxError,
-                                      columnError: databaseRows.maxError)
-        let margin = 2 * band, floatMargin = 2 * ExactnessBand.band(for: database.dimension)
+        let floatMargin = 2 * ExactnessBand.band(for: database.dimension)
+        let margin = screenBand == nil
+            ? 2 * ExactnessBand.band(for: database.dimension, encoding: kernel.encoding, rowError: rows.maxError,
+                                     columnError: databaseRows.maxError)
+            : floatMargin
         let parts = ComputeThreads.split(queries.rows, minimum: 16)
         results.withUnsafeMutableBufferPointer { results in
             ComputeThreads.forEach(parts: parts.count) { p in
@@ -32,20 +39,29 @@ struct TiledRecall {
                 for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: queryBlock) {
                     let block = start..<min(start + queryBlock, parts[p].upperBound)
                     var candidates = block.map { _ in CandidateSet(k: k, margin: margin) }
+                    var survivors = [Int](repeating: 0, count: block.count)
                     let staged = RowBlock(base: rows.row(block.lowerBound), stride: rows.stride,
                                           scales: rows.scales.map { UnsafePointer($0 + block.lowerBound) })
                     for chunk in stride(from: 0, to: database.rows, by: databaseChunk) {
                         let width = min(databaseChunk, database.rows - chunk)
                         kernel.tile(staged, count: block.count, columns, chunk..<(chunk + width), into: tile, rowStride: width)
                         for (i, q) in block.enumerated() where queries.norms[q] != 0 {
-                            candidates[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
+                            if let screenBand {
+                                let similarity = queries.floatSimilarities(ofRow: q, with: database)
+                                survivors[i] += candidates[i].absorb(screened: tile + i * width, width: width, firstRow: chunk,
+                                                                     band: screenBand, kernel: kernel, scratch: scratch) { similarity($0) }
+                            } else {
+                                candidates[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
+                            }
                         }
                     }
-                    for (i, q) in block.enumerated() { results[q] = (hits(for: q, candidates[i], floatMargin: floatMargin), candidates[i].rows.count) }
+                    for (i, q) in block.enumerated() {
+                        results[q] = (hits(for: q, candidates[i], floatMargin: floatMargin), candidates[i].rows.count, survivors[i])
+                    }
                 }
             }
         }
-        return (results.map(\.hits), results.reduce(0) { $0 + $1.rechecked })
+        return (results.map(\.hits), results.reduce(0) { $0 + $1.rechecked }, results.reduce(0) { $0 + $1.survivors })
     }
 
     /// The top k of `candidates` by reference cosine. A zero query has cosine 0 with every row,
@@ -59,7 +75,7 @@ struct TiledRecall {
             return (0..<min(k, database.rows)).map { RecallHit(index: $0, score: 0) }
         }
         var rows = candidates.rows
-        if kernel.encoding != .float32, rows.count > k {
+        if screenBand == nil, kernel.encoding != .float32, rows.count > k {
             let floats = rows.map { queries.floatSimilarity(query, database, $0) }
             let floor = Double(floats.sorted(by: >)[k - 1]) - floatMargin
             rows = zip(rows, floats).filter { Double($0.1) >= floor }.map(\.0)
@@ -98,6 +114,35 @@ struct CandidateSet {
             scores.append(score)
             if scores.count >= capacity { prune() }
         }
+    }
+
+    /// Scores in full, with `score`, each row of one screen tile row whose screen similarity
+    /// reaches the floor less `band` (the screen's bound: no other row can reach the floor), and
+    /// adds those that reach the floor. Returns how many were scored.
+    mutating func absorb(screened tileRow: UnsafePointer<Float>, width: Int, firstRow: Int, band: Double,
+                         kernel: any SimilarityKernel, scratch: UnsafeMutablePointer<UInt32>, score: (Int) -> Float) -> Int {
+        var screenFloor = lowered(floor, by: band)
+        let found = kernel.collectAtLeast(tileRow, count: width, screenFloor, into: scratch)
+        var scored = 0
+        for f in 0..<found {
+            let j = Int(scratch[f])
+            guard tileRow[j] >= screenFloor else { continue }
+            scored += 1
+            let value = score(firstRow + j)
+            guard value >= floor else { continue }
+            rows.append(firstRow + j)
+            scores.append(value)
+            if scores.count >= capacity {
+                prune()
+                screenFloor = lowered(floor, by: band)
+            }
+        }
+        return scored
+    }
+
+    /// The largest float at most `value − band` (−∞ stays −∞).
+    private func lowered(_ value: Float, by band: Double) -> Float {
+        ExactnessBand.bounds(threshold: Double(value), band: band).lo
     }
 
     /// Raises the floor to the k-th best score minus the margin and drops what falls below.

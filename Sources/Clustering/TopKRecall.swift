@@ -25,11 +25,15 @@ public struct TopKRecall: Sendable {
     public var queryBlock = 256
     /// Database rows per tile.
     public var databaseChunk = 2048
+    /// The low-rank screen run before the full-dimension similarities, bounded against each
+    /// query's running k-th best (`LowRankScreen`); it changes speed, never results.
+    public var screenRank: ScreenRank
 
-    /// A search for the `k` best rows with `backend`.
-    public init(k: Int = 8, backend: Backend = .auto) {
+    /// A search for the `k` best rows with `backend` and `screenRank`.
+    public init(k: Int = 8, backend: Backend = .auto, screenRank: ScreenRank = .auto) {
         self.k = k
         self.backend = backend
+        self.screenRank = screenRank
     }
 
     /// The top-k database rows of every query row.
@@ -38,22 +42,29 @@ public struct TopKRecall: Sendable {
         try measuredSearch(queries, in: database).hits
     }
 
-    /// `search`, with the backend that ran and the (query, row) pairs whose similarity left the
-    /// tile to be decided exactly (in float, then double).
+    /// `search`, with the backend that ran, the (query, row) pairs whose similarity left the
+    /// tile to be decided exactly (in float, then double), and the screen that ran, if any.
     package func measuredSearch(_ queries: EmbeddingMatrix, in database: EmbeddingMatrix) throws(RecallError)
-        -> (hits: [[RecallHit]], backend: Backend, rechecked: Int) {
+        -> (hits: [[RecallHit]], backend: Backend, rechecked: Int, screen: ScreenSummary?) {
         guard queries.dimension == database.dimension else {
             throw .dimensionMismatch(queries: queries.dimension, database: database.dimension)
         }
         guard k >= 0, queryBlock > 0, databaseChunk > 0 else { throw .invalidParameters }
         if backend.resolved == .scalar {
-            return (ScalarReference.recall(queries, database, k: k), .scalar, queries.rows * database.rows)
+            return (ScalarReference.recall(queries, database, k: k), .scalar, queries.rows * database.rows, nil)
         }
-        guard k > 0, database.rows > 0 else { return (Array(repeating: [], count: queries.rows), backend.resolved, 0) }
+        guard k > 0, database.rows > 0 else { return (Array(repeating: [], count: queries.rows), backend.resolved, 0, nil) }
+        if let screen = backend.preparedScreen(screenRank, rows: queries, columns: database, target: .topK(k)) {
+            let run = TiledRecall(queries: queries, database: database, k: k, kernel: screen.kernel, rows: screen.rows,
+                                  databaseRows: screen.columns, screenBand: screen.band, queryBlock: queryBlock,
+                                  databaseChunk: databaseChunk).run()
+            let screened = (0..<queries.rows).filter { queries.norms[$0] != 0 }.count * database.rows
+            return (run.hits, backend.resolved, run.rechecked, screen.summary(screenedPairs: screened, survivors: run.survivors))
+        }
         let (resolved, kernel, encoded) = backend.prepared([queries, database])
-        let (hits, rechecked) = TiledRecall(queries: queries, database: database, k: k, kernel: kernel, rows: encoded[0],
-                                            databaseRows: encoded[1], queryBlock: queryBlock, databaseChunk: databaseChunk).run()
-        return (hits, resolved, rechecked)
+        let run = TiledRecall(queries: queries, database: database, k: k, kernel: kernel, rows: encoded[0], databaseRows: encoded[1],
+                              screenBand: nil, queryBlock: queryBlock, databaseChunk: databaseChunk).run()
+        return (run.hits, resolved, run.rechecked, nil)
     }
 }
 

@@ -21,6 +21,9 @@ public final class EmbeddingMatrix: @unchecked Sendable {
     package let raw: UnsafeMutablePointer<Float>
     /// The normalised rows, row-major; a zero row stays zero.
     package let unit: UnsafeMutablePointer<Float>
+    /// The principal axes a low-rank screen last computed for these rows, reused by the next
+    /// screen over them (a sweep, a report, repeated calls): `ScreenEstimate.principalAxes`.
+    package let screenAxes = PrincipalAxesCache()
 
     /// Takes ownership of `raw` (allocated with `UnsafeMutablePointer.allocate`, `rows ×
     /// dimension` values), validates it and normalises it. Frees `raw` when it throws.
@@ -78,6 +81,14 @@ public final class EmbeddingMatrix: @unchecked Sendable {
         unit.deallocate()
     }
 
+    /// A matrix of the rows `indices` of this one, in that order.
+    package func subset(_ indices: [Int]) -> EmbeddingMatrix {
+        let raw = UnsafeMutablePointer<Float>.allocate(capacity: max(indices.count * dimension, 1))
+        for (i, index) in indices.enumerated() { (raw + i * dimension).update(from: rawRow(index), count: dimension) }
+        // The rows were validated once already.
+        return try! EmbeddingMatrix(taking: raw, rows: indices.count, dimension: dimension)
+    }
+
     /// The original values of row `index`.
     public func row(_ index: Int) -> [Float] {
         precondition(index >= 0 && index < rows, "row \(index) out of 0..<\(rows)")
@@ -96,10 +107,26 @@ public final class EmbeddingMatrix: @unchecked Sendable {
         ck_dot_f32(unitRow(i), other.unitRow(j), dimension)
     }
 
+    /// `floatSimilarity(i, other, j)` as a function of j that holds pointers, not references, for
+    /// hot loops (no reference counting per call); both matrices must outlive it.
+    package func floatSimilarities(ofRow i: Int, with other: EmbeddingMatrix) -> RowSimilarities {
+        RowSimilarities(row: unitRow(i), columns: other.unitRow(0), dimension: dimension)
+    }
+
     /// The reference cosine of row `i` of this matrix and row `j` of `other` (see `ReferenceCosine`).
     package func referenceCosine(_ i: Int, _ other: EmbeddingMatrix, _ j: Int) -> Double {
         ReferenceCosine.cosine(rawRow(i), norms[i], other.rawRow(j), other.norms[j], count: dimension)
     }
+}
+
+/// The float similarities of one normalised row with the rows of a matrix (`floatSimilarities`).
+package struct RowSimilarities {
+    let row: UnsafePointer<Float>
+    let columns: UnsafePointer<Float>
+    let dimension: Int
+
+    /// The float similarity with row `j`.
+    package func callAsFunction(_ j: Int) -> Float { ck_dot_f32(row, columns + j * dimension, dimension) }
 }
 
 /// Why embeddings were refused. Rows and columns are 0-based.

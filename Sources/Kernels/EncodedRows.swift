@@ -1,13 +1,22 @@
 import CKernels
 
 /// The element type similarity tiles are computed in.
-package enum TileEncoding: Sendable, Equatable {
+package enum TileEncoding: Sendable, Hashable {
     /// Float tiles of the normalised rows (the blas, simd and swift-simd backends).
     case float32
     /// bfloat16 rows, products summed in float (`vdpbf16ps`).
     case bfloat16
     /// int8 rows with a scale per row, products summed in int32 (`vpdpbusd`).
     case int8
+
+    /// "float32", "bf16" or "int8".
+    package var name: String {
+        switch self {
+        case .float32: "float32"
+        case .bfloat16: "bf16"
+        case .int8: "int8"
+        }
+    }
 
     /// The C kernels' name for a narrow encoding.
     var narrowType: ck_narrow_type? {
@@ -19,13 +28,17 @@ package enum TileEncoding: Sendable, Equatable {
     }
 }
 
-/// A matrix's normalised rows in a tile encoding, row-major: the row side of similarity tiles.
+/// Float rows in a tile encoding, row-major: the row side of similarity tiles. The rows are a
+/// matrix's normalised rows, or any other contiguous float rows (a low-rank screen's projections).
 ///
-/// For `float32` these are the matrix's own normalised rows (nothing is copied). For `bfloat16`
-/// and `int8` each row is encoded once (`ck_narrow.h`), and its error norm ‖a − â‖ measured:
-/// the largest of them enters the tiles' error bound (`ExactnessBand.band(for:encoding:…)`).
+/// For `float32` these are the source rows themselves (nothing is copied). For `bfloat16` and
+/// `int8` each row is encoded once (`ck_narrow.h`), and its error norm ‖a − â‖ measured: the
+/// largest of them enters the tiles' error bound (`ExactnessBand.tileError`).
 package final class EncodedRows: @unchecked Sendable {
-    package let matrix: EmbeddingMatrix
+    /// Number of rows.
+    package let count: Int
+    /// Values per source row.
+    package let dimension: Int
     package let encoding: TileEncoding
     /// Bytes from one stored row to the next.
     package let stride: Int
@@ -35,13 +48,23 @@ package final class EncodedRows: @unchecked Sendable {
     package let sums: UnsafeMutablePointer<Int32>?
     /// The largest ‖a − â‖ over the rows (0 for `float32`).
     package let maxError: Double
+    /// The object that owns `source` (kept alive while these rows are).
+    package let owner: AnyObject
+    private let source: UnsafePointer<Float>
     private let storage: UnsafeMutableRawPointer?
 
     /// Encodes the normalised rows of `matrix` (in parallel over the engine's workers).
-    package init(_ matrix: EmbeddingMatrix, encoding: TileEncoding) {
-        self.matrix = matrix
+    package convenience init(_ matrix: EmbeddingMatrix, encoding: TileEncoding) {
+        self.init(matrix.unitRow(0), count: matrix.rows, dimension: matrix.dimension, owner: matrix, encoding: encoding)
+    }
+
+    /// Encodes `count` rows of `dimension` floats starting at `source`, which `owner` keeps alive.
+    package init(_ source: UnsafePointer<Float>, count n: Int, dimension d: Int, owner: AnyObject, encoding: TileEncoding) {
+        self.count = n
+        self.dimension = d
+        self.owner = owner
+        self.source = source
         self.encoding = encoding
-        let n = matrix.rows, d = matrix.dimension
         guard let type = encoding.narrowType else {
             stride = d * MemoryLayout<Float>.stride
             storage = nil
@@ -60,10 +83,10 @@ package final class EncodedRows: @unchecked Sendable {
             ComputeThreads.forEach(parts: parts.count) { p in
                 var worst = 0.0
                 for row in parts[p] {
-                    let destination = storage + row * stride
+                    let destination = storage + row * stride, values = source + row * d
                     let error = switch encoding {
-                    case .bfloat16: ck_encode_bf16(matrix.unitRow(row), d, destination.assumingMemoryBound(to: UInt16.self))
-                    default: ck_encode_i8(matrix.unitRow(row), d, destination.assumingMemoryBound(to: UInt8.self), scales! + row, sums! + row)
+                    case .bfloat16: ck_encode_bf16(values, d, destination.assumingMemoryBound(to: UInt16.self))
+                    default: ck_encode_i8(values, d, destination.assumingMemoryBound(to: UInt8.self), scales! + row, sums! + row)
                     }
                     worst = max(worst, error)
                 }
@@ -85,6 +108,6 @@ package final class EncodedRows: @unchecked Sendable {
 
     /// Start of stored row `row`.
     package func row(_ row: Int) -> UnsafeRawPointer {
-        storage.map { UnsafeRawPointer($0 + row * stride) } ?? UnsafeRawPointer(matrix.unitRow(row))
+        storage.map { UnsafeRawPointer($0 + row * stride) } ?? UnsafeRawPointer(source + row * dimension)
     }
 }

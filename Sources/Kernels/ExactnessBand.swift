@@ -27,26 +27,46 @@ import CKernels
 public enum ExactnessBand {
     /// The bound on |float similarity − reference cosine| for vectors of dimension `d`.
     public static func band(for d: Int) -> Double {
-        let (u, n) = (0x1p-24, Double(max(d, 1)))
-        precondition(n * u < 0.5, "dimension \(d) too large for a float similarity bound")
-        let gamma = n * u / (1 - n * u)
-        return (gamma * (1 + 2 * u) * (1 + 2 * u) + normalisation + reference(d)) * 1.01 + 0x1p-60
+        finished(tileError(dimension: d, encoding: .float32, rowNorm: unitNorm, columnNorm: unitNorm) + cosineError(d))
     }
 
     /// The bound on |tile similarity − reference cosine| for tiles of `encoding` between rows
     /// whose encoding errors ‖a − â‖ are at most `rowError` and columns' at most `columnError`.
     package static func band(for d: Int, encoding: TileEncoding, rowError: Double, columnError: Double) -> Double {
-        guard let type = encoding.narrowType else { return band(for: d) }
-        let u = 0x1p-24, n = Double(ck_narrow_padded(type, max(d, 1)))
+        finished(tileError(dimension: d, encoding: encoding, rowNorm: unitNorm, columnNorm: unitNorm,
+                           rowError: rowError, columnError: columnError) + cosineError(d))
+    }
+
+    /// The bound on |tile − x·y| for a tile of `encoding` between float rows x, y of dimension `d`
+    /// with ‖x‖ ≤ `rowNorm`, ‖y‖ ≤ `columnNorm`, encoded with errors at most `rowError` and
+    /// `columnError` (narrow encodings): the quantisation and accumulation terms above.
+    package static func tileError(dimension d: Int, encoding: TileEncoding, rowNorm: Double, columnNorm: Double,
+                                  rowError: Double = 0, columnError: Double = 0) -> Double {
+        let u = 0x1p-24
+        guard let type = encoding.narrowType else {
+            let n = Double(max(d, 1))
+            precondition(n * u < 0.5, "dimension \(d) too large for a float similarity bound")
+            return n * u / (1 - n * u) * rowNorm * columnNorm
+        }
+        let n = Double(ck_narrow_padded(type, max(d, 1)))
         precondition(n * u < 0.5, "dimension \(d) too large for a narrow similarity bound")
-        let norm = 1 + 2 * u
-        let quantisation = rowError * norm + norm * columnError + rowError * columnError
-        let encodedNorms = (norm + rowError) * (norm + columnError)
+        let quantisation = rowError * columnNorm + rowNorm * columnError + rowError * columnError
+        let encodedNorms = (rowNorm + rowError) * (columnNorm + columnError)
         let accumulation = encoding == .bfloat16
             ? n * u / (1 - n * u) * encodedNorms + n * 0x1p-125
             : (3 * u + 3 * u * u + u * u * u) * encodedNorms
-        return (quantisation + accumulation + normalisation + reference(d)) * 1.01 + 0x1p-60
+        return quantisation + accumulation
     }
+
+    /// |a·b − reference cosine| for the float normalised rows a, b of dimension `d`: their
+    /// normalisation and the reference's own rounding.
+    package static func cosineError(_ d: Int) -> Double { normalisation + reference(d) }
+
+    /// A sum of error terms rounded up generously.
+    package static func finished(_ terms: Double) -> Double { terms * 1.01 + 0x1p-60 }
+
+    /// Bound on the norm of a normalised float row: 1 + 2u.
+    package static let unitNorm = 1 + 2 * 0x1p-24
 
     /// Float bounds (lo, hi) around `threshold` for a float tile of dimension `dimension`.
     public static func bounds(threshold: Double, dimension: Int) -> (lo: Float, hi: Float) {

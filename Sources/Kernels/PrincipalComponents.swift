@@ -80,7 +80,7 @@ public struct PrincipalComponents: Sendable {
 
     /// Σ (u − mean)(u − mean)ᵀ over the normalised rows u, row-major d×d in `Double`: each block of
     /// rows is centred and transposed, and its d×d similarity tile added in.
-    private static func centredScatter(_ matrix: EmbeddingMatrix, mean: [Double], kernel: any FloatKernel) -> [Double] {
+    package static func centredScatter(_ matrix: EmbeddingMatrix, mean: [Double], kernel: any FloatKernel) -> [Double] {
         let d = matrix.dimension, n = matrix.rows, block = 1024
         var scatter = [Double](repeating: 0, count: d * d)
         let transposed = UnsafeMutablePointer<Float>.allocate(capacity: d * block)

@@ -3,8 +3,8 @@ import CKernels
 /// The column side of similarity tiles, in the layout its encoding's kernel reads: rows added one
 /// by one (the seeds of a clustering) or every row of a matrix at once (a recall database).
 ///
-/// `float32` columns are contiguous normalised rows (borrowed from the matrix when it is every
-/// row). `bfloat16` and `int8` columns live in panels of `CK_PANEL` columns (`ck_narrow.h`), with,
+/// `float32` columns are contiguous float rows (borrowed from the encoded rows when they are
+/// every row). `bfloat16` and `int8` columns live in panels of `CK_PANEL` columns (`ck_narrow.h`), with,
 /// for int8, each column's scale and component sum alongside, room for whole panels.
 package final class TileColumns: @unchecked Sendable {
     /// Columns per panel of the narrow encodings.
@@ -33,20 +33,20 @@ package final class TileColumns: @unchecked Sendable {
         (storage, scales, sums) = Self.allocate(self.capacity, encoding, dimension)
     }
 
-    /// Every row of `rows`, in order (float32: the matrix's own rows, not copied).
+    /// Every row of `rows`, in order (float32: the source rows themselves, not copied).
     package init(allRowsOf rows: EncodedRows) {
         encoding = rows.encoding
-        dimension = rows.matrix.dimension
-        capacity = Self.rounded(max(rows.matrix.rows, 1), rows.encoding)
+        dimension = rows.dimension
+        capacity = Self.rounded(max(rows.count, 1), rows.encoding)
         if rows.encoding == .float32 {
             borrowed = rows
             storage = UnsafeMutableRawPointer(mutating: rows.row(0))
-            count = rows.matrix.rows
+            count = rows.count
             return
         }
         borrowed = nil
         (storage, scales, sums) = Self.allocate(capacity, encoding, dimension)
-        for row in 0..<rows.matrix.rows { append(rows, row: row) }
+        for row in 0..<rows.count { append(rows, row: row) }
     }
 
     deinit {
@@ -57,7 +57,7 @@ package final class TileColumns: @unchecked Sendable {
 
     /// Adds row `row` of `rows` (same encoding and dimension) as the next column.
     package func append(_ rows: EncodedRows, row: Int) {
-        precondition(borrowed == nil && rows.encoding == encoding && rows.matrix.dimension == dimension)
+        precondition(borrowed == nil && rows.encoding == encoding && rows.dimension == dimension)
         if count == capacity { grow() }
         let source = rows.row(row), d = dimension
         switch encoding {

@@ -23,7 +23,32 @@ final class ClusteringExactnessTests: XCTestCase {
                         XCTAssertEqual(result.clusters, reference.clusters, "\(context) differs from scalar", file: file, line: line)
                         XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: [matrix]), "\(context) ran another",
                                        file: file, line: line)
+                        XCTAssertNil(result.screen, "\(context): auto screens only from 100 M pairs", file: file, line: line)
                     }
+                }
+            }
+        }
+        try ComputeThreads.withCount(3) {
+            try assertScreensMatch(reference.clusters, matrix, threshold: threshold, order: order, label, file: file, line: line)
+        }
+    }
+
+    /// Every screen variant (`ScreenVariants`) with every backend gives `expected`; a forced rank
+    /// runs at that rank.
+    func assertScreensMatch(_ expected: [[Int]], _ matrix: EmbeddingMatrix, threshold: Double, order: [Int]?,
+                            _ label: String, file: StaticString, line: UInt) throws {
+        try ScreenVariants.lifted {
+            for screen in ScreenVariants.of(dimension: matrix.dimension) {
+                for backend in Self.fastBackends {
+                    let result = try GreedyClustering(threshold: threshold, backend: backend, tiling: TestData.smallTiling,
+                                                      screenRank: screen).cluster(matrix, order: order)
+                    let context = "\(label): backend \(backend) screen \(screen)"
+                    XCTAssertEqual(result.clusters, expected, "\(context) differs from scalar", file: file, line: line)
+                    if matrix.rows > 0 {
+                        ScreenVariants.assertForcedScreenRan(result.screen, screen, axesSource: matrix, context, file: file, line: line)
+                    }
+                    XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: [matrix], screened: result.screen != nil),
+                                   "\(context) ran another", file: file, line: line)
                 }
             }
         }

@@ -8,16 +8,19 @@ enum ExpectedBackend {
     /// database; none when no tile runs), at the dimensions of these tests: itself, but `blas`
     /// without a loadable BLAS falls back (`testBLASRunsWhereALibraryLoads` then skips), and
     /// `auto` is int8 with AVX512_VNNI (bf16, with AVX512_BF16, on rows whose int8 band exceeds
-    /// `Backend.int8BandLimit`), else bf16 with AVX512_BF16, else blas, else simd.
-    static func of(_ backend: Backend, on matrices: [EmbeddingMatrix]) -> Backend {
+    /// `Backend.int8BandLimit`), int8 on its AVX2 kernel (the same bf16 fallback) when the kernels'
+    /// tier is AVX2, else bf16 with AVX512_BF16, else blas, else simd.
+    /// With a low-rank screen (`screened`) no full-dimension tile runs, so `auto` does not give
+    /// way to bf16 on coarse int8 rows: the screen picks its own encoding.
+    static func of(_ backend: Backend, on matrices: [EmbeddingMatrix], screened: Bool = false) -> Backend {
         switch backend {
         case .blas:
             return BLASLibrary.isAvailable ? .blas : withoutBLAS
         case .auto:
-            if ComputeEnvironment.int8Kernel != "serial" {
-                return ComputeEnvironment.bf16Kernel != "serial" && int8TooCoarse(matrices) ? .bf16 : .int8
+            if ComputeEnvironment.int8Kernel == "avx512_vnni" || ComputeEnvironment.isa == "avx2" {
+                return ComputeEnvironment.bf16Kernel != "serial" && !screened && int8TooCoarse(matrices) ? .bf16 : .int8
             }
-            if ComputeEnvironment.bf16Kernel != "serial" { return .bf16 }
+            if ComputeEnvironment.bf16Kernel == "avx512_bf16" { return .bf16 }
             return of(.blas, on: matrices)
         default:
             return backend

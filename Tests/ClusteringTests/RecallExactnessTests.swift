@@ -20,6 +20,26 @@ final class RecallExactnessTests: XCTestCase {
                         let context = "\(label) backend=\(backend) tiles=\(queryBlock)×\(chunk) threads=\(threads)"
                         XCTAssertEqual(result.hits, expected, context, file: file, line: line)
                         XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: tiled), "\(context): ran another", file: file, line: line)
+                        XCTAssertNil(result.screen, "\(context): auto screens only from 100 M pairs", file: file, line: line)
+                    }
+                }
+            }
+        }
+        try ComputeThreads.withCount(3) {
+            try ScreenVariants.lifted {
+                for screen in ScreenVariants.of(dimension: queries.dimension) {
+                    for backend in ClusteringExactnessTests.fastBackends {
+                        var recall = TopKRecall(k: k, backend: backend, screenRank: screen)
+                        recall.queryBlock = 3
+                        recall.databaseChunk = 7
+                        let result = try recall.measuredSearch(queries, in: database)
+                        let context = "\(label) backend=\(backend) screen=\(screen)"
+                        XCTAssertEqual(result.hits, expected, context, file: file, line: line)
+                        if !tiled.isEmpty, queries.rows > 0 {
+                            ScreenVariants.assertForcedScreenRan(result.screen, screen, axesSource: database, context, file: file, line: line)
+                        }
+                        XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: tiled, screened: result.screen != nil),
+                                       "\(context): ran another", file: file, line: line)
                     }
                 }
             }

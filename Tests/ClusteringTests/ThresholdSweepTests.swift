@@ -24,6 +24,24 @@ final class ThresholdSweepTests: XCTestCase {
                         for (i, result) in results.enumerated() {
                             XCTAssertEqual(result.clusters, expected[i], "\(context) t=\(thresholds[i]) differs from scalar",
                                            file: file, line: line)
+                            XCTAssertNil(result.screen, "\(context): auto screens only from 100 M pairs", file: file, line: line)
+                        }
+                    }
+                }
+            }
+        }
+        try ComputeThreads.withCount(3) {
+            try ScreenVariants.lifted {
+                for screen in ScreenVariants.of(dimension: matrix.dimension) {
+                    for backend in ClusteringExactnessTests.fastBackends {
+                        let results = try ThresholdSweep(thresholds: thresholds, backend: backend, tiling: TestData.smallTiling,
+                                                         screenRank: screen).cluster(matrix, order: order)
+                        let context = "\(label): backend \(backend) screen \(screen)"
+                        XCTAssertEqual(results.map(\.clusters), expected, "\(context) differs from scalar", file: file, line: line)
+                        if matrix.rows > 0 {
+                            for result in results {
+                                ScreenVariants.assertForcedScreenRan(result.screen, screen, axesSource: matrix, context, file: file, line: line)
+                            }
                         }
                     }
                 }

@@ -71,7 +71,7 @@ final class NarrowKernelTests: XCTestCase {
 
     func testBF16SerialTwinStaysWithinTheAccumulationBoundOfTheExactEncodedDot() throws {
         try checkBF16Tiles("serial") { queries, columns, range, c, ldc in
-            ck_tile_bf16_serial(queries.row(0).assumingMemoryBound(to: UInt16.self), queries.stride / 2, queries.matrix.rows,
+            ck_tile_bf16_serial(queries.row(0).assumingMemoryBound(to: UInt16.self), queries.stride / 2, queries.count,
                                 columns.panels.assumingMemoryBound(to: UInt16.self), range.lowerBound, range.upperBound,
                                 columns.dimension, c, ldc)
         }
@@ -80,8 +80,40 @@ final class NarrowKernelTests: XCTestCase {
     func testBF16KernelStaysWithinTheAccumulationBoundOfTheExactEncodedDot() throws {
         if let missing = MissingInstruction.bf16 { throw XCTSkip(MissingInstruction.reason("the bf16 tile kernel", needs: [missing])) }
         try checkBF16Tiles(ComputeEnvironment.bf16Kernel) { queries, columns, range, c, ldc in
-            NarrowKernel(.bfloat16).tile(RowBlock(base: queries.row(0), stride: queries.stride), count: queries.matrix.rows,
+            NarrowKernel(.bfloat16).tile(RowBlock(base: queries.row(0), stride: queries.stride), count: queries.count,
                                          columns, range, into: c, rowStride: ldc)
+        }
+    }
+
+    /// The AVX2 kernels run wherever the CPU has AVX2, whatever kernel the dispatch picks.
+    private func skipWithoutAVX2() throws {
+        if ck_isa_supported().rawValue < CK_ISA_AVX2.rawValue {
+            throw XCTSkip(MissingInstruction.reason("the AVX2 narrow kernels", needs: ["AVX2 and FMA"]))
+        }
+    }
+
+    func testBF16AVX2KernelStaysWithinTheAccumulationBoundOfTheExactEncodedDot() throws {
+        try skipWithoutAVX2()
+        try checkBF16Tiles("haswell") { queries, columns, range, c, ldc in
+            ck_tile_bf16_haswell(queries.row(0).assumingMemoryBound(to: UInt16.self), queries.stride / 2, queries.count,
+                                 columns.panels.assumingMemoryBound(to: UInt16.self), range.lowerBound, range.upperBound,
+                                 columns.dimension, c, ldc)
+        }
+    }
+
+    func testInt8AVX2KernelAgreesBitForBitWithItsSerialTwin() throws {
+        try skipWithoutAVX2()
+        var rng = SplitMix64(seed: 0x2_7E8)
+        for d in Self.dims {
+            let (_, columns, queries) = try operands(d, .int8, &rng)
+            for (j0, j1) in ranges(columns.count, &rng) {
+                let avx2 = tile(queries.count, j1 - j0) { c, ldc in
+                    ck_tile_i8_haswell(queries.row(0).assumingMemoryBound(to: UInt8.self), queries.stride, queries.scales!, queries.count,
+                                       columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
+                                       j0, j1, columns.dimension, c, ldc)
+                }
+                XCTAssertEqual(avx2, int8SerialTile(queries, columns, j0..<j1), "d=\(d) [\(j0), \(j1)): haswell against serial")
+            }
         }
     }
 
@@ -91,7 +123,7 @@ final class NarrowKernelTests: XCTestCase {
             let (rows, columns, queries) = try operands(d, .int8, &rng)
             for (j0, j1) in ranges(columns.count, &rng) {
                 let serial = int8SerialTile(queries, columns, j0..<j1)
-                for i in 0..<queries.matrix.rows {
+                for i in 0..<queries.count {
                     for j in j0..<j1 {
                         var sum = 0
                         for k in 0..<d { sum += byte(queries, i, k) * byte(rows, j, k) }
@@ -109,7 +141,7 @@ final class NarrowKernelTests: XCTestCase {
         for d in Self.dims {
             let (_, columns, queries) = try operands(d, .int8, &rng)
             for (j0, j1) in ranges(columns.count, &rng) {
-                let m = queries.matrix.rows
+                let m = queries.count
                 let staged = RowBlock(base: queries.row(0), stride: queries.stride, scales: UnsafePointer(queries.scales!))
                 let dispatched = tile(m, j1 - j0) { c, ldc in
                     NarrowKernel(.int8).tile(staged, count: m, columns, j0..<j1, into: c, rowStride: ldc)
@@ -193,8 +225,8 @@ final class NarrowKernelTests: XCTestCase {
         for d in Self.dims {
             let (rows, columns, queries) = try operands(d, .bfloat16, &rng)
             for (j0, j1) in ranges(columns.count, &rng) {
-                let similarities = tile(queries.matrix.rows, j1 - j0) { fill(queries, columns, j0..<j1, $0, $1) }
-                for i in 0..<queries.matrix.rows {
+                let similarities = tile(queries.count, j1 - j0) { fill(queries, columns, j0..<j1, $0, $1) }
+                for i in 0..<queries.count {
                     for j in j0..<j1 {
                         let (exact, magnitude) = decodedDot(bf16: queries, i, rows, j, d)
                         let n = Double(ck_narrow_padded(CK_NARROW_BF16, d)), u = 0x1p-24
@@ -209,8 +241,8 @@ final class NarrowKernelTests: XCTestCase {
 
     /// The int8 tile of `queries` against `columns` in `range` from the serial twin.
     private func int8SerialTile(_ queries: EncodedRows, _ columns: TileColumns, _ range: Range<Int>) -> [[Float]] {
-        tile(queries.matrix.rows, range.count) { c, ldc in
-            ck_tile_i8_serial(queries.row(0).assumingMemoryBound(to: UInt8.self), queries.stride, queries.scales!, queries.matrix.rows,
+        tile(queries.count, range.count) { c, ldc in
+            ck_tile_i8_serial(queries.row(0).assumingMemoryBound(to: UInt8.self), queries.stride, queries.scales!, queries.count,
                               columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
                               range.lowerBound, range.upperBound, columns.dimension, c, ldc)
         }

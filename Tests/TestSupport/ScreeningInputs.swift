@@ -61,7 +61,7 @@ package enum ScreeningInputs {
             let bytes = rows.row(row).assumingMemoryBound(to: UInt8.self)
             return (0..<d).map { Double(Int(bytes[$0]) - 128) * Double(rows.scales![row]) }
         case .float32:
-            return (0..<d).map { Double(rows.matrix.unitRow(row)[$0]) }
+            return (0..<d).map { Double(rows.row(row).assumingMemoryBound(to: Float.self)[$0]) }
         }
     }
 }

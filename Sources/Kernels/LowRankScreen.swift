@@ -1,0 +1,206 @@
+/// An exact low-rank screen: an upper bound on the cosine of two rows from k + 1 numbers per row.
+///
+/// For a float basis Q (k rows of dimension d, orthonormal only to rounding) and a float unit
+/// row a, the screen row is ỹ_a = [ŷ_a, ρ_a]: ŷ_a the computed projection Q·a, ρ_a a bound on
+/// the norm of the residual r_a = a − Qᵀŷ_a. With E = QQᵀ − I and δ_a = Q·a − ŷ_a, expanding
+/// a = Qᵀŷ_a + r_a and using Q·r_b = δ_b − E·ŷ_b gives, exactly,
+///
+///     a·b = ŷ_a·ŷ_b − ŷ_aᵀEŷ_b + ŷ_a·δ_b + δ_a·ŷ_b + r_a·r_b
+///         ≤ ỹ_a·ỹ_b + ε‖ŷ_a‖‖ŷ_b‖ + ‖ŷ_a‖Δ + Δ‖ŷ_b‖          (Cauchy–Schwarz)
+///
+/// where, with u = 2⁻²⁴, γ_n = nu/(1 − nu), F ≥ ‖Q‖_F and u' = 2⁻⁵³:
+/// - ε ≥ ‖E‖₂: ‖E‖_F computed in `Double` (products of floats are exact there, each sum errs by
+///   at most γ'_d‖q_i‖‖q_j‖, so add γ'_d·F²);
+/// - Δ ≥ ‖δ_a‖: ŷ_a is a float product in any order, so |δ_ai| ≤ γ_d Σ_j|q_ij||a_j| and
+///   ‖δ_a‖ ≤ γ_d·‖Q‖_F·‖a‖ ≤ γ_d·F·(1 + 2u);
+/// - ρ_a ≥ ‖r_a‖: the residual is computed in float as r̃ = fl(a − fl(Qᵀŷ_a)); the product errs
+///   by e with ‖e‖ ≤ γ_k·F·‖ŷ_a‖ and the subtraction by a factor 1/(1 ± u), so
+///   ‖r_a‖ ≤ (1 + 2u)‖r̃‖ + γ_k·F·‖ŷ_a‖; ‖r̃‖ is summed in `Double` and rounded up.
+///
+/// Norms are rounded up as they are computed, every subnormal rounding is covered by an absolute
+/// (d + k + 4)·2⁻¹²⁶, and ρ_a is stored rounded up to float. A similarity tile of the screen
+/// rows errs by at most `ExactnessBand.tileError` (k + 1 dimensions, norms ‖ỹ‖, and the
+/// encoding's quantisation); adding |a·b − reference cosine| (`ExactnessBand.cosineError`) gives
+/// the screen's band C: a pair whose screen similarity s has s < t − C has reference cosine
+/// below t. Every other pair is decided as without a screen, from the full rows.
+package final class LowRankScreen: @unchecked Sendable {
+    /// k: directions in the basis.
+    package let rank: Int
+    /// d: the dimension of the rows it screens.
+    package let dimension: Int
+    /// Q, k×d row-major, and Qᵀ, d×k row-major.
+    private let basis: [Float]
+    private let transposedBasis: [Float]
+    /// ε ≥ ‖QQᵀ − I‖₂.
+    package let orthogonalityError: Double
+    /// Δ ≥ ‖Q·a − ŷ_a‖ for every float unit row a.
+    package let projectionError: Double
+    /// F ≥ ‖Q‖_F.
+    private let frobenius: Double
+    /// Absolute slack for subnormal roundings.
+    private let underflow: Double
+
+    /// The screen of the basis `axes` (k vectors of dimension d, orthonormal in `Double`;
+    /// rounded to float here).
+    /// - Precondition: 1 ≤ k ≤ d, every axis of length d.
+    package init(axes: [[Double]]) {
+        precondition(!axes.isEmpty && axes.allSatisfy { $0.count == axes[0].count } && axes.count <= axes[0].count)
+        let k = axes.count, d = axes[0].count
+        rank = k
+        dimension = d
+        let q = axes.flatMap { $0.map(Float.init) }
+        basis = q
+        transposedBasis = (0..<(d * k)).map { q[($0 % k) * d + $0 / k] }
+        let (u, unitRoundoff) = (0x1p-24, 0x1p-53)
+        let squares = q.reduce(0.0) { $0 + Double($1) * Double($1) }
+        frobenius = roundedUp(squares.squareRoot(), terms: k * d)
+        underflow = Double(d + k + 4) * 0x1p-126
+        let wide = q.map(Double.init)
+        var gram = 0.0
+        for i in 0..<k {
+            for j in i..<k {
+                let e = wideDot(wide, from: i * d, wide, from: j * d, count: d) - (i == j ? 1 : 0)
+                gram += (i == j ? 1 : 2) * e * e
+            }
+        }
+        let gammaPrime = Double(d) * unitRoundoff / (1 - Double(d) * unitRoundoff)
+        orthogonalityError = roundedUp(gram.squareRoot(), terms: k * k) + gammaPrime * frobenius * frobenius + underflow
+        projectionError = gamma(d) * frobenius * (1 + 2 * u) + underflow
+    }
+
+    /// The screen rows of the normalised rows of `matrix`, in parallel over the engine's
+    /// workers; `kernel` computes the projections.
+    package func project(_ matrix: EmbeddingMatrix, kernel: any FloatKernel) -> ScreenRows {
+        precondition(matrix.dimension == dimension, "dimension \(matrix.dimension) is not \(dimension)")
+        let n = matrix.rows, k = rank, d = dimension, width = k + 1
+        let rows = ScreenRows(count: n, width: width)
+        let parts = ComputeThreads.split(n, minimum: 256)
+        var maxima = [(projection: Double, length: Double)](repeating: (0, 0), count: parts.count)
+        maxima.withUnsafeMutableBufferPointer { maxima in
+            ComputeThreads.forEach(parts: parts.count) { p in
+                let block = 256
+                let y = UnsafeMutablePointer<Float>.allocate(capacity: block * k)
+                let x = UnsafeMutablePointer<Float>.allocate(capacity: block * d)
+                defer {
+                    y.deallocate()
+                    x.deallocate()
+                }
+                for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: block) {
+                    let m = min(block, parts[p].upperBound - start)
+                    kernel.tile(matrix.unitRow(start), rows: m, basis, rows: k, dimension: d, into: y, rowStride: k)
+                    kernel.tile(y, rows: m, transposedBasis, rows: d, dimension: k, into: x, rowStride: d)
+                    for i in 0..<m {
+                        let (projection, length) = finish(unit: matrix.unitRow(start + i), projection: y + i * k,
+                                                          product: x + i * d, into: rows.values + (start + i) * width)
+                        maxima[p].projection = max(maxima[p].projection, projection)
+                        maxima[p].length = max(maxima[p].length, length)
+                    }
+                }
+            }
+        }
+        rows.maxProjectionNorm = maxima.map(\.projection).max() ?? 0
+        rows.maxLength = maxima.map(\.length).max() ?? 0
+        return rows
+    }
+
+    /// The band C for tiles of `encoding` between screen rows `a` and `b` whose encodings err by
+    /// at most `rowError` and `columnError`: a screen similarity below t − C is a certain
+    /// non-match at threshold t.
+    package func band(_ a: ScreenRows, _ b: ScreenRows, encoding: TileEncoding, rowError: Double = 0,
+                      columnError: Double = 0) -> Double {
+        let tile = ExactnessBand.tileError(dimension: rank + 1, encoding: encoding, rowNorm: a.maxLength, columnNorm: b.maxLength,
+                                           rowError: rowError, columnError: columnError)
+        let (na, nb) = (a.maxProjectionNorm, b.maxProjectionNorm)
+        let projection = orthogonalityError * na * nb + na * projectionError + projectionError * nb
+        return ExactnessBand.finished(tile + projection + ExactnessBand.cosineError(dimension))
+    }
+
+    /// Writes the screen row [ŷ, ρ] of one unit row from its projection ŷ and the float product
+    /// Qᵀŷ; returns upper bounds on ‖ŷ‖ and ‖[ŷ, ρ]‖.
+    private func finish(unit a: UnsafePointer<Float>, projection y: UnsafePointer<Float>, product x: UnsafePointer<Float>,
+                        into row: UnsafeMutablePointer<Float>) -> (projection: Double, length: Double) {
+        let k = rank, d = dimension
+        var residual = 0.0
+        for c in 0..<d {
+            let r = Double(a[c] - x[c])
+            residual += r * r
+        }
+        var squares = 0.0
+        for i in 0..<k {
+            row[i] = y[i]
+            squares += Double(y[i]) * Double(y[i])
+        }
+        let projectionNorm = roundedUp(squares.squareRoot(), terms: k)
+        let bound = (1 + 0x1p-23) * roundedUp(residual.squareRoot(), terms: d) + gamma(k) * frobenius * projectionNorm + underflow
+        var rho = Float(roundedUp(bound, terms: 1))
+        if Double(rho) < bound { rho = rho.nextUp }
+        row[k] = rho
+        let length = roundedUp((squares + Double(rho) * Double(rho)).squareRoot(), terms: k + 1)
+        return (projectionNorm, length)
+    }
+
+}
+
+/// Σ_c x[c]·y[c] over all of `x`, in `Double`.
+func wideDot(_ x: [Double], _ y: [Double]) -> Double { wideDot(x, from: 0, y, from: 0, count: x.count) }
+
+/// Σ_c x[a + c]·y[b + c] for c < n, in `Double`, four lanes at a time.
+func wideDot(_ x: [Double], from a: Int, _ y: [Double], from b: Int, count n: Int) -> Double {
+    return x.withUnsafeBufferPointer { x in
+        y.withUnsafeBufferPointer { y in
+            var lanes = SIMD4<Double>()
+            var c = 0
+            while c + 4 <= n {
+                let u = SIMD4<Double>(x[a + c], x[a + c + 1], x[a + c + 2], x[a + c + 3])
+                let v = SIMD4<Double>(y[b + c], y[b + c + 1], y[b + c + 2], y[b + c + 3])
+                lanes += u * v
+                c += 4
+            }
+            var sum = lanes.sum()
+            while c < n {
+                sum += x[a + c] * y[b + c]
+                c += 1
+            }
+            return sum
+        }
+    }
+}
+
+/// γ_n = nu/(1 − nu), u = 2⁻²⁴.
+private func gamma(_ n: Int) -> Double {
+    let nu = Double(n) * 0x1p-24
+    return nu / (1 - nu)
+}
+
+/// A value computed in `Double` from a sum of `terms` exact squares (or a few roundings), then a
+/// square root, raised past its rounding error: × (1 + (terms + 4)·2⁻⁵²).
+private func roundedUp(_ value: Double, terms: Int) -> Double {
+    value * (1 + Double(terms + 4) * 0x1p-52)
+}
+
+/// The screen rows of a matrix: row i is [ŷ_i, ρ_i], k + 1 floats, row-major.
+package final class ScreenRows: @unchecked Sendable {
+    /// Number of rows.
+    package let count: Int
+    /// k + 1.
+    package let width: Int
+    /// The rows.
+    package let values: UnsafeMutablePointer<Float>
+    /// Upper bound on every ‖ŷ_i‖.
+    package fileprivate(set) var maxProjectionNorm = 0.0
+    /// Upper bound on every ‖[ŷ_i, ρ_i]‖.
+    package fileprivate(set) var maxLength = 0.0
+
+    fileprivate init(count: Int, width: Int) {
+        self.count = count
+        self.width = width
+        values = .allocate(capacity: max(count * width, 1))
+    }
+
+    deinit { values.deallocate() }
+
+    /// These rows in `encoding`.
+    package func encoded(_ encoding: TileEncoding) -> EncodedRows {
+        EncodedRows(values, count: count, dimension: width, owner: self, encoding: encoding)
+    }
+}

@@ -1,0 +1,121 @@
+import CKernels
+
+/// A low-rank screen ready to run over two matrices (the rows of a clustering twice, or the
+/// queries and the database of a recall): their screen rows in the tile encoding and the band.
+package struct PreparedScreen: Sendable {
+    package let screen: LowRankScreen
+    /// The kernel of the screen rows' encoding.
+    package let kernel: any SimilarityKernel
+    /// The row and column side's screen rows, encoded (one object when the matrices are one).
+    package let rows: EncodedRows
+    package let columns: EncodedRows
+    /// A screen similarity below t − band is a certain non-match at t (`LowRankScreen`).
+    package let band: Double
+
+    /// The summary of a run that screened `screenedPairs` pairs of which `survivors` went on.
+    package func summary(screenedPairs: Int, survivors: Int) -> ScreenSummary {
+        ScreenSummary(rank: screen.rank, encoding: kernel.encoding.name, screenedPairs: screenedPairs, survivors: survivors)
+    }
+}
+
+/// What a screen must rule pairs out against.
+package enum ScreenTarget {
+    /// Greedy clustering: the lowest threshold of the run.
+    case threshold(Double)
+    /// Top-k recall: each query's running k-th best score.
+    case topK(Int)
+}
+
+extension Backend {
+    /// The screen `request` asks for over `rows` × `columns` with this (resolved, non-scalar)
+    /// backend, or nil for none.
+    ///
+    /// `auto` estimates, on a sample (`ScreenEstimate`: up to 256 rows × 4,096 columns, with each
+    /// row's floor: the threshold, or for recall its k-th best float score), the fraction f of
+    /// pairs each rank k ∈ {8, 16, 32, 48, 64, 96, 128} (below d/2) and each encoding the CPU
+    /// runs would leave, and takes the least expected work per pair,
+    /// w·(k + 1) + 8 + f·8d, against w'·d + 8 without a screen (w, w': the encoding's cost per
+    /// multiply-add relative to float, `relativeCost`; 8 the per-pair cost of a tile entry, 8d
+    /// that of checking a survivor in full, measured). It screens only when that saves at least
+    /// a fifth,
+    /// the dimension is above 16 and there are at least 100 M pairs: isotropic data, where the
+    /// residuals keep every bound above the threshold, runs without a screen. A fixed rank runs
+    /// that rank in the cheapest encoding by the same estimate, capped at d and at the principal
+    /// axes the sample has (`ScreenEstimate.principalAxes`). No screen runs above d = 4,096.
+    package func preparedScreen(_ request: ScreenRank, rows: EmbeddingMatrix, columns: EmbeddingMatrix,
+                                target: ScreenTarget) -> PreparedScreen? {
+        let d = rows.dimension
+        guard request != .off, resolved != .scalar, rows.rows > 0, columns.rows > 0,
+              d <= ScreenEstimate.maximumDimension else { return nil }
+        var ranks: [Int]
+        switch request {
+        case .off: return nil
+        case let .rank(k): ranks = [min(k, d)]
+        case .auto:
+            let pairs = Double(rows.rows) * Double(columns.rows) / (rows === columns ? 2 : 1)
+            guard d >= ScreenEstimate.minimumDimension, pairs >= ScreenEstimate.minimumPairs else { return nil }
+            ranks = ScreenEstimate.ranks.filter { 2 * $0 < d }
+            guard !ranks.isEmpty else { return nil }
+        }
+        let encodings = screenEncodings
+        let axes = ScreenEstimate.principalAxes(columns, count: ranks.max()!, kernel: Self.fastestFloatKernel)
+        guard !axes.isEmpty else { return nil }
+        ranks = Array(Set(ranks.map { min($0, axes.count) })).sorted()
+        guard ranks.count * encodings.count > 1 else {
+            return prepared(LowRankScreen(axes: Array(axes.prefix(ranks[0]))), encodings[0], rows: rows, columns: columns)
+        }
+        let estimate = ScreenEstimate(rows: rows, columns: columns, target: target, floatKernel: floatKernel)
+        var candidates: [(rank: Int, encoding: TileEncoding, cost: Double)] = []
+        for k in ranks {
+            for (encoding, cost) in estimate.costs(of: LowRankScreen(axes: Array(axes.prefix(k))), encodings: encodings) {
+                candidates.append((k, encoding, cost))
+            }
+        }
+        candidates.sort { $0.cost < $1.cost }
+        // The sample's band can be narrower than the pool's (its largest encoding error sets it):
+        // the best candidates are costed again with their real band, and the cheapest taken.
+        let limit = request == .auto ? 0.8 * estimate.costWithoutScreen(resolved.kernel.encoding) : Double.infinity
+        var best: (screen: PreparedScreen, cost: Double)?
+        for candidate in candidates.prefix(3) where candidate.cost < min(limit, best?.cost ?? .infinity) {
+            let screen = prepared(LowRankScreen(axes: Array(axes.prefix(candidate.rank))), candidate.encoding, rows: rows, columns: columns)
+            let cost = estimate.costs(of: screen.screen, encodings: [candidate.encoding], band: screen.band)[0].cost
+            if cost < min(limit, best?.cost ?? .infinity) { best = (screen, cost) }
+        }
+        return best?.screen
+    }
+
+    /// `screen` over `rows` × `columns` in `encoding`, with its band.
+    private func prepared(_ screen: LowRankScreen, _ encoding: TileEncoding, rows: EmbeddingMatrix,
+                          columns: EmbeddingMatrix) -> PreparedScreen {
+        let rowScreen = screen.project(rows, kernel: floatKernel)
+        let columnScreen = rows === columns ? rowScreen : screen.project(columns, kernel: floatKernel)
+        let encodedRows = rowScreen.encoded(encoding)
+        let encodedColumns = rows === columns ? encodedRows : columnScreen.encoded(encoding)
+        let band = screen.band(rowScreen, columnScreen, encoding: encoding, rowError: encodedRows.maxError,
+                               columnError: encodedColumns.maxError)
+        return PreparedScreen(screen: screen, kernel: encoding.kernel(float: floatKernel), rows: encodedRows,
+                              columns: encodedColumns, band: band)
+    }
+
+    /// The encodings this backend's screen may use: for the int8 backend (and `auto` resolved to
+    /// it) int8 and bf16, for bf16 bf16, each where the CPU runs it; float32 otherwise.
+    package var screenEncodings: [TileEncoding] {
+        let int8 = ck_narrow_supported(CK_NARROW_I8) != 0, bf16 = ck_narrow_supported(CK_NARROW_BF16) != 0
+        switch resolved {
+        case .int8: return int8 ? (bf16 ? [.int8, .bfloat16] : [.int8]) : (bf16 ? [.bfloat16] : [.float32])
+        case .bf16: return bf16 ? [.bfloat16] : [.float32]
+        default: return [.float32]
+        }
+    }
+}
+
+extension TileEncoding {
+    /// The kernel of this encoding (`float` for float32).
+    package func kernel(float: any FloatKernel) -> any SimilarityKernel {
+        self == .float32 ? float : NarrowKernel(self)
+    }
+
+    /// Cost of a multiply-add in tiles of this encoding relative to float, measured on this CPU
+    /// (`TileCost`).
+    var relativeCost: Double { TileCost.relative[self] ?? 1 }
+}

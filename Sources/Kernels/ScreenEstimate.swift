@@ -1,0 +1,166 @@
+/// The sample `Backend.preparedScreen` chooses a screen on: up to 256 rows (64 for recall) and
+/// 4,096 columns, evenly spaced, and each sampled row's floor (the threshold, or for recall its k-th best float
+/// similarity over every column, less twice the float band).
+package struct ScreenEstimate {
+    /// Ranks `auto` tries.
+    static let ranks = [8, 16, 32, 48, 64, 96, 128]
+    /// `auto` screens only from this dimension (with ranks below d/2, so above it)...
+    static let minimumDimension = 16
+    /// ...and no screen runs above this one (the d × d scatter of the basis grows too large).
+    static let maximumDimension = 4096
+    /// ...and this many pairs (`withMinimumPairs` changes it while a test runs).
+    static var minimumPairs: Double { testingMinimumPairs ?? 100_000_000 }
+    nonisolated(unsafe) private static var testingMinimumPairs: Double?
+
+    /// Runs `body` with `auto` screening from `pairs` pairs on. Not thread-safe: no engine work
+    /// may run meanwhile.
+    package static func withMinimumPairs<T>(_ pairs: Double, _ body: () throws -> T) rethrows -> T {
+        let saved = testingMinimumPairs
+        testingMinimumPairs = pairs
+        defer { testingMinimumPairs = saved }
+        return try body()
+    }
+    /// The cost, in float multiply-adds, of a tile entry beyond its products.
+    static let entryCost = 8.0
+    /// The cost of checking one surviving pair in full (a float dot of two rows outside the
+    /// tile's locality, and the bookkeeping), per dimension: about eight full tile entries,
+    /// measured on debian-minilm at 40,000 rows in clustering and recall.
+    static let checkCostPerDimension = 8.0
+
+    private let rows: EmbeddingMatrix
+    private let columns: EmbeddingMatrix
+    /// Per sampled row, the floor a screen similarity is compared with (before the band).
+    private let floors: [Double]
+    /// Per sampled row, the sampled column that is the same row (excluded), if any.
+    private let sameColumn: [Int?]
+    private let floatKernel: any FloatKernel
+    private let dimension: Int
+
+    init(rows all: EmbeddingMatrix, columns allColumns: EmbeddingMatrix, target: ScreenTarget, floatKernel: any FloatKernel) {
+        let sampledRows: Int
+        if case .topK = target { sampledRows = 64 } else { sampledRows = 256 }
+        let rowIndices = Self.evenlySpaced(all.rows, sampledRows), columnIndices = Self.evenlySpaced(allColumns.rows, 4096)
+        rows = all.subset(rowIndices)
+        columns = allColumns.subset(columnIndices)
+        dimension = all.dimension
+        self.floatKernel = floatKernel
+        let columnOf = Dictionary(uniqueKeysWithValues: columnIndices.enumerated().map { ($1, $0) })
+        sameColumn = rowIndices.map { all === allColumns ? columnOf[$0] : nil }
+        switch target {
+        case let .threshold(t):
+            floors = Array(repeating: t, count: rowIndices.count)
+        case let .topK(k):
+            let band = 2 * ExactnessBand.band(for: all.dimension)
+            floors = Self.kthBest(of: rows, in: allColumns, k: k, kernel: floatKernel).map { Double($0) - band }
+        }
+    }
+
+    /// Expected work per pair of each encoding's screen with `screen`'s basis (see
+    /// `Backend.preparedScreen`).
+    /// - Parameter band: the band of the screen over the whole matrices (nil: the sample's own,
+    ///   which may be narrower: the largest encoding error of a whole pool sets its band).
+    func costs(of screen: LowRankScreen, encodings: [TileEncoding], band: Double? = nil) -> [(encoding: TileEncoding, cost: Double)] {
+        let rowScreen = screen.project(rows, kernel: floatKernel), columnScreen = screen.project(columns, kernel: floatKernel)
+        return encodings.map { encoding in
+            let a = rowScreen.encoded(encoding), b = columnScreen.encoded(encoding)
+            let band = band ?? screen.band(rowScreen, columnScreen, encoding: encoding, rowError: a.maxError, columnError: b.maxError)
+            // Doubled: a sample of ~10⁶ pairs undercounts survivors where the spectrum falls off
+            // a cliff (on the bench's synthetic pool, rank 96 in int8 left 2.7 % where its sample
+            // showed 0.2 %, rank 128 0.05 %).
+            let f = 2 * survivingFraction(a, b, band: band, kernel: encoding.kernel(float: floatKernel))
+            let cost = encoding.relativeCost * Double(screen.rank + 1) + Self.entryCost + f * Self.checkCostPerDimension * Double(dimension)
+            return (encoding, cost)
+        }
+    }
+
+    /// Expected work per pair without a screen, with tiles of `encoding`.
+    func costWithoutScreen(_ encoding: TileEncoding) -> Double {
+        encoding.relativeCost * Double(dimension) + Self.entryCost
+    }
+
+    /// The fraction of sampled pairs whose screen similarity reaches the row's floor less `band`.
+    private func survivingFraction(_ a: EncodedRows, _ b: EncodedRows, band: Double, kernel: any SimilarityKernel) -> Double {
+        let m = a.count, n = b.count
+        var tile = [Float](repeating: 0, count: m * n)
+        let staged = RowBlock(base: a.row(0), stride: a.stride, scales: a.scales.map { UnsafePointer($0) })
+        tile.withUnsafeMutableBufferPointer { kernel.tile(staged, count: m, TileColumns(allRowsOf: b), 0..<n, into: $0.baseAddress!, rowStride: n) }
+        var survivors = 0, pairs = 0
+        tile.withUnsafeBufferPointer { tile in
+            for i in 0..<m {
+                let lo = ExactnessBand.bounds(threshold: floors[i], band: band).lo
+                var row = 0
+                for j in 0..<n where tile[i * n + j] >= lo { row += 1 }
+                if let j = sameColumn[i], tile[i * n + j] >= lo { row -= 1 }
+                survivors += row
+                pairs += n - (sameColumn[i] == nil ? 0 : 1)
+            }
+        }
+        return pairs > 0 ? Double(survivors) / Double(pairs) : 1
+    }
+
+    /// Up to `count` principal axes of the normalised rows of `matrix` (eigenvectors of Σ a·aᵀ
+    /// over up to 8,192 evenly spaced rows, largest first), orthonormal in `Double`: the basis
+    /// maximising the energy a rank keeps, so minimising the residuals of the bound.
+    ///
+    /// With fewer sampled rows s than dimensions the scatter XᵀX has rank at most s, and its
+    /// eigenvectors of non-zero eigenvalue are Xᵀu for the eigenvectors u of the s × s Gram
+    /// matrix XXᵀ, found in O(s³ + s²d) instead of O(d³). Directions without variance in the
+    /// sample add nothing to a screen, so then at most s axes (fewer for duplicate or zero rows)
+    /// are returned; none when every sampled row is zero.
+    package static func principalAxes(_ matrix: EmbeddingMatrix, count: Int, kernel: any FloatKernel) -> [[Double]] {
+        matrix.screenAxes.axes(count: count) { computeAxes(matrix, count: count, kernel: kernel) }
+    }
+
+    private static func computeAxes(_ matrix: EmbeddingMatrix, count: Int, kernel: any FloatKernel) -> [[Double]] {
+        let d = matrix.dimension
+        let sample = matrix.subset(evenlySpaced(matrix.rows, 8192))
+        guard sample.rows < d else {
+            let scatter = PrincipalComponents.centredScatter(sample, mean: Array(repeating: 0, count: d), kernel: kernel)
+            return LeadingEigenvectors.of(scatter, dimension: d, count: min(count, d), kernel: kernel)
+        }
+        let s = sample.rows
+        guard s > 0 else { return [] }
+        var tile = [Float](repeating: 0, count: s * s)
+        kernel.tile(sample.unitRow(0), rows: s, sample.unitRow(0), rows: s, dimension: d, into: &tile, rowStride: s)
+        // Symmetrised: the float tile need not be.
+        let gram = (0..<(s * s)).map { 0.5 * (Double(tile[$0]) + Double(tile[($0 % s) * s + $0 / s])) }
+        let directions = LeadingEigenvectors.of(gram, dimension: s, count: min(count, s), kernel: kernel).map { u in
+            var v = [Double](repeating: 0, count: d)
+            for i in 0..<s {
+                let row = sample.unitRow(i), weight = u[i]
+                for c in 0..<d { v[c] += weight * Double(row[c]) }
+            }
+            return v
+        }
+        return LeadingEigenvectors.orthonormalPrefix(directions)
+    }
+
+    /// Each row's k-th best float similarity with the rows of `columns` (−∞ when there are
+    /// fewer than k).
+    private static func kthBest(of rows: EmbeddingMatrix, in columns: EmbeddingMatrix, k: Int, kernel: any FloatKernel) -> [Float] {
+        let m = rows.rows, chunk = 4096
+        var best = [[Float]](repeating: [], count: m)
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: max(m * chunk, 1))
+        defer { tile.deallocate() }
+        for start in stride(from: 0, to: columns.rows, by: chunk) {
+            let n = min(chunk, columns.rows - start)
+            kernel.tile(rows.unitRow(0), rows: m, columns.unitRow(start), rows: n, dimension: rows.dimension, into: tile, rowStride: n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    let value = tile[i * n + j]
+                    guard best[i].count < k || value > best[i][k - 1] else { continue }
+                    // Kept descending; at most k long.
+                    let at = best[i].firstIndex { $0 < value } ?? best[i].count
+                    best[i].insert(value, at: at)
+                    if best[i].count > k { best[i].removeLast() }
+                }
+            }
+        }
+        return best.map { $0.count == k ? $0[k - 1] : -.infinity }
+    }
+
+    /// `count` indices spread evenly over 0..<total (all of them when there are fewer).
+    static func evenlySpaced(_ total: Int, _ count: Int) -> [Int] {
+        total <= count ? Array(0..<total) : (0..<count).map { $0 * total / count }
+    }
+}

@@ -1,0 +1,31 @@
+/// The cost of a multiply-add in tiles of each encoding relative to float, measured once per
+/// process on this CPU (a few milliseconds): it differs by an order of magnitude between CPUs
+/// (`vdpbf16ps` runs at twice the float rate on AMD Zen 4/5 and at half of it on Intel
+/// Sapphire Rapids; the AVX2 kernels widen before they multiply), and a low-rank screen picks
+/// its encoding by it (`Backend.preparedScreen`).
+enum TileCost {
+    /// Seconds per multiply-add of each encoding's tiles over those of float tiles.
+    static let relative: [TileEncoding: Double] = {
+        let (rows, columns, d) = (64, 2048, 256)
+        var state: UInt64 = 0x5C4E_E11
+        let values = (0..<((rows + columns) * d)).map { _ -> Float in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
+        }
+        let matrix = try! EmbeddingMatrix(flat: values, dimension: d)
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
+        defer { tile.deallocate() }
+        var seconds: [TileEncoding: Double] = [:]
+        for encoding in [TileEncoding.float32, .bfloat16, .int8] {
+            let encoded = EncodedRows(matrix, encoding: encoding)
+            let kernel = encoding.kernel(float: Backend.fastestFloatKernel)
+            let staged = RowBlock(base: encoded.row(0), stride: encoded.stride, scales: encoded.scales.map { UnsafePointer($0) })
+            let panels = TileColumns(allRowsOf: encoded)
+            seconds[encoding] = (0..<5).map { _ in
+                Stopwatch.measure { kernel.tile(staged, count: rows, panels, rows..<(rows + columns), into: tile, rowStride: columns) }.seconds
+            }.min()!
+        }
+        let float = max(seconds[.float32]!, 1e-9)
+        return seconds.mapValues { $0 / float }
+    }()
+}
