@@ -41,24 +41,35 @@ demo: build
 	.build/release/curate backfill --db demo/curate.sqlite --window 30d
 	.build/release/curate status --db demo/curate.sqlite
 
+## libWrongBLAS.so (the BLAS self-check's test double) is a product no test target links.
 test: test-deps
+	$(SWIFT) build -c release --product WrongBLAS
 	$(SWIFT) test -c release
 
-## Benchmarks every backend against the sgemm peak, recall, a dry-run backfill, curate report and the Python peers
-## on the standard set (under 10 minutes on 2 cores); writes Benchmarks/results/latest.{json,csv,md,svg}.
+## Benchmarks every backend, with and without the low-rank screen, against the sgemm peak, recall, a dry-run
+## backfill, curate report and the Python peers on the standard set; writes Benchmarks/results/latest.{json,csv,md,svg}.
+## Then the AVX2 tier (CURATE_ISA=avx2, CURATE_BLAS_CORE=Haswell: the kernels and OpenBLAS core of a CPU without
+## AVX-512, the sgemm peak measured with that core) into latest-avx2.*, and isotropic synthetic rows into
+## latest-isotropic.*. About 20 minutes on 2 cores.
 ## BENCH_DATASET=DIR points at the debian-minilm set; without it every pool is synthetic.
 BENCH_DATASET ?= ../shared/datasets/debian-minilm
 BENCH_OUT := Benchmarks/results/latest
+BENCH_COMMON := --dim 384 --threshold 0.82 --reps 3 --rep-budget 10 --wait-budget 90 --screens off,auto
 bench: deps
 	$(SWIFT) build -c release --product curate-bench
 	@$(MAKE) --no-print-directory peers-venv || echo "warning: could not set up the peers' venv (is PyPI reachable?): the peers are skipped"
 	@[ -f $(BENCH_DATASET)/embeddings.f32 ] || echo "warning: no debian-minilm dataset at $(BENCH_DATASET): every pool will be synthetic; run 'make bench BENCH_DATASET=/path/to/debian-minilm' to benchmark the real set"
 	.build/release/curate-bench --dataset $(BENCH_DATASET) --dim 384 \
 		--pools 500,2800,10000,40000,100000,2800@1536,10000@1536,40000@1536,100000@1536 \
-		--backends scalar,swift-simd,simd,blas,bf16,int8 --threshold 0.82 --reps 3 --rep-budget 10 --wait-budget 90 \
+		--backends scalar,swift-simd,simd,blas,bf16,int8 $(BENCH_COMMON) \
 		--scalar-max 10000 --max-pool swift-simd=2800,swift-simd=0@1536,scalar=2800@1536 \
 		--recall 10000x20000,40000x40000 --recall-backends blas,simd,bf16,int8 --end-to-end --report --peers --peer-pools 2800,10000,40000 \
 		--json $(BENCH_OUT).json --csv $(BENCH_OUT).csv --plot $(BENCH_OUT).svg --markdown $(BENCH_OUT).md
+	CURATE_ISA=avx2 CURATE_BLAS_CORE=Haswell .build/release/curate-bench --dataset $(BENCH_DATASET) $(BENCH_COMMON) \
+		--pools 10000,40000,100000 --backends blas,bf16,int8 --scalar-max 0 --recall 40000x40000 --recall-backends blas,bf16,int8 \
+		--json $(BENCH_OUT)-avx2.json --csv $(BENCH_OUT)-avx2.csv --markdown $(BENCH_OUT)-avx2.md
+	.build/release/curate-bench --dataset synthetic --topics 0 $(BENCH_COMMON) --pools 100000 --backends blas,int8 \
+		--scalar-max 0 --recall none --json $(BENCH_OUT)-isotropic.json --markdown $(BENCH_OUT)-isotropic.md
 
 ## A 40,000-prospect backfill through the Anthropic emulator with injected faults: requests,
 ## batches, retries and the seconds spent outside the emulator's processing delay.

@@ -53,6 +53,22 @@ func parseCount<S: StringProtocol>(_ text: S) -> Int? {
     return Int(trimmed)
 }
 
+/// Parses a comma list of screens (off, auto, or a rank ≥ 1).
+func screenList(_ text: String) throws(SpecError) -> [ScreenRank] {
+    let screens = commaList(text).map { ScreenRank($0) }
+    guard !screens.isEmpty, screens.allSatisfy({ $0 != nil }) else { throw .badList(option: "--screens", value: text) }
+    return screens.map { $0! }
+}
+
+/// The name of a run: the backend, then `+screen` (auto) or `+screenK` when it screens.
+func runName(_ backend: Backend, _ screen: ScreenRank) -> String {
+    switch screen {
+    case .off: backend.rawValue
+    case .auto: "\(backend.rawValue)+screen"
+    case let .rank(k): "\(backend.rawValue)+screen\(k)"
+    }
+}
+
 /// Splits a comma-separated list, dropping blanks.
 func commaList(_ text: String) -> [String] {
     text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -77,6 +93,8 @@ struct BenchConfiguration: Sendable {
     var maxPool: [Backend: [Int?: Int]]
     var recall: [RecallSpec]
     var recallBackends: [Backend]
+    /// The low-rank screens every backend but scalar runs with.
+    var screens: [ScreenRank]
     var recallQueryBlock: Int
     var recallDatabaseChunk: Int
     var endToEnd: Bool
@@ -101,6 +119,11 @@ struct BenchConfiguration: Sendable {
     var csvPath: String?
     var plotPath: String?
     var markdownPath: String?
+
+    /// The screens `backend` runs with: scalar never screens, so it runs once.
+    func screens(for backend: Backend) -> [ScreenRank] {
+        backend == .scalar ? [.off] : screens
+    }
 
     /// The largest pool `backend` runs at dimension `dimension`, or nil for no limit.
     func limit(_ backend: Backend, dimension: Int) -> Int? {

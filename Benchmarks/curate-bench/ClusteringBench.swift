@@ -29,14 +29,15 @@ final class ClusteringBench {
             let real = catalog.isReal(rows: pool.rows, dimension: pool.dimension)
             let matrix = try catalog.matrix(rows: pool.rows, dimension: pool.dimension, real: real)
             for backend in configuration.backends {
+              for screen in configuration.screens(for: backend) {
                 var row = ClusteringRow(dim: pool.dimension, pool: pool.rows, data: real ? "real" : "synthetic",
-                                        backend: backend.rawValue, kind: "engine")
+                                        backend: runName(backend, screen), kind: "engine")
                 if let limit = configuration.limit(backend, dimension: pool.dimension), pool.rows > limit {
                     row.note = "skipped above \(limit) items"
                     rows.append(row)
                     continue
                 }
-                let clustering = GreedyClustering(threshold: configuration.threshold, backend: backend, tiling: tiling)
+                let clustering = GreedyClustering(threshold: configuration.threshold, backend: backend, tiling: tiling, screenRank: screen)
                 let (seconds, others, result) = try quiet.repeated(reps: configuration.reps, budget: configuration.repBudget) {
                     try clustering.cluster(matrix)
                 }
@@ -46,6 +47,7 @@ final class ClusteringBench {
                 row.referencePairs = result.referencePairs
                 row.computedPairs = result.computedPairs
                 row.rechecked = result.rechecked
+                row.screen = result.screen.map(ScreenInfo.init)
                 row.seconds = seconds
                 row.othersShare = others
                 row.secondsMin = seconds.min()
@@ -53,9 +55,10 @@ final class ClusteringBench {
                 row.clustersDigest = Self.digest(result.clusters)
                 rows.append(row)
                 clustersOf[pool, default: [:]][row.backend] = result.clusters
-                log(String(format: "cluster %@ %@ %@ %8.3f s (min of %ld)  %ld clusters  %ld reference pairs  %ld rechecked",
-                           pool.description, row.data, backend.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), row.secondsMin!, seconds.count,
-                           result.clusters.count, result.referencePairs, result.rechecked))
+                log(String(format: "cluster %@ %@ %@ %8.3f s (min of %ld)  %ld clusters  %ld reference pairs  %ld rechecked%@",
+                           pool.description, row.data, row.backend.padding(toLength: 16, withPad: " ", startingAt: 0), row.secondsMin!, seconds.count,
+                           result.clusters.count, result.referencePairs, result.rechecked, row.screen.map { "  screen " + $0.text } ?? ""))
+              }
             }
             checkIdentical(pool)
         }

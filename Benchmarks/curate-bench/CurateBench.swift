@@ -59,6 +59,9 @@ struct CurateBench: ParsableCommand {
     @Option(help: "Backends to time recall with.")
     var recallBackends = "blas,simd,bf16,int8"
 
+    @Option(help: "Low-rank screens each clustering and recall backend runs with, comma-separated: off, auto or a rank (scalar runs once, unscreened); rows name a screened run backend+screen (auto) or backend+screenK.")
+    var screens = "off,auto"
+
     @Option(help: "Recall tile: queries per block (default: the engine's, \(TopKRecall().queryBlock)).")
     var recallQueryBlock: Int?
 
@@ -115,6 +118,12 @@ struct CurateBench: ParsableCommand {
 
     @Option(help: "Synthetic data: share of duplicates that are exact copies (the rest are near-duplicates).")
     var exactShare = 0.25
+
+    @Option(help: "Synthetic data: topic centres the fresh rows gather around; 0 makes them isotropic (pure noise).")
+    var topics = 2000
+
+    @Option(help: "Synthetic data at the real set's dimension: its rows in turn plus Gaussian noise of this relative length (e.g. 0.05), instead of the generator.")
+    var perturb: Double?
 
     @Option(help: "Synthetic data: generator seed.")
     var seed: UInt64 = 42
@@ -238,6 +247,7 @@ struct CurateBench: ParsableCommand {
             backends: try backendList(backends), threshold: threshold, reps: reps, repBudget: repBudget,
             maxContention: maxContention, waitBudget: waitBudget,
             maxPool: limits, recall: recallSpecs, recallBackends: try backendList(recallBackends).filter { $0 != .scalar },
+            screens: try screenList(screens),
             recallQueryBlock: queryBlock, recallDatabaseChunk: databaseChunk,
             endToEnd: endToEnd, endToEndPools: try endToEndPools.map(poolList), committed: committed, report: report,
             peers: peers, peerPools: peerPoolSpecs, peerLibraries: libraries, peerRecall: peerRecall,
@@ -246,7 +256,7 @@ struct CurateBench: ParsableCommand {
             firstSeedChunk: try sizes(firstChunk, "--first-chunk", engine.firstSeedChunk),
             seedChunk: try sizes(chunk, "--chunk", engine.seedChunk),
             tunePool: tunePool,
-            synthetic: .init(duplicateRate: duplicateRate, exactShare: exactShare, topics: 2000, seed: seed),
+            synthetic: .init(duplicateRate: duplicateRate, exactShare: exactShare, topics: topics, seed: seed, perturbation: perturb),
             jsonPath: json, csvPath: csv, plotPath: plot, markdownPath: markdown)
     }
 }

@@ -134,6 +134,15 @@ final class DataCatalog {
         let needed = max(rows, syntheticNeeded[dimension] ?? 0)
         if let values = syntheticValues[dimension], values.count >= rows * dimension { return values }
         let start = Timing.now()
+        if let relative = synthetic.parameters.perturbation, datasetDirectory != nil, dimension == realDimension {
+            if realValues == nil { realValues = try loadReal() }
+            let values = synthetic.perturbing(realValues!, rows: needed, dimension: dimension, relative: relative)
+            log(String(format: "made %ld rows at d = %ld from the real rows plus noise of relative length %.3f in %.1f s",
+                       needed, dimension, relative, Timing.now() - start))
+            syntheticValues[dimension] = values
+            syntheticFiles[dimension] = nil
+            return values
+        }
         let values = synthetic.generate(rows: needed, dimension: dimension)
         log(String(format: "generated %ld synthetic rows at d = %ld in %.1f s (duplicate rate %.2f, exact share %.2f, seed %llu)",
                    needed, dimension, Timing.now() - start, synthetic.parameters.duplicateRate,

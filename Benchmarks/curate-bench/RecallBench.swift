@@ -43,7 +43,8 @@ final class RecallBench {
             let database = try catalog.matrix(offset: layout.databaseOffset, rows: spec.database, dimension: spec.dimension, real: layout.real)
             var referenceName: String?
             for backend in configuration.recallBackends {
-                var recall = TopKRecall(k: 8, backend: backend)
+              for screen in configuration.screens(for: backend) {
+                var recall = TopKRecall(k: 8, backend: backend, screenRank: screen)
                 recall.queryBlock = configuration.recallQueryBlock
                 recall.databaseChunk = configuration.recallDatabaseChunk
                 let (seconds, others, found) = try quiet.repeated(reps: configuration.reps, budget: configuration.repBudget) {
@@ -51,9 +52,10 @@ final class RecallBench {
                 }
                 let indices = found.hits.map { $0.map(\.index) }
                 var row = RecallRow(dim: spec.dimension, queries: spec.queries, database: spec.database,
-                                    data: layout.real ? "real" : "synthetic", backend: backend.rawValue, kind: "engine")
+                                    data: layout.real ? "real" : "synthetic", backend: runName(backend, screen), kind: "engine")
                 row.blasCore = found.backend == .blas ? BLASLibrary.coreName : nil
                 row.rechecked = found.rechecked
+                row.screen = found.screen.map(ScreenInfo.init)
                 row.seconds = seconds
                 row.othersShare = others
                 row.secondsMin = seconds.min()
@@ -62,13 +64,15 @@ final class RecallBench {
                     row.identical = reference == indices
                     row.identicalTo = referenceName
                 } else {
-                    referenceName = backend.rawValue
+                    referenceName = row.backend
                     row.identicalTo = "reference"
                     hits[spec] = indices
                 }
                 rows.append(row)
-                log(String(format: "recall %@ %@ %@ %8.3f s (min of %ld)  %ld rechecked", spec.description, row.data,
-                           backend.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), row.secondsMin!, seconds.count, found.rechecked))
+                log(String(format: "recall %@ %@ %@ %8.3f s (min of %ld)  %ld rechecked%@", spec.description, row.data,
+                           row.backend.padding(toLength: 16, withPad: " ", startingAt: 0), row.secondsMin!, seconds.count, found.rechecked,
+                           row.screen.map { "  screen " + $0.text } ?? ""))
+              }
             }
         }
     }

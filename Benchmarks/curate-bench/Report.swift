@@ -1,3 +1,5 @@
+import Kernels
+
 /// Everything one run measured: the JSON file, and the source of the tables, CSV and plot.
 /// Keys are written in snake_case.
 struct BenchReport: Codable {
@@ -119,6 +121,8 @@ struct ClusteringRow: Codable {
     var referencePairs: Int?
     var computedPairs: Int?
     var rechecked: Int?
+    /// The low-rank screen that ran, if any.
+    var screen: ScreenInfo?
     var seconds: [Double] = []
     /// Per repetition: share of the machine's CPUs other processes used meanwhile (`QuietGuard`).
     var othersShare: [Double] = []
@@ -144,6 +148,27 @@ struct ClusteringRow: Codable {
     var isExtrapolated: Bool { extrapolatedFrom != nil }
 }
 
+/// What a low-rank screen did in one run: the rank and encoding it chose and the share of the
+/// pairs it screened that it could not rule out.
+struct ScreenInfo: Codable {
+    var rank: Int
+    var encoding: String
+    var screenedPairs: Int
+    var survivors: Int
+    var survivingFraction: Double
+
+    init(_ summary: ScreenSummary) {
+        rank = summary.rank
+        encoding = summary.encoding
+        screenedPairs = summary.screenedPairs
+        survivors = summary.survivors
+        survivingFraction = summary.survivingFraction
+    }
+
+    /// "k=64 int8, 0.41 % left".
+    var text: String { String(format: "k=%ld %@, %.2f %% left", rank, encoding, 100 * survivingFraction) }
+}
+
 /// A peer's seconds against ours.
 struct PeerRatio: Codable {
     var library: String
@@ -165,6 +190,8 @@ struct RecallRow: Codable {
     var k = 8
     /// (query, row) pairs decided exactly after the tiles (engine rows).
     var rechecked: Int?
+    /// The low-rank screen that ran, if any.
+    var screen: ScreenInfo?
     var seconds: [Double] = []
     var othersShare: [Double] = []
     var secondsMin: Double?

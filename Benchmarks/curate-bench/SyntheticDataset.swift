@@ -15,12 +15,16 @@ import Foundation
 /// - Every non-exact row gets a length drawn from [2, 6], like raw MiniLM outputs (not unit).
 ///
 /// So a pool of n rows has about (1 − duplicateRate)·n clusters at a threshold near 0.82.
+/// With `topics` 0 a fresh row is the noise alone: isotropic rows, where no low-rank screen pays.
 struct SyntheticDataset {
     struct Parameters: Codable, Equatable, Sendable {
         var duplicateRate = 0.35
         var exactShare = 0.25
         var topics = 2000
         var seed: UInt64 = 42
+        /// When set, rows at the real set's dimension are instead its rows, in turn, each plus
+        /// Gaussian noise of this length relative to the row (`perturbing`).
+        var perturbation: Double?
     }
 
     let parameters: Parameters
@@ -54,6 +58,10 @@ struct SyntheticDataset {
                 let tau = Float(0.1 + 0.35 * stream.unit())
                 Self.fillGaussian(&noise, from: 0, count: d, scale: sigma * tau, &stream)
                 for k in 0..<d { values[row + k] = values[source + k] * inverse + noise[k] }
+            } else if parameters.topics == 0 {
+                Self.fillGaussian(&noise, from: 0, count: d, scale: sigma, &stream)
+                for k in 0..<d { values[row + k] = noise[k] }
+                fresh.append(i)
             } else {
                 let topic = Int(stream.next() % UInt64(parameters.topics)) * d
                 Self.fillGaussian(&noise, from: 0, count: d, scale: sigma, &stream)
@@ -61,6 +69,23 @@ struct SyntheticDataset {
                 fresh.append(i)
             }
             Self.normalise(&values, from: row, count: d, to: Float(2 + 4 * stream.unit()))
+        }
+        return values
+    }
+
+    /// `rows` rows made from the rows of `base` (row-major, dimension `d`) in turn, each plus
+    /// Gaussian noise of length `relative`·‖row‖: near-copies of real rows at any size.
+    func perturbing(_ base: [Float], rows: Int, dimension d: Int, relative: Double) -> [Float] {
+        var stream = Xoshiro256(seed: parameters.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(d) &+ 1)
+        let baseRows = base.count / d
+        var values = [Float](repeating: 0, count: rows * d)
+        var noise = [Float](repeating: 0, count: d)
+        for i in 0..<rows {
+            let source = (i % baseRows) * d
+            var norm = 0.0
+            for k in 0..<d { norm += Double(base[source + k]) * Double(base[source + k]) }
+            Self.fillGaussian(&noise, from: 0, count: d, scale: Float(relative * norm.squareRoot() / Double(d).squareRoot()), &stream)
+            for k in 0..<d { values[i * d + k] = base[source + k] + noise[k] }
         }
         return values
     }

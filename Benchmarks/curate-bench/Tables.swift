@@ -81,15 +81,15 @@ enum Tables {
                     row.isExtrapolated ? "—" : seconds(row.secondsMedian),
                     row.isExtrapolated ? "extrap." : String(row.seconds.count),
                     others(row.seconds, row.othersShare),
-                    number(row.gflops), number(row.percentOfPeak, "%.0f %%"), recheckRate(row.rechecked, row.computedPairs),
+                    number(row.gflops), number(row.percentOfPeak, "%.0f %%"), row.screen?.text ?? "—", recheckRate(row.rechecked, row.computedPairs),
                     row.speedupOverScalar.map { String(format: "%@%.1f×", row.scalarExtrapolated == true || row.isExtrapolated ? "~" : "", $0) } ?? "—",
                     row.isExtrapolated ? "(extrapolated from \(row.extrapolatedFrom!))" : identical(row.identical, row.identicalTo),
                     ratio(row.fastestPeerPip), ratio(row.fastestPeerForced),
                 ]
             }
         return Table(header: ["d", "pool", "data", "backend", "clusters", "s min", "s median", "reps", "others", "GFLOP/s", "% peak",
-                              "re-checked", "× scalar", "identical", "× fastest peer (pip)", "× fastest peer (forced)"],
-                     rows: rows, numeric: [0, 1, 4, 5, 6, 8, 9, 10, 11, 12])
+                              "screen", "re-checked", "× scalar", "identical", "× fastest peer (pip)", "× fastest peer (forced)"],
+                     rows: rows, numeric: [0, 1, 4, 5, 6, 8, 9, 10, 12, 13])
     }
 
     static func recall(_ report: BenchReport) -> Table {
@@ -103,12 +103,12 @@ enum Tables {
                     : identical(row.identical, row.identicalTo)
                 return [String(row.dim), "\(row.queries) × \(row.database)", row.data, name, seconds(row.secondsMin),
                         seconds(row.secondsMedian), String(row.seconds.count), others(row.seconds, row.othersShare), number(row.gflops),
-                        number(row.percentOfPeak, "%.0f %%"), recheckRate(row.rechecked, row.queries * row.database),
+                        number(row.percentOfPeak, "%.0f %%"), row.screen?.text ?? "—", recheckRate(row.rechecked, row.queries * row.database),
                         check, ratio(row.faissPip), ratio(row.faissForced)]
             }
         return Table(header: ["d", "queries × database", "data", "backend", "s min", "s median", "reps", "others", "GFLOP/s", "% peak",
-                              "re-checked", "hits", "× faiss (pip)", "× faiss (forced)"],
-                     rows: rows, numeric: [0, 4, 5, 7, 8, 9, 10])
+                              "screen", "re-checked", "hits", "× faiss (pip)", "× faiss (forced)"],
+                     rows: rows, numeric: [0, 4, 5, 7, 8, 9, 11])
     }
 
     static func endToEnd(_ report: BenchReport) -> Table {

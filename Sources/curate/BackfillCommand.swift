@@ -124,6 +124,7 @@ struct BackfillCommand: ParsableCommand {
                 "clusters": .integer(report.clusters),
                 "skipped": .integer(report.skipped),
                 "backend": .string(planner.backend.resolved.rawValue),
+                "screen": report.screens.json,
                 "timings": .object(["load": .number(t.load), "recall": .number(t.recall), "cluster": .number(t.cluster),
                                     "plan": .number(t.plan)]),
                 "plan_out": planOut.map(JSONValue.string) ?? .null,
@@ -134,7 +135,7 @@ struct BackfillCommand: ParsableCommand {
         if scope.window != nil { line += " in \(report.windows) window\(report.windows == 1 ? "" : "s")" }
         line += ", \(report.clusters) cluster\(report.clusters == 1 ? "" : "s"), \(report.skipped) skipped"
         line += String(format: "; load %.3f s, recall %.3f s, cluster %.3f s, plan %.3f s", t.load, t.recall, t.cluster, t.plan)
-        line += " (\(planner.backend.resolved.rawValue)); nothing written"
+        line += " (\(planner.backend.resolved.rawValue))\(report.screens.text); nothing written"
         if let planOut { line += "; plan written to \(planOut)" }
         OutputFile.writeStandardOutput(line + "\n")
     }

@@ -60,7 +60,8 @@ struct Cluster: ParsableCommand {
         }
         let backend = compute.backend.resolved
         let (result, seconds) = try Stopwatch.measure {
-            try GreedyClustering(threshold: threshold, backend: backend).cluster(input.items.matrix, order: input.order)
+            try GreedyClustering(threshold: threshold, backend: backend, screenRank: compute.screenRank)
+                .cluster(input.items.matrix, order: input.order)
         }
         let ids = input.items.ids
         try compute.emit(.object([
@@ -68,6 +69,7 @@ struct Cluster: ParsableCommand {
             "backend": .string(result.backend.rawValue),
             "blas_core": result.backend == .blas ? .string(BLASLibrary.coreName) : .null,
             "isa": .string(ComputeEnvironment.isa),
+            "screen": result.screen?.json ?? .null,
             "threshold": .number(threshold),
             "items": .integer(ids.count),
             "dimension": .integer(compute.dimension),

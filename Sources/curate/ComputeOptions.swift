@@ -11,12 +11,15 @@ struct ComputeOptions: ParsableArguments {
     var dimension: Int
 
     @Option(help: ArgumentHelp("""
-        How similarities are computed: auto (the fastest this CPU has: int8, else bf16, else \
-        blas), blas, simd, swift-simd, bf16 or int8 (screening in bfloat16 or int8, near pairs \
+        How similarities are computed: auto (the fastest this CPU has: int8 with AVX512_VNNI or \
+        AVX2, else bf16, else blas), blas, simd, swift-simd, bf16 or int8 (screening in bfloat16 or int8, near pairs \
         decided again in float and double) or scalar (the double-precision reference loop). \
         Every backend gives the same results.
         """, valueName: "backend"))
     var backend: Backend = .auto
+
+    @Option(name: .customLong("screen-rank"), help: ScreenRank.help)
+    var screenRank: ScreenRank = .auto
 
     @Option(help: ArgumentHelp("""
         Write the JSON to this file instead of standard output, atomically (a temporary file in \
@@ -48,3 +51,38 @@ struct ComputeOptions: ParsableArguments {
 }
 
 extension Backend: ExpressibleByArgument {}
+
+extension ScreenRank: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+
+    /// The help of every command's `--screen-rank`.
+    static let help = ArgumentHelp("""
+        The low-rank screen run before the full-dimension similarities: auto (the rank and \
+        encoding with the least expected work, estimated on a sample; none when it does not pay, \
+        as on pools under about 14,000 rows), off, or a number of principal directions. Pairs \
+        whose proven bound stays below the threshold are skipped; it changes speed, never results.
+        """, valueName: "auto|off|k")
+}
+
+extension ScreenSummary {
+    /// `{"rank", "encoding", "screened_pairs", "survivors", "surviving_fraction"}`.
+    var json: JSONValue {
+        .object(["rank": .integer(rank), "encoding": .string(encoding), "screened_pairs": .integer(screenedPairs),
+                 "survivors": .integer(survivors), "surviving_fraction": .number(survivingFraction)])
+    }
+
+    /// "rank 64 in int8, 0.41 % of 1999000 pairs left", for text output.
+    var text: String {
+        "rank \(rank) in \(encoding), " + String(format: "%.2f %% of %d pairs left", 100 * survivingFraction, screenedPairs)
+    }
+}
+
+extension PlanScreens {
+    /// `{"recall": screen or null, "cluster": screen or null}`.
+    var json: JSONValue { .object(["recall": recall?.json ?? .null, "cluster": cluster?.json ?? .null]) }
+
+    /// "; recall screen …; cluster screen …" for the screens that ran ("" for none).
+    var text: String {
+        [("recall", recall), ("cluster", cluster)].compactMap { stage, screen in screen.map { "; \(stage) screen \($0.text)" } }.joined()
+    }
+}

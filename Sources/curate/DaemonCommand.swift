@@ -2,6 +2,7 @@ import ArgumentParser
 import Curation
 import Dispatch
 import Foundation
+import Kernels
 
 /// `curate daemon`: ticks until SIGINT or SIGTERM.
 struct DaemonCommand: ParsableCommand {
@@ -30,6 +31,9 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Time between ticks: <n>s, <n>m or <n>h.", valueName: "duration"))
     var interval = "60m"
 
+    @Option(name: .customLong("screen-rank"), help: ScreenRank.help)
+    var screenRank: ScreenRank = .auto
+
     @Flag(help: "Print each tick's outcome as one line of JSON with sorted keys.")
     var json = false
 
@@ -40,6 +44,7 @@ struct DaemonCommand: ParsableCommand {
         let config = curator.configured(try store.loadConfig())
         let curationStore = try store.openStore()
         let tick = DaemonTick(store: curationStore, config: config,
+                              planner: Planner(settings: Planner.Settings(config), screenRank: screenRank),
                               provider: try curator.makeProvider(store: curationStore, config: config))
 
         let stop = StopFlag()

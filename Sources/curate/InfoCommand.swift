@@ -8,10 +8,12 @@ struct Info: ParsableCommand {
         abstract: "Show the instruction set, BLAS library and threads the engine uses.",
         discussion: """
             Prints the instruction set the C kernels dispatch to (avx512, avx2 or scalar), the \
-            kernels of the screening backends (avx512_bf16 and avx512_vnni, or their serial twins), \
-            the backend auto resolves to, the \
+            kernels of the screening backends (avx512_bf16 and avx512_vnni, avx2, or their serial \
+            twins), the backend auto resolves to, the low-rank screen policy, the \
             BLAS library that was loaded, the OpenBLAS core the loader requested from cpuid (and \
-            the OPENBLAS_CORETYPE of the environment it overrode, if any) and the core in use, \
+            the OPENBLAS_CORETYPE of the environment it overrode, if any), the self-check of that \
+            core (one small sgemm compared with the engine's own kernel; on a mismatch the \
+            library's own core choice runs, or none) and the core in use, \
             the threads BLAS uses per call (1: the engine runs its own workers) and the engine's \
             worker threads (one per core, or CURATE_THREADS). Set CURATE_BLAS_LIBRARY to choose \
             the BLAS library, CURATE_BLAS_CORE=<core> to request another core, or \
@@ -38,6 +40,7 @@ struct Info: ParsableCommand {
         let library = available ? BLASLibrary.libraryPath : nil
         let core = available ? BLASLibrary.coreName : nil
         let requested = BLASLibrary.requestedCore
+        let check = BLASLibrary.selfCheck
         let perWorker = peak ? SgemmPeak.perWorker() : nil
         let libraryThreaded = peak ? SgemmPeak.libraryThreaded() : nil
         if json {
@@ -52,6 +55,11 @@ struct Info: ParsableCommand {
                 "blas_requested_core": requested.map(JSONValue.string) ?? .null,
                 "blas_overridden_core": BLASLibrary.overriddenCore.map(JSONValue.string) ?? .null,
                 "blas_core": core.map(JSONValue.string) ?? .null,
+                "blas_self_check": .string(check.status),
+                "blas_self_check_difference": check.measured.map { .number($0.difference) } ?? .null,
+                "blas_self_check_bound": check.measured.map { .number($0.bound) } ?? .null,
+                "blas_failed_core": check.failedCore.map(JSONValue.string) ?? .null,
+                "screen_policy": .string(Self.screenPolicy),
                 "blas_threads": available ? .integer(BLASLibrary.threads) : .null,
                 "blas_unavailable_reason": BLASLibrary.unavailableReason.map(JSONValue.string) ?? .null,
                 "threads": .integer(ComputeThreads.count),
@@ -67,9 +75,11 @@ struct Info: ParsableCommand {
             "bf16 kernel:         \(ComputeEnvironment.bf16Kernel)",
             "int8 kernel:         \(ComputeEnvironment.int8Kernel)",
             "auto backend:        \(Backend.auto.resolved.rawValue)",
+            "screen (auto):       \(Self.screenPolicy)",
             "blas library:        \(library ?? "none")",
             "blas requested core: \(requested ?? "none (left to the library)")"
                 + (BLASLibrary.overriddenCore.map { " (overrides OPENBLAS_CORETYPE=\($0); CURATE_BLAS_CORE=library honours it)" } ?? ""),
+            "blas self-check:     \(Self.describe(check))",
             "blas core in use:    \(core ?? "none")",
             "blas threads:        \(available ? String(BLASLibrary.threads) : "-")",
             "engine threads:      \(ComputeThreads.count)",
@@ -80,5 +90,21 @@ struct Info: ParsableCommand {
                                 perWorker, ComputeThreads.count, libraryThreaded, ComputeThreads.count))
         }
         OutputFile.writeStandardOutput(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// What `--screen-rank auto` does on this machine.
+    static var screenPolicy: String {
+        "ranks 8–128 below d/2 in \(Backend.auto.screenEncodings.map(\.name).joined(separator: " or ")), chosen per run on a sample; "
+            + "only above d = 16 and from 100 M pairs, off when it saves under a fifth"
+    }
+
+    private static func describe(_ check: BLASLibrary.SelfCheck) -> String {
+        switch check {
+        case .notRun: "not run (the library chose its core)"
+        case let .passed(difference, bound): String(format: "passed (largest difference %.3g, bound %.3g)", difference, bound)
+        case let .failed(core, difference, bound):
+            String(format: "FAILED for core %@ (difference %.3g > bound %.3g): ", core, difference, bound)
+                + (BLASLibrary.isAvailable ? "running the library's own core choice" : "BLAS not used")
+        }
     }
 }

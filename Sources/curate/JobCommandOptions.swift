@@ -120,6 +120,9 @@ struct PlannerOptions: ParsableArguments {
         """, valueName: "backend"))
     var backend: Backend = .auto
 
+    @Option(name: .customLong("screen-rank"), help: ScreenRank.help)
+    var screenRank: ScreenRank = .auto
+
     /// The planner of `config` with these overrides.
     /// - Throws: `ExitCode(2)` for a value out of range.
     func planner(_ config: CurateConfig) throws -> Planner {
@@ -147,7 +150,7 @@ struct PlannerOptions: ParsableArguments {
             try check((0...10_000).contains(n), "--recall-top-k must be in 0...10000 (got \(n))")
             settings.recallTopK = n
         }
-        return Planner(settings: settings, backend: backend)
+        return Planner(settings: settings, backend: backend, screenRank: screenRank)
     }
 }
 

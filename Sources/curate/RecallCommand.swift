@@ -65,9 +65,11 @@ struct Recall: ParsableCommand {
             throw inputFailure(error)
         }
         let backend = compute.backend.resolved
-        let (hits, seconds) = try Stopwatch.measure {
-            try TopKRecall(k: k, backend: backend).search(input.queries.matrix, in: input.database.matrix)
+        let (search, seconds) = try Stopwatch.measure {
+            try TopKRecall(k: k, backend: backend, screenRank: compute.screenRank)
+                .measuredSearch(input.queries.matrix, in: input.database.matrix)
         }
+        let hits = search.hits
         let queryIDs = input.queries.ids, itemIDs = input.database.ids
         var byQuery: [(key: String, value: JSONValue)] = []
         for (q, list) in hits.enumerated() {
@@ -78,6 +80,7 @@ struct Recall: ParsableCommand {
             "backend": .string(backend.rawValue),
             "blas_core": backend == .blas ? .string(BLASLibrary.coreName) : .null,
             "isa": .string(ComputeEnvironment.isa),
+            "screen": search.screen?.json ?? .null,
             "k": .integer(k),
             "queries": .integer(queryIDs.count),
             "database": .integer(itemIDs.count),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Curation
 import Foundation
+import Kernels
 
 /// `curate tick`: one step of the daemon regime.
 struct TickCommand: ParsableCommand {
@@ -25,6 +26,9 @@ struct TickCommand: ParsableCommand {
 
     @OptionGroup var curator: CuratorOptions
 
+    @Option(name: .customLong("screen-rank"), help: ScreenRank.help)
+    var screenRank: ScreenRank = .auto
+
     @Flag(help: "Print the outcome as one line of JSON with sorted keys.")
     var json = false
 
@@ -32,6 +36,7 @@ struct TickCommand: ParsableCommand {
         let config = curator.configured(try store.loadConfig())
         let curationStore = try store.openStore()
         let tick = DaemonTick(store: curationStore, config: config,
+                              planner: Planner(settings: Planner.Settings(config), screenRank: screenRank),
                               provider: try curator.makeProvider(store: curationStore, config: config))
         let outcome: TickOutcome
         do {

@@ -187,9 +187,9 @@ final class BackfillCommandTests: XCTestCase {
     func testHelp() throws {
         let usages = [
             "tick": "USAGE: curate tick [--db <file>] [--config <file>] [--provider <name>] [--base-url <url>] "
-                + "[--api-key-env <name>] [--allow-insecure-http] [--json]",
+                + "[--api-key-env <name>] [--allow-insecure-http] [--screen-rank <auto|off|k>] [--json]",
             "daemon": "USAGE: curate daemon [--db <file>] [--config <file>] [--provider <name>] [--base-url <url>] "
-                + "[--api-key-env <name>] [--allow-insecure-http] [--interval <duration>] [--json]",
+                + "[--api-key-env <name>] [--allow-insecure-http] [--interval <duration>] [--screen-rank <auto|off|k>] [--json]",
             "status": "USAGE: curate status [--db <file>] [--config <file>] [--since <YYYY-MM-DD>] [--until <YYYY-MM-DD>] [--json]",
             "backfill": "USAGE: curate backfill <options>",
         ]
@@ -200,7 +200,7 @@ final class BackfillCommandTests: XCTestCase {
         }
         let backfill = try CurateProcess.run(["backfill", "--help"]).stdoutText
         for flag in ["--since", "--until", "--window", "--dry-run", "--plan-out", "--provider", "--base-url", "--api-key-env",
-                     "--allow-insecure-http", "--backend", "--json",
+                     "--allow-insecure-http", "--backend", "--screen-rank", "--json",
                      "--cluster-similarity", "--recall-cluster-floor", "--max-cluster-size", "--salience-threshold",
                      "--recall-top-k", "--db", "--config"] {
             XCTAssertTrue(backfill.contains("  \(flag) "), flag)

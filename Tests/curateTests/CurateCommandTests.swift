@@ -34,7 +34,7 @@ final class CurateCommandTests: XCTestCase {
         try dir.writeF32("p.f32", [[0, 0, 1], [1, 0, 0], [1, 0.05, 0], [0, 1, 0], [0.99, 0.02, 0.01]])
     }
 
-    static let clusterGolden = #"{"backend":"scalar","blas_core":null,"clusters":[["alpha","beta","\#u{E9}clair"],["e\#u{301}clair"],["zeta"]],"dimension":3,"isa":"ISA","items":5,"load_seconds":T,"seconds":T,"threshold":0.82}"#
+    static let clusterGolden = #"{"backend":"scalar","blas_core":null,"clusters":[["alpha","beta","\#u{E9}clair"],["e\#u{301}clair"],["zeta"]],"dimension":3,"isa":"ISA","items":5,"load_seconds":T,"screen":null,"seconds":T,"threshold":0.82}"#
         + "\n"
 
     func testClusterGoldenOutput() throws {
@@ -47,7 +47,7 @@ final class CurateCommandTests: XCTestCase {
         assertSameBytes(Self.normalized(result.stdoutText), Self.clusterGolden)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         XCTAssertEqual(Set(object.keys), ["backend", "blas_core", "clusters", "dimension", "isa", "items",
-                                          "load_seconds", "seconds", "threshold"])
+                                          "load_seconds", "screen", "seconds", "threshold"])
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(object["seconds"] as? Double), 0)
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(object["load_seconds"] as? Double), 0)
     }
@@ -107,7 +107,7 @@ final class CurateCommandTests: XCTestCase {
 
     /// Scores by hand: q-b·d1 = 1, q-b·d4 = 4/5; q-a·d2 = 7/(5·√2), q-a·d4 = 24/25; the zero
     /// query scores 0 with everything and gets the first rows.
-    static let recallGolden = #"{"backend":"scalar","blas_core":null,"database":4,"dimension":2,"hits":{"q-a":[{"id":"d2","score":0.9899494936611665},{"id":"d\"4\#u{1F600}","score":0.96}],"q-b":[{"id":"d1","score":1.0},{"id":"d\"4\#u{1F600}","score":0.8}],"q-zero":[{"id":"d1","score":0.0},{"id":"d2","score":0.0}]},"isa":"ISA","k":2,"load_seconds":T,"queries":3,"seconds":T}"#
+    static let recallGolden = #"{"backend":"scalar","blas_core":null,"database":4,"dimension":2,"hits":{"q-a":[{"id":"d2","score":0.9899494936611665},{"id":"d\"4\#u{1F600}","score":0.96}],"q-b":[{"id":"d1","score":1.0},{"id":"d\"4\#u{1F600}","score":0.8}],"q-zero":[{"id":"d1","score":0.0},{"id":"d2","score":0.0}]},"isa":"ISA","k":2,"load_seconds":T,"queries":3,"screen":null,"seconds":T}"#
         + "\n"
 
     func recallArguments(_ extra: [String]) -> [String] {
@@ -181,7 +181,7 @@ final class CurateCommandTests: XCTestCase {
     func testInfo() throws {
         let text = try CurateProcess.run(["info"])
         XCTAssertEqual(text.status, 0, text.stderr)
-        for label in ["isa:", "bf16 kernel:", "int8 kernel:", "auto backend:", "blas library:", "blas requested core:", "blas core in use:", "blas threads:", "engine threads:"] {
+        for label in ["isa:", "bf16 kernel:", "int8 kernel:", "auto backend:", "screen (auto):", "blas library:", "blas requested core:", "blas self-check:", "blas core in use:", "blas threads:", "engine threads:"] {
             XCTAssertTrue(text.stdoutText.contains(label), "missing \(label) in\n\(text.stdoutText)")
         }
         let json = try CurateProcess.run(["info", "--json"])
@@ -189,7 +189,8 @@ final class CurateCommandTests: XCTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
         XCTAssertEqual(Set(object.keys), ["blas_available", "blas_core", "blas_library", "blas_requested_core",
                                           "blas_overridden_core", "bf16_kernel", "int8_kernel", "auto_backend", "blas_threads", "blas_unavailable_reason", "isa", "threads", "version",
-                                          "sgemm_gflops_per_worker", "sgemm_gflops_library_threaded"])
+                                          "sgemm_gflops_per_worker", "sgemm_gflops_library_threaded", "blas_self_check",
+                                          "blas_self_check_difference", "blas_self_check_bound", "blas_failed_core", "screen_policy"])
         XCTAssertTrue(object["sgemm_gflops_per_worker"] is NSNull, "measured only with --peak")
         XCTAssertTrue(["avx512", "avx2", "scalar"].contains(object["isa"] as? String ?? ""), "\(object)")
         XCTAssertGreaterThanOrEqual(object["threads"] as? Int ?? 0, 1)
@@ -259,7 +260,7 @@ final class CurateCommandTests: XCTestCase {
     func testGoldenHelpOptions() throws {
         let cluster = try CurateProcess.run(["cluster", "--help"]).stdoutText
         XCTAssertEqual(String(cluster[try XCTUnwrap(cluster.range(of: "USAGE:")).lowerBound...]), """
-            USAGE: curate cluster --prospects <file> --embeddings <file> [--threshold <t>] --dim <n> [--backend <backend>] [--out <file>]
+            USAGE: curate cluster --prospects <file> --embeddings <file> [--threshold <t>] --dim <n> [--backend <backend>] [--screen-rank <auto|off|k>] [--out <file>]
 
             OPTIONS:
               --prospects <file>      JSON Lines file of prospects, each line with a string
@@ -271,13 +272,22 @@ final class CurateCommandTests: XCTestCase {
               --dim <n>               Values per embedding row (1 to 65536); every .f32
                                       file must be a whole number of rows.
               --backend <backend>     How similarities are computed: auto (the fastest this
-                                      CPU has: int8, else bf16, else blas), blas, simd,
-                                      swift-simd, bf16 or int8 (screening in bfloat16 or
-                                      int8, near pairs decided again in float and double)
-                                      or scalar (the double-precision reference loop).
-                                      Every backend gives the same results. (values: auto,
-                                      blas, simd, swift-simd, bf16, int8, scalar; default:
-                                      auto)
+                                      CPU has: int8 with AVX512_VNNI or AVX2, else bf16,
+                                      else blas), blas, simd, swift-simd, bf16 or int8
+                                      (screening in bfloat16 or int8, near pairs decided
+                                      again in float and double) or scalar (the
+                                      double-precision reference loop). Every backend gives
+                                      the same results. (values: auto, blas, simd,
+                                      swift-simd, bf16, int8, scalar; default: auto)
+              --screen-rank <auto|off|k>
+                                      The low-rank screen run before the full-dimension
+                                      similarities: auto (the rank and encoding with the
+                                      least expected work, estimated on a sample; none when
+                                      it does not pay, as on pools under about 14,000
+                                      rows), off, or a number of principal directions.
+                                      Pairs whose proven bound stays below the threshold
+                                      are skipped; it changes speed, never results.
+                                      (default: auto)
               --out <file>            Write the JSON to this file instead of standard
                                       output, atomically (a temporary file in the same
                                       directory, then a rename); nothing is printed on
@@ -289,7 +299,7 @@ final class CurateCommandTests: XCTestCase {
             """)
         let recall = try CurateProcess.run(["recall", "--help"]).stdoutText
         XCTAssertTrue(recall.contains("""
-            USAGE: curate recall --queries <file> --query-embeddings <file> --database <file> --database-embeddings <file> [--k <k>] --dim <n> [--backend <backend>] [--out <file>]
+            USAGE: curate recall --queries <file> --query-embeddings <file> --database <file> --database-embeddings <file> [--k <k>] --dim <n> [--backend <backend>] [--screen-rank <auto|off|k>] [--out <file>]
             """), recall)
         XCTAssertTrue(recall.contains("""
               --k <k>                 Hits per query, at least 0 (fewer when the database

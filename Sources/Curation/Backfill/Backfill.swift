@@ -40,6 +40,8 @@ public struct BackfillDryRun: Sendable {
     public var skipped = 0
     /// Seconds per stage (load, recall, cluster, plan).
     public var timings = BackfillTimings()
+    /// The low-rank screens of recall and clustering over every window.
+    public var screens = PlanScreens()
     /// The plans of every window, concatenated in walk order (the `--plan-out` document).
     public var summary = PlanSummary(pending: 0, skipped: [], clusters: [])
 }
@@ -147,6 +149,7 @@ public struct Backfill: Sendable {
             report.clusters += plan.clusters.count
             report.skipped += plan.skipped.count
             report.timings.add(plan.timings)
+            report.screens = report.screens.combined(with: plan.screens)
             let summary = plan.summary(ids: pool.ids)
             skipped += summary.skipped
             clusters += summary.clusters

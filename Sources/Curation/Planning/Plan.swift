@@ -1,4 +1,5 @@
 import Clustering
+import Kernels
 
 /// What a backfill will send to the curator: the pending pool cut into clusters, plus the
 /// prospects skipped as not salient. Indices are positions in the `PendingPool`.
@@ -40,6 +41,8 @@ public struct Plan: Sendable {
     public let recall: [[PlannedHit]]
     /// Seconds spent per stage.
     public let timings: PlanTimings
+    /// The low-rank screens that ran.
+    public let screens: PlanScreens
 
     /// The plan as tools read it: `{"pending": n, "skipped": [ids], "clusters": [[ids]]}`.
     public func summary(ids: [String]) -> PlanSummary {
@@ -53,6 +56,19 @@ public struct PlannedHit: Sendable, Equatable {
     public let committedIndex: Int
     /// The reference cosine.
     public let score: Double
+}
+
+/// The low-rank screens of a plan's recall and clustering (nil: none ran).
+public struct PlanScreens: Sendable, Equatable {
+    /// The screen of the recall against the committed items.
+    public var recall: ScreenSummary?
+    /// The screen of the greedy clustering of the cold prospects.
+    public var cluster: ScreenSummary?
+
+    /// Both stages' screens over several plans (`ScreenSummary.combined`).
+    public func combined(with other: PlanScreens) -> PlanScreens {
+        PlanScreens(recall: ScreenSummary.combined(recall, other.recall), cluster: ScreenSummary.combined(cluster, other.cluster))
+    }
 }
 
 /// Seconds per planning stage.

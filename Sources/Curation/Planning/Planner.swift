@@ -23,6 +23,8 @@ public struct Planner: Sendable {
     public var settings: Settings
     /// How similarities are computed (recall and clustering).
     public var backend: Backend
+    /// The low-rank screen of recall and clustering (`ScreenRank`); it changes speed, never the plan.
+    public var screenRank: ScreenRank
 
     /// The planner's knobs; defaults as in `CurateConfig`.
     public struct Settings: Sendable, Equatable {
@@ -47,10 +49,11 @@ public struct Planner: Sendable {
         }
     }
 
-    /// A planner with `settings`, computing with `backend`.
-    public init(settings: Settings = Settings(), backend: Backend = .auto) {
+    /// A planner with `settings`, computing with `backend` and `screenRank`.
+    public init(settings: Settings = Settings(), backend: Backend = .auto, screenRank: ScreenRank = .auto) {
         self.settings = settings
         self.backend = backend
+        self.screenRank = screenRank
     }
 
     /// Plans `pool` against the `committed` items.
@@ -64,7 +67,8 @@ public struct Planner: Sendable {
         guard settings.maxClusterSize >= 1, settings.recallTopK >= 0 else { throw .invalidSettings }
         var timings = PlanTimings()
         var stopwatch = Stopwatch()
-        let recall = try recallHits(pool, committed)
+        var screens = PlanScreens()
+        let recall = try recallHits(pool, committed, screen: &screens.recall)
         timings.recall = stopwatch.seconds
 
         stopwatch = Stopwatch()
@@ -98,7 +102,7 @@ public struct Planner: Sendable {
         timings.plan = stopwatch.seconds
 
         stopwatch = Stopwatch()
-        let (coldClusters, coldOrder) = try clusterCold(cold, pool)
+        let (coldClusters, coldOrder) = try clusterCold(cold, pool, screen: &screens.cluster)
         timings.cluster = stopwatch.seconds
 
         let grouped = regionOrder.map { (Plan.Cluster.Origin.recallRegion(committedIndex: $0), regions[$0]!) } + coldClusters
@@ -110,17 +114,22 @@ public struct Planner: Sendable {
             }
         }
         return Plan(pending: pool.count - deferred, deferred: deferred, skipped: skipped, clusters: clusters,
-                    coldOrder: coldOrder, recall: recall, timings: timings)
+                    coldOrder: coldOrder, recall: recall, timings: timings, screens: screens)
     }
 
-    /// Top-k committed items for each prospect with a vector (none for the others).
-    private func recallHits(_ pool: PendingPool, _ committed: CommittedIndex) throws(PlanError) -> [[PlannedHit]] {
+    /// Top-k committed items for each prospect with a vector (none for the others); `screen`
+    /// receives the low-rank screen that ran, if any.
+    private func recallHits(_ pool: PendingPool, _ committed: CommittedIndex,
+                            screen: inout ScreenSummary?) throws(PlanError) -> [[PlannedHit]] {
         var hits = [[PlannedHit]](repeating: [], count: pool.count)
         guard settings.recallTopK > 0, let queries = pool.embeddings, let database = committed.embeddings,
               queries.rows > 0, database.rows > 0 else { return hits }
         let found: [[RecallHit]]
         do {
-            found = try TopKRecall(k: settings.recallTopK, backend: backend).search(queries, in: database)
+            let search = try TopKRecall(k: settings.recallTopK, backend: backend, screenRank: screenRank)
+                .measuredSearch(queries, in: database)
+            found = search.hits
+            screen = search.screen
         } catch {
             throw .recall(error)
         }
@@ -132,7 +141,9 @@ public struct Planner: Sendable {
 
     /// Greedy clusters of the cold prospects with vectors (in UTF-16 order of their ids),
     /// then session groups of those without; and the order the greedy clustering visited.
-    private func clusterCold(_ cold: [Int], _ pool: PendingPool) throws(PlanError) -> ([(Plan.Cluster.Origin, [Int])], [Int]) {
+    /// `screen` receives the low-rank screen that ran, if any.
+    private func clusterCold(_ cold: [Int], _ pool: PendingPool,
+                             screen: inout ScreenSummary?) throws(PlanError) -> ([(Plan.Cluster.Origin, [Int])], [Int]) {
         let sorted = UTF16Order.sortedIndices(of: cold.map { pool.prospects[$0].prospectID }).map { cold[$0] }
         var groups: [(Plan.Cluster.Origin, [Int])] = []
         let embedded = sorted.filter { pool.prospects[$0].embeddingRow != nil }
@@ -141,11 +152,12 @@ public struct Planner: Sendable {
             for index in embedded { poolIndexOfRow[pool.prospects[index].embeddingRow!] = index }
             let result: ClusteringResult
             do {
-                result = try GreedyClustering(threshold: settings.clusterSimilarity, backend: backend)
+                result = try GreedyClustering(threshold: settings.clusterSimilarity, backend: backend, screenRank: screenRank)
                     .cluster(matrix, order: embedded.map { pool.prospects[$0].embeddingRow! })
             } catch {
                 throw .clustering(error)
             }
+            screen = result.screen
             groups += result.clusters.map { (.similarity, $0.map { poolIndexOfRow[$0] }) }
         }
         var sessions: [String: [Int]] = [:]

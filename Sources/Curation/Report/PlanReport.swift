@@ -149,13 +149,13 @@ public struct PlanReport: Sendable {
 
         progress?(.nearest)
         var stopwatch = Stopwatch()
-        nearest = try Self.nearest(pool, backend: planner.backend)
+        nearest = try Self.nearest(pool, planner: planner)
         timings.nearest = stopwatch.seconds
 
         progress?(.sweep)
         stopwatch = Stopwatch()
         sweep = try Self.sweep(pool, plan: plan, settings: planner.settings, thresholds: options.sweepThresholds,
-                               backend: planner.backend)
+                               planner: planner)
         timings.sweep = stopwatch.seconds
 
         progress?(.map)
@@ -197,12 +197,12 @@ public struct PlanReport: Sendable {
 
     /// Top-2 recall of the pool against itself, without the prospect itself: at most one of the
     /// two best is the row itself, so the other is its best match.
-    private static func nearest(_ pool: PendingPool, backend: Backend) throws(ReportError) -> [Double?] {
+    private static func nearest(_ pool: PendingPool, planner: Planner) throws(ReportError) -> [Double?] {
         var nearest = [Double?](repeating: nil, count: pool.count)
         guard let matrix = pool.embeddings, matrix.rows > 1 else { return nearest }
         let hits: [[RecallHit]]
         do {
-            hits = try TopKRecall(k: 2, backend: backend).search(matrix, in: matrix)
+            hits = try TopKRecall(k: 2, backend: planner.backend, screenRank: planner.screenRank).search(matrix, in: matrix)
         } catch {
             throw .recall(error)
         }
@@ -213,12 +213,12 @@ public struct PlanReport: Sendable {
     }
 
     private static func sweep(_ pool: PendingPool, plan: Plan, settings: Planner.Settings, thresholds: [Double],
-                              backend: Backend) throws(ReportError) -> [SweepPoint] {
+                              planner: Planner) throws(ReportError) -> [SweepPoint] {
         guard let matrix = pool.embeddings, !plan.coldOrder.isEmpty else { return [] }
         let grid = Array(Set(thresholds + [settings.clusterSimilarity])).sorted()
         let results: [ClusteringResult]
         do {
-            results = try ThresholdSweep(thresholds: grid, backend: backend)
+            results = try ThresholdSweep(thresholds: grid, backend: planner.backend, screenRank: planner.screenRank)
                 .cluster(matrix, order: plan.coldOrder.map { pool.prospects[$0].embeddingRow! })
         } catch {
             throw .sweep(error)
