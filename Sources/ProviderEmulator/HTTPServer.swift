@@ -7,7 +7,10 @@ import NIOPosix
 /// streaming long bodies with back-pressure.
 enum HTTPServer {
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
-    typealias Listener = NIOAsyncChannel<Connection, Never>
+    /// Accepted channels, wrapped into a `Connection` only once a task serves them: a connection
+    /// that arrives while the server stops is dropped unserved, and a wrapped `NIOAsyncChannel`
+    /// dropped that way would trap ("deinited NIOAsyncWriter without calling finish()").
+    typealias Listener = NIOAsyncChannel<any Channel, Never>
 
     /// The size of the pieces a streamed body is written in.
     static let streamPieceBytes = 256 << 10
@@ -18,10 +21,12 @@ enum HTTPServer {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Nothing is read before `serve` wraps the channel (reads would bypass its handlers).
+            .childChannelOption(.autoRead, value: false)
             .bind(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    return channel
                 }
             }
     }
@@ -31,12 +36,14 @@ enum HTTPServer {
     static func run(_ listener: Listener, core: EmulatorCore) async {
         try? await listener.executeThenClose { connections in
             try await withThrowingDiscardingTaskGroup { group in
-                for try await connection in connections {
+                for try await channel in connections {
                     group.addTask {
                         await withTaskCancellationHandler {
+                            let wrapped = try? await channel.eventLoop.submit { try Connection(wrappingChannelSynchronously: channel) }.get()
+                            guard let connection = wrapped else { return channel.close(promise: nil) }
                             await serve(connection, core: core)
                         } onCancel: {
-                            connection.channel.close(promise: nil)
+                            channel.close(promise: nil)
                         }
                     }
                 }
@@ -48,6 +55,7 @@ enum HTTPServer {
     private static func serve(_ connection: Connection, core: EmulatorCore) async {
         let channel = connection.channel
         try? await connection.executeThenClose { parts, _ in
+            try await channel.setOption(ChannelOptions.autoRead, value: true).get()
             var head: HTTPRequestHead?
             var body = channel.allocator.buffer(capacity: 0)
             var limit = 0
