@@ -94,8 +94,8 @@ struct Info: ParsableCommand {
 
     /// What `--screen-rank auto` does on this machine.
     static var screenPolicy: String {
-        "ranks 8–128 below d/2 in \(Backend.auto.screenEncodings.map(\.name).joined(separator: " or ")), chosen per run on a sample; "
-            + "only above d = 16 and from 100 M pairs, off when it saves under a fifth"
+        "clustering: ranks 8–128 below d/2 in \(Backend.auto.screenEncodings.map(\.name).joined(separator: " or ")), chosen per run on a sample; "
+            + "only above d = 16 and from 100 M pairs, off when it saves under a fifth (recall: under half)"
     }
 
     private static func describe(_ check: BLASLibrary.SelfCheck) -> String {
