@@ -104,14 +104,15 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
         FileHandleStandardError.write("warning: \(BLASLibrary.selfCheckWarning ?? "")\n")
     }()
 
-    private static let warnSerialBF16: Void = { warnSerial("bf16", CK_NARROW_BF16) }()
+    private static let warnSerialBF16: Void = { warnSerial("bf16", .bfloat16) }()
 
-    private static let warnSerialInt8: Void = { warnSerial("int8", CK_NARROW_I8) }()
+    private static let warnSerialInt8: Void = { warnSerial("int8", .int8) }()
 
-    /// Warns that `name` runs its serial twin, and how much slower that is than `auto` here.
-    private static func warnSerial(_ name: String, _ type: ck_narrow_type) {
+    /// Warns that `name` runs its serial twin, and how much slower that is than `auto` here
+    /// (tiles timed by `TileCost`: `auto` is never a serial twin).
+    private static func warnSerial(_ name: String, _ encoding: TileEncoding) {
         let auto = Backend.auto.resolved
-        let slowdown = SerialTwinCost.slowdown(type, against: auto.floatKernel)
+        let slowdown = encoding.relativeCost / auto.kernel.encoding.relativeCost
         let factor = slowdown >= 10 ? String(Int(slowdown.rounded())) : String(format: "%.1f", slowdown)
         FileHandleStandardError.write("warning: this CPU has no AVX2 (or it is turned off): \(name) runs its portable serial twin, "
             + "exact but about \(factor)× slower than auto (\(auto)) here\n")

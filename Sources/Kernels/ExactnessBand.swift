@@ -46,14 +46,14 @@ public enum ExactnessBand {
         guard let type = encoding.narrowType else {
             let n = Double(max(d, 1))
             precondition(n * u < 0.5, "dimension \(d) too large for a float similarity bound")
-            return n * u / (1 - n * u) * rowNorm * columnNorm
+            return gamma(n) * rowNorm * columnNorm
         }
         let n = Double(ck_narrow_padded(type, max(d, 1)))
         precondition(n * u < 0.5, "dimension \(d) too large for a narrow similarity bound")
         let quantisation = rowError * columnNorm + rowNorm * columnError + rowError * columnError
         let encodedNorms = (rowNorm + rowError) * (columnNorm + columnError)
         let accumulation = encoding == .bfloat16
-            ? n * u / (1 - n * u) * encodedNorms + n * 0x1p-125
+            ? gamma(n) * encodedNorms + n * 0x1p-125
             : (3 * u + 3 * u * u + u * u * u) * encodedNorms
         return quantisation + accumulation
     }
@@ -61,6 +61,12 @@ public enum ExactnessBand {
     /// |a·b − reference cosine| for the float normalised rows a, b of dimension `d`: their
     /// normalisation and the reference's own rounding.
     package static func cosineError(_ d: Int) -> Double { normalisation + reference(d) }
+
+    /// γ_n = n·u/(1 − n·u) for unit roundoff `u` (float's 2⁻²⁴ unless given): the relative
+    /// error bound of a sum of n rounded products.
+    package static func gamma(_ n: Double, unitRoundoff u: Double = 0x1p-24) -> Double {
+        n * u / (1 - n * u)
+    }
 
     /// A sum of error terms rounded up generously.
     package static func finished(_ terms: Double) -> Double { terms * 1.01 + 0x1p-60 }
@@ -87,7 +93,6 @@ public enum ExactnessBand {
 
     /// The reference's own rounding: γ'_{d+3}, u' = 2⁻⁵³.
     private static func reference(_ d: Int) -> Double {
-        let n = Double(max(d, 1)) + 3, u = 0x1p-53
-        return n * u / (1 - n * u)
+        gamma(Double(max(d, 1)) + 3, unitRoundoff: 0x1p-53)
     }
 }

@@ -60,13 +60,7 @@ package enum LeadingEigenvectors {
         let largest = vectors.map { wideDot($0, $0).squareRoot() }.max() ?? 0
         var result: [[Double]] = []
         for vector in vectors {
-            var v = vector
-            for _ in 0..<2 {
-                for q in result {
-                    let dot = wideDot(v, q)
-                    for i in v.indices { v[i] -= dot * q[i] }
-                }
-            }
+            let v = outside(vector, of: result)
             let length = wideDot(v, v).squareRoot()
             guard length > 1e-5 * largest else { break }
             result.append(v.map { $0 / length })
@@ -87,13 +81,7 @@ package enum LeadingEigenvectors {
                     candidate = [Double](repeating: 0, count: d)
                     candidate[attempt - 2] = 1
                 }
-                var v = candidate
-                for _ in 0..<2 {
-                    for q in result {
-                        let dot = wideDot(v, q)
-                        for i in v.indices { v[i] -= dot * q[i] }
-                    }
-                }
+                let v = outside(candidate, of: result)
                 let length = wideDot(v, v).squareRoot(), scale = wideDot(candidate, candidate).squareRoot()
                 if length > 1e-6 * scale {
                     result.append(v.map { $0 / length })
@@ -102,5 +90,18 @@ package enum LeadingEigenvectors {
             }
         }
         return result
+    }
+
+    /// What is left of `vector` outside the span of the orthonormal `basis`: modified
+    /// Gram–Schmidt, twice (once leaves rounding-sized components when vectors are close).
+    private static func outside(_ vector: [Double], of basis: [[Double]]) -> [Double] {
+        var v = vector
+        for _ in 0..<2 {
+            for q in basis {
+                let dot = wideDot(v, q)
+                for i in v.indices { v[i] -= dot * q[i] }
+            }
+        }
+        return v
     }
 }

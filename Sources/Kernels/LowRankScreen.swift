@@ -63,9 +63,9 @@ package final class LowRankScreen: @unchecked Sendable {
                 gram += (i == j ? 1 : 2) * e * e
             }
         }
-        let gammaPrime = Double(d) * unitRoundoff / (1 - Double(d) * unitRoundoff)
+        let gammaPrime = ExactnessBand.gamma(Double(d), unitRoundoff: unitRoundoff)
         orthogonalityError = roundedUp(gram.squareRoot(), terms: k * k) + gammaPrime * frobenius * frobenius + underflow
-        projectionError = gamma(d) * frobenius * (1 + 2 * u) + underflow
+        projectionError = ExactnessBand.gamma(Double(d)) * frobenius * (1 + 2 * u) + underflow
     }
 
     /// The screen rows of the normalised rows of `matrix`, in parallel over the engine's
@@ -131,7 +131,7 @@ package final class LowRankScreen: @unchecked Sendable {
             squares += Double(y[i]) * Double(y[i])
         }
         let projectionNorm = roundedUp(squares.squareRoot(), terms: k)
-        let bound = (1 + 0x1p-23) * roundedUp(residual.squareRoot(), terms: d) + gamma(k) * frobenius * projectionNorm + underflow
+        let bound = (1 + 0x1p-23) * roundedUp(residual.squareRoot(), terms: d) + ExactnessBand.gamma(Double(k)) * frobenius * projectionNorm + underflow
         var rho = Float(roundedUp(bound, terms: 1))
         if Double(rho) < bound { rho = rho.nextUp }
         row[k] = rho
@@ -164,12 +164,6 @@ func wideDot(_ x: [Double], from a: Int, _ y: [Double], from b: Int, count n: In
             return sum
         }
     }
-}
-
-/// γ_n = nu/(1 − nu), u = 2⁻²⁴.
-private func gamma(_ n: Int) -> Double {
-    let nu = Double(n) * 0x1p-24
-    return nu / (1 - nu)
 }
 
 /// A value computed in `Double` from a sum of `terms` exact squares (or a few roundings), then a

@@ -49,7 +49,7 @@ extension Backend {
               d <= ScreenEstimate.maximumDimension else { return nil }
         var ranks: [Int]
         switch request {
-        case .off: return nil
+        case .off: return nil  // ruled out above
         case let .rank(k): ranks = [min(k, d)]
         case .auto:
             let pairs = Double(rows.rows) * Double(columns.rows) / (rows === columns ? 2 : 1)

@@ -6,11 +6,11 @@ package struct ScreenEstimate {
     static let ranks = [8, 16, 32, 48, 64, 96, 128]
     /// `auto` screens only from this dimension (with ranks below d/2, so above it)...
     static let minimumDimension = 16
-    /// ...and no screen runs above this one (the d × d scatter of the basis grows too large).
-    static let maximumDimension = 4096
     /// ...and this many pairs (`withMinimumPairs` changes it while a test runs).
     static var minimumPairs: Double { testingMinimumPairs ?? 100_000_000 }
     nonisolated(unsafe) private static var testingMinimumPairs: Double?
+    /// No screen runs above this dimension (the d × d scatter of the basis grows too large).
+    static let maximumDimension = 4096
 
     /// Runs `body` with `auto` screening from `pairs` pairs on. Not thread-safe: no engine work
     /// may run meanwhile.
