@@ -104,21 +104,32 @@ enum Analysis {
                 measured: rows.isEmpty ? "no bf16 or int8 run at \(pool)@\(dim)" : measured.joined(separator: "; "),
                 holds: rows.isEmpty || !peak.isFinite ? nil : rows.map { $0.gflops! / peak }.max()! >= 1.6))
         }
+        let recall = recallAgainstBLAS(report, factor: 1.6) { screening.contains($0.backend) }
+        checks.append(TargetCheck(target: "recall ≥ 1.6× the fp32 BLAS recall, same shapes (issue 8)",
+                                  measured: recall.parts.isEmpty ? "no blas and bf16/int8 recall run" : recall.parts.joined(separator: "; "),
+                                  holds: recall.holds))
+        return checks
+    }
+
+    /// At every shape with an engine `blas` recall: the fastest engine row `isCandidate` accepts,
+    /// written "Q×N@d: backend s vs blas s = ratio× (what else `detail` says)", and whether every
+    /// ratio reaches `factor` (nil when no shape has both).
+    static func recallAgainstBLAS(_ report: BenchReport, factor: Double, detail: (RecallRow) -> String? = { _ in nil },
+                                  _ isCandidate: (RecallRow) -> Bool) -> (parts: [String], holds: Bool?) {
         var parts: [String] = []
         var holds: Bool?
         for blas in report.recall where blas.kind == "engine" && blas.backend == "blas" {
             guard let blasSeconds = blas.secondsMin else { continue }
             let same = report.recall.filter {
-                $0.kind == "engine" && screening.contains($0.backend) && $0.dim == blas.dim && $0.queries == blas.queries
+                $0.kind == "engine" && isCandidate($0) && $0.dim == blas.dim && $0.queries == blas.queries
                     && $0.database == blas.database && $0.secondsMin != nil
             }
             guard let best = same.min(by: { $0.secondsMin! < $1.secondsMin! }) else { continue }
             parts.append(String(format: "%ld×%ld@%ld: %@ %.2f s vs blas %.2f s = %.2f×", blas.queries, blas.database, blas.dim,
-                                best.backend, best.secondsMin!, blasSeconds, blasSeconds / best.secondsMin!))
-            holds = (holds ?? true) && blasSeconds / best.secondsMin! >= 1.6
+                                best.backend, best.secondsMin!, blasSeconds, blasSeconds / best.secondsMin!)
+                         + (detail(best).map { " (\($0))" } ?? ""))
+            holds = (holds ?? true) && blasSeconds / best.secondsMin! >= factor
         }
-        checks.append(TargetCheck(target: "recall ≥ 1.6× the fp32 BLAS recall, same shapes (issue 8)",
-                                  measured: parts.isEmpty ? "no blas and bf16/int8 recall run" : parts.joined(separator: "; "), holds: holds))
-        return checks
+        return (parts, holds)
     }
 }

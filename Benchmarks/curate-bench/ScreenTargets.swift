@@ -30,22 +30,12 @@ enum ScreenTargets {
 
     /// Recall: at every shape, the fastest screened run against the unscreened `blas` run.
     private static func recall(_ report: BenchReport) -> TargetCheck {
-        var parts: [String] = []
-        var holds: Bool?
-        for blas in report.recall where blas.kind == "engine" && blas.backend == "blas" {
-            guard let blasSeconds = blas.secondsMin else { continue }
-            let screened = report.recall.filter {
-                $0.kind == "engine" && isScreened($0.backend) && $0.dim == blas.dim && $0.queries == blas.queries
-                    && $0.database == blas.database && $0.secondsMin != nil
-            }
-            guard let best = screened.min(by: { $0.secondsMin! < $1.secondsMin! }) else { continue }
-            parts.append(String(format: "%ld×%ld@%ld: %@ %.2f s vs blas %.2f s = %.2f× (%@)", blas.queries, blas.database, blas.dim,
-                                best.backend, best.secondsMin!, blasSeconds, blasSeconds / best.secondsMin!,
-                                best.screen?.text ?? "no screen ran"))
-            holds = (holds ?? true) && blasSeconds / best.secondsMin! >= 2.5
+        let recall = Analysis.recallAgainstBLAS(report, factor: 2.5, detail: { $0.screen?.text ?? "no screen ran" }) {
+            isScreened($0.backend)
         }
         return TargetCheck(target: "recall with the screen ≥ 2.5× the same tier's fp32 BLAS recall, same shapes (issue 15)",
-                           measured: parts.isEmpty ? "no blas and screened recall runs" : parts.joined(separator: "; "), holds: holds)
+                           measured: recall.parts.isEmpty ? "no blas and screened recall runs" : recall.parts.joined(separator: "; "),
+                           holds: recall.holds)
     }
 
     /// Synthetic pools of 100,000 rows (topics, or isotropic with `--topics 0`): each backend
