@@ -38,10 +38,12 @@ struct TiledRecall {
                 }
                 for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: queryBlock) {
                     let block = start..<min(start + queryBlock, parts[p].upperBound)
-                    var candidates = block.map { _ in CandidateSet(k: k, margin: margin) }
-                    var survivors = [Int](repeating: 0, count: block.count)
                     let staged = RowBlock(base: rows.row(block.lowerBound), stride: rows.stride,
                                           scales: rows.scales.map { UnsafePointer($0 + block.lowerBound) })
+                    let floors = screenBand == nil ? block.map { _ in -Float.infinity }
+                        : seedFloors(block, staged, columns, tile: tile, scratch: scratch, margin: floatMargin)
+                    var candidates = floors.map { CandidateSet(k: k, margin: margin, floor: $0) }
+                    var survivors = [Int](repeating: 0, count: block.count)
                     for chunk in stride(from: 0, to: database.rows, by: databaseChunk) {
                         let width = min(databaseChunk, database.rows - chunk)
                         kernel.tile(staged, count: block.count, columns, chunk..<(chunk + width), into: tile, rowStride: width)
@@ -62,6 +64,28 @@ struct TiledRecall {
             }
         }
         return (results.map(\.hits), results.reduce(0) { $0 + $1.rechecked }, results.reduce(0) { $0 + $1.survivors })
+    }
+
+    /// Each query's floor before the screening pass: a first pass of screen tiles finds the 2k
+    /// rows of best screen similarity, whose k-th best float similarity F' is at most the final
+    /// k-th best F; F' − margin is a floor `CandidateSet` may start from. (Started from −∞, the
+    /// floor stays below F until most rows are seen, and the screen lets 2–4× more pairs through.)
+    private func seedFloors(_ block: Range<Int>, _ staged: RowBlock, _ columns: TileColumns, tile: UnsafeMutablePointer<Float>,
+                            scratch: UnsafeMutablePointer<UInt32>, margin: Double) -> [Float] {
+        var best = block.map { _ in CandidateSet(k: 2 * k, margin: 0) }
+        for chunk in stride(from: 0, to: database.rows, by: databaseChunk) {
+            let width = min(databaseChunk, database.rows - chunk)
+            kernel.tile(staged, count: block.count, columns, chunk..<(chunk + width), into: tile, rowStride: width)
+            for i in 0..<block.count where queries.norms[block.lowerBound + i] != 0 {
+                best[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
+            }
+        }
+        return zip(block, best).map { q, best in
+            let similarity = queries.floatSimilarities(ofRow: q, with: database)
+            let floats = best.rows.map { similarity($0) }.sorted(by: >)
+            guard floats.count >= k else { return -.infinity }
+            return CandidateSet.lowered(floats[k - 1], by: margin)
+        }
     }
 
     /// The top k of `candidates` by reference cosine. A zero query has cosine 0 with every row,
@@ -97,9 +121,12 @@ struct CandidateSet {
     private let k: Int
     private let margin: Double
 
-    init(k: Int, margin: Double) {
+    /// An empty set keeping the rows within `margin` of the running k-th best score, none below
+    /// `floor` (at most the final k-th best score less the margin).
+    init(k: Int, margin: Double, floor: Float = -.infinity) {
         self.k = k
         self.margin = margin
+        self.floor = floor
         capacity = max(4 * k, 64)
     }
 
@@ -121,7 +148,7 @@ struct CandidateSet {
     /// adds those that reach the floor. Returns how many were scored.
     mutating func absorb(screened tileRow: UnsafePointer<Float>, width: Int, firstRow: Int, band: Double,
                          kernel: any SimilarityKernel, scratch: UnsafeMutablePointer<UInt32>, score: (Int) -> Float) -> Int {
-        var screenFloor = lowered(floor, by: band)
+        var screenFloor = Self.lowered(floor, by: band)
         let found = kernel.collectAtLeast(tileRow, count: width, screenFloor, into: scratch)
         var scored = 0
         for f in 0..<found {
@@ -134,23 +161,20 @@ struct CandidateSet {
             scores.append(value)
             if scores.count >= capacity {
                 prune()
-                screenFloor = lowered(floor, by: band)
+                screenFloor = Self.lowered(floor, by: band)
             }
         }
         return scored
     }
 
     /// The largest float at most `value − band` (−∞ stays −∞).
-    private func lowered(_ value: Float, by band: Double) -> Float {
+    static func lowered(_ value: Float, by band: Double) -> Float {
         ExactnessBand.bounds(threshold: Double(value), band: band).lo
     }
 
     /// Raises the floor to the k-th best score minus the margin and drops what falls below.
     private mutating func prune() {
-        let kth = Double(scores.sorted(by: >)[k - 1])
-        var newFloor = Float(kth - margin)
-        if Double(newFloor) > kth - margin { newFloor = newFloor.nextDown }
-        floor = max(floor, newFloor)
+        floor = max(floor, Self.lowered(scores.sorted(by: >)[k - 1], by: margin))
         var kept = 0
         for i in scores.indices where scores[i] >= floor {
             scores[kept] = scores[i]

@@ -34,10 +34,11 @@ extension Backend {
     /// row's floor: the threshold, or for recall its k-th best float score), the fraction f of
     /// pairs each rank k ∈ {8, 16, 32, 48, 64, 96, 128} (below d/2) and each encoding the CPU
     /// runs would leave, and takes the least expected work per pair,
-    /// w·(k + 1) + 8 + f·8d, against w'·d + 8 without a screen (w, w': the encoding's cost per
+    /// p·(w·(k + 1) + 8) + f·8d, against w'·d + 8 without a screen (p: 2 for a recall, whose
+    /// floors a first pass of screen tiles seeds, else 1; w, w': the encoding's cost per
     /// multiply-add relative to float, `relativeCost`; 8 the per-pair cost of a tile entry, 8d
     /// that of checking a survivor in full, measured). It screens only when that saves at least
-    /// a fifth (a recall: half), the dimension is above 16 and there are at least 100 M pairs:
+    /// a fifth, the dimension is above 16 and there are at least 100 M pairs:
     /// rows without low-rank structure, where the residuals keep the bounds above the threshold,
     /// run without a screen. A fixed rank runs
     /// that rank in the cheapest encoding by the same estimate, capped at d and at the principal
@@ -74,11 +75,7 @@ extension Backend {
         candidates.sort { $0.cost < $1.cost }
         // The sample's band can be narrower than the pool's (its largest encoding error sets it):
         // the best candidates are costed again with their real band, and the cheapest taken.
-        // A recall's floor is each query's running k-th best, below the final one the estimate
-        // measures until most rows are seen (40,000² debian-minilm: 6–11 % of the pairs survived
-        // where the sample showed a few), so recall screens only when the estimate halves the work.
-        let saving = if case .topK = target { 0.5 } else { 0.8 }
-        let limit = request == .auto ? saving * estimate.costWithoutScreen(resolved.kernel.encoding) : Double.infinity
+        let limit = request == .auto ? 0.8 * estimate.costWithoutScreen(resolved.kernel.encoding) : Double.infinity
         var best: (screen: PreparedScreen, cost: Double)?
         for candidate in candidates.prefix(3) where candidate.cost < min(limit, best?.cost ?? .infinity) {
             let screen = prepared(LowRankScreen(axes: Array(axes.prefix(candidate.rank))), candidate.encoding, rows: rows, columns: columns)

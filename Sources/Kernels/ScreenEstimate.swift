@@ -35,6 +35,9 @@ package struct ScreenEstimate {
     private let sameColumn: [Int?]
     private let floatKernel: any FloatKernel
     private let dimension: Int
+    /// Times each screen tile is computed: twice for a recall (its floors are seeded by a first
+    /// pass, `TiledRecall`), once for a clustering.
+    private let screenPasses: Double
 
     init(rows all: EmbeddingMatrix, columns allColumns: EmbeddingMatrix, target: ScreenTarget, floatKernel: any FloatKernel) {
         let sampledRows: Int
@@ -49,7 +52,9 @@ package struct ScreenEstimate {
         switch target {
         case let .threshold(t):
             floors = Array(repeating: t, count: rowIndices.count)
+            screenPasses = 1
         case let .topK(k):
+            screenPasses = 2
             let band = 2 * ExactnessBand.band(for: all.dimension)
             floors = Self.kthBest(of: rows, in: allColumns, k: k, kernel: floatKernel).map { Double($0) - band }
         }
@@ -68,7 +73,8 @@ package struct ScreenEstimate {
             // a cliff (on the bench's synthetic pool, rank 96 in int8 left 2.7 % where its sample
             // showed 0.2 %, rank 128 0.05 %).
             let f = 2 * survivingFraction(a, b, band: band, kernel: encoding.kernel(float: floatKernel))
-            let cost = encoding.relativeCost * Double(screen.rank + 1) + Self.entryCost + f * Self.checkCostPerDimension * Double(dimension)
+            let tile = encoding.relativeCost * Double(screen.rank + 1) + Self.entryCost
+            let cost = screenPasses * tile + f * Self.checkCostPerDimension * Double(dimension)
             return (encoding, cost)
         }
     }
