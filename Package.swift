@@ -11,6 +11,7 @@ let package = Package(
         // MARK: Public API
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Clustering", targets: ["Clustering"]),
+        .library(name: "CurationStore", targets: ["CurationStore"]),
         .library(name: "Curation", targets: ["Curation"]),
         .executable(name: "curate", targets: ["curate"]),
         .executable(name: "curate-bench", targets: ["curate-bench"]),
@@ -36,23 +37,34 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CKernels"]),
         /// Pure algorithms: greedy first-match clustering, threshold sweeps and exact top-k recall.
         .target(name: "Clustering", dependencies: ["Kernels"]),
-        /// SQLite store, importers, planner, report, jobs, providers and embedders: what the CLI drives.
+        /// The SQLite store and every statement against it: schema, pending pool, committed index,
+        /// job slot, embedding cache, imports and exports, and the file formats they read.
+        .target(
+            name: "CurationStore",
+            dependencies: [
+                "Kernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        /// Planner, report, jobs, providers and embedders: what the CLI drives.
         .target(
             name: "Curation",
             dependencies: [
-                "Clustering", .product(name: "GRDB", package: "GRDB.swift"),
+                "Clustering", "CurationStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
             name: "curate",
-            dependencies: ["Curation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Kernels", "Clustering", "CurationStore", "Curation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "curate-bench",
-            dependencies: ["Curation", "Clustering", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Curation", "CurationStore", "Clustering", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/curate-bench"
         ),
         /// A loopback server speaking the Anthropic Message Batches and OpenAI-compatible wire
@@ -70,7 +82,7 @@ let package = Package(
         ),
         /// Fuzz targets of the JSONL importer and the decision parser (`make fuzz`); built
         /// normally, it replays a corpus.
-        .executableTarget(name: "curate-fuzz", dependencies: ["Curation"], path: "Tests/Fuzz", exclude: ["corpus"]),
+        .executableTarget(name: "curate-fuzz", dependencies: ["Curation", "CurationStore"], path: "Tests/Fuzz", exclude: ["corpus"]),
         // MARK: Unit tests
         /// Seeded generators for test inputs (not API).
         .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
@@ -78,11 +90,14 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "CKernels", "TestSupport"]),
         .testTarget(
             name: "CurationTests",
-            dependencies: ["Curation", "Clustering", "Kernels", "ProviderEmulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "Curation", "CurationStore", "Clustering", "Kernels", "ProviderEmulator", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "curateTests",
-            dependencies: ["Curation", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Curation", "CurationStore", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ProviderEmulatorTests", dependencies: ["ProviderEmulator"]),
         // MARK: Test doubles

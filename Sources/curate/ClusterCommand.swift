@@ -1,6 +1,7 @@
 import ArgumentParser
 import Clustering
 import Curation
+import CurationStore
 import Kernels
 
 /// `curate cluster`: greedy first-match cosine clustering of prospects.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationStore
 import Foundation
 
 /// Reports a bad input file on standard error and returns the exit code for it (2).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationStore
 import Kernels
 
 /// Options shared by the commands that compute: the embedding dimension, the backend and the

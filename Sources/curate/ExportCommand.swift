@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationStore
 import Foundation
 
 /// `curate export committed|resolutions`: the store's rows in the original's shape.

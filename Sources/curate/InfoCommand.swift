@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationStore
 import Kernels
 
 /// `curate info`: the compute environment the engine would run in.

@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import Foundation
 
 /// The files an output must never replace: the database, its `-wal` and `-shm`, and the config

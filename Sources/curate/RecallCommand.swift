@@ -1,6 +1,7 @@
 import ArgumentParser
 import Clustering
 import Curation
+import CurationStore
 import Kernels
 
 /// `curate recall`: exact top-k recall of committed items for each query prospect.

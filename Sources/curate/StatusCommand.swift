@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationStore
 import Foundation
 
 /// `curate status`: what the store holds and the job in flight.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationStore
 import Foundation
 import Kernels
 

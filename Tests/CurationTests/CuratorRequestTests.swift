@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import Foundation
 import GRDB
 import XCTest
@@ -174,11 +175,11 @@ final class CuratorRequestTests: XCTestCase {
             TemporaryDirectory.line(["message_id": row.0, "session_id": "s", "message_created_at": "2026-01-0\(1 + i % 9)T00:00:00Z",
                                      "content_text": row.1]) + "\n"
         }.joined().utf8), path: "sources.jsonl")
-        let excerpt = try store.read { try SourceExcerpt.read(ids: ["m1", "m2", "m3"], db: $0) }
+        let excerpt = try SourceExcerpt.read([["m1", "m2", "m3"]], from: store)[0]
         XCTAssertEqual(excerpt, "second\nfirst\nfirst, part two", "import order, empty text skipped")
-        XCTAssertNil(try store.read { try SourceExcerpt.read(ids: ["m3"], db: $0) }, "only empty texts: unavailable")
-        XCTAssertNil(try store.read { try SourceExcerpt.read(ids: [], db: $0) })
-        let capped = try XCTUnwrap(try store.read { try SourceExcerpt.read(ids: ["m5"], db: $0) })
+        XCTAssertNil(try SourceExcerpt.read([["m3"]], from: store)[0], "only empty texts: unavailable")
+        XCTAssertNil(try SourceExcerpt.read([[]], from: store)[0])
+        let capped = try XCTUnwrap(try SourceExcerpt.read([["m5"]], from: store)[0])
         XCTAssertEqual(capped.split(separator: "\n").count, 40, "at most 40 rows")
 
         let long = String(repeating: "a", count: 7_999) + "😀" + "tail"

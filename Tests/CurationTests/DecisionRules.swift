@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import Foundation
 
 /// The rules of reading a curator's answer (`seed-contract.md` §5), one case per rule: a cluster

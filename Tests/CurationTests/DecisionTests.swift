@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import Foundation
 import GRDB
 import XCTest
@@ -16,7 +17,7 @@ final class DecisionTests: XCTestCase {
             let outcome = try AnthropicBatchResult(line: Array(line.utf8)).outcome
             let answer = CuratorAnswer.parse(outcome, memberCount: 3)
             _ = try store.write { db in
-                try DecisionRouter.apply(answer, prospectIDs: ["p1", "p2", "p3"], jobID: "job", resolvedAt: .now(), db: db)
+                try DecisionRouter.apply(answer.routes, prospectIDs: ["p1", "p2", "p3"], jobID: "job", resolvedAt: .now(), db: db)
             }
             let (committed, resolutions) = try Self.exportedRows(store)
             XCTAssertEqual(committed, rule.committed, rule.rule)
@@ -48,7 +49,7 @@ final class DecisionTests: XCTestCase {
             ["index": 3, "decision": "commit"],
         ]]), memberCount: 3)
         let tally = try store.write { db in
-            try DecisionRouter.apply(commitAll, prospectIDs: ["p1", "p2", "missing"], jobID: "job", resolvedAt: .now(), db: db)
+            try DecisionRouter.apply(commitAll.routes, prospectIDs: ["p1", "p2", "missing"], jobID: "job", resolvedAt: .now(), db: db)
         }
         XCTAssertEqual(tally.leftPending, 2, "p1 was resolved by the racer; 'missing' is not in the store")
         XCTAssertEqual(tally.merged, 1)
@@ -61,7 +62,7 @@ final class DecisionTests: XCTestCase {
 
         let shortRoutes = CuratorAnswer.routes([.resolve(RoutedDecision(decision: .reject))])
         let mismatch = try store.write { db in
-            try DecisionRouter.apply(shortRoutes, prospectIDs: ["p3", "p2"], jobID: "job", resolvedAt: .now(), db: db)
+            try DecisionRouter.apply(shortRoutes.routes, prospectIDs: ["p3", "p2"], jobID: "job", resolvedAt: .now(), db: db)
         }
         XCTAssertEqual(mismatch.unusableClusters, 1)
         XCTAssertEqual(mismatch.leftPending, 2)
@@ -75,7 +76,7 @@ final class DecisionTests: XCTestCase {
         ]).serialized() + "\n").utf8), path: "u.jsonl", vectors: .automatic(nil))
         let noKey = try unlabeled.write { db in
             try DecisionRouter.apply(CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [["index": 1, "decision": "commit"]]]),
-                                                         memberCount: 1),
+                                                         memberCount: 1).routes,
                                      prospectIDs: ["u"], jobID: "job", resolvedAt: .now(), db: db)
         }
         XCTAssertEqual(noKey.leftPending, 1, "no item_key and no label: no key to commit under")

@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import XCTest
 
 final class HashingEmbedderTests: XCTestCase {

@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import XCTest
 
 /// The one JSON value type: the commands' output rules and the curators' parsing rules.

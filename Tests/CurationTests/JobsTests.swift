@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import Foundation
 import GRDB
 import XCTest
@@ -205,7 +206,7 @@ final class JobsTests: XCTestCase {
         XCTAssertEqual(job.state, .submitting)
         let other = try scratch.store()
         XCTAssertThrowsError(try JobSlot.claim(other, nonce: "n2", owner: .daemon, provider: "local", plan: plan)) { error in
-            guard case let JobError.slotTaken(found) = error else { return XCTFail("\(error)") }
+            guard case let JobSlotError.slotTaken(found) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(found.nonce, "n1")
         }
     }

@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import Foundation
 import GRDB
 import XCTest
@@ -16,7 +17,7 @@ final class ProvenanceTests: XCTestCase {
             ["index": 3, "decision": "merge", "merge_into": "tool:curl", "item_type": "Tool"],
         ]]), memberCount: 3)
         let tally = try store.write { db in
-            try DecisionRouter.apply(answer, prospectIDs: ["p1", "p2", "p3"], jobID: "job", resolvedAt: .now(), db: db)
+            try DecisionRouter.apply(answer.routes, prospectIDs: ["p1", "p2", "p3"], jobID: "job", resolvedAt: .now(), db: db)
         }
         XCTAssertEqual(tally.committedRows, 2)
         XCTAssertEqual(tally.newItems, 1)
@@ -42,7 +43,7 @@ final class ProvenanceTests: XCTestCase {
             ["index": 2, "decision": "merge", "merge_into": "tool:curl", "item_type": "Tool", "label": "cURL"],
         ]]), memberCount: 2)
         _ = try store.write { db in
-            try DecisionRouter.apply(answer, prospectIDs: ["deeper", "same"], jobID: "job", resolvedAt: .now(), db: db)
+            try DecisionRouter.apply(answer.routes, prospectIDs: ["deeper", "same"], jobID: "job", resolvedAt: .now(), db: db)
         }
         XCTAssertEqual(try store.counts().committed, 3)
         let recall = try store.loadCommitted()
@@ -119,7 +120,7 @@ final class ProvenanceTests: XCTestCase {
             let answer = CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [["index": .integer(index), "decision": decision]]]),
                                              memberCount: 3)
             _ = try store.write { db in
-                try DecisionRouter.apply(answer, prospectIDs: ["p1", "p2", "p3"], jobID: "job", resolvedAt: .now(), db: db)
+                try DecisionRouter.apply(answer.routes, prospectIDs: ["p1", "p2", "p3"], jobID: "job", resolvedAt: .now(), db: db)
             }
         }
         try decide(1, "commit")

@@ -8,6 +8,7 @@
 // fuzzing (`make fuzz`, which passes -DFUZZING, the sanitizer coverage flags and links
 // libFuzzer's driver) it hands the target to libFuzzer: `curate-fuzz <target> [libFuzzer flags] [corpus dir]`.
 import Curation
+import CurationStore
 import Foundation
 
 /// A fuzz target: one input, any bytes. It must never crash or hang; errors are fine.

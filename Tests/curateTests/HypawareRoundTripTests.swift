@@ -1,4 +1,5 @@
 import Curation
+import CurationStore
 import Foundation
 import GRDB
 import ProviderEmulator

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 import Kernels
 
@@ -165,7 +166,7 @@ public struct Backfill: Sendable {
     ///   anything is written), `.provider`, `.planning`, `.store`, `.interrupted`.
     public func run(_ scope: BackfillScope, progress: (@Sendable (BackfillEvent) -> Void)? = nil) async throws(JobError) -> BackfillReport {
         var report = BackfillReport()
-        if let job = try JobSlot.current(store) {
+        if let job = try JobError.fromSlot({ () throws(JobSlotError) in try JobSlot.current(store) }) {
             guard job.owner == .backfill else { throw .slotHeldByOtherOwner(job) }
             progress?(.resuming(job))
             report.resumed = job.nonce

@@ -1,5 +1,5 @@
+import CurationStore
 import Foundation
-import GRDB
 
 /// The length of a backfill window: `14d`, `2w`, `12h`.
 public struct WindowLength: Sendable, Equatable, CustomStringConvertible {
@@ -98,17 +98,7 @@ public struct BackfillScope: Sendable, Equatable {
     /// - Throws: a `DatabaseError`.
     public func nextWindow(after cursor: UTCTimestamp?, in store: CurationStore) throws -> JobWindow? {
         let lower = [cursor, since].compactMap { $0 }.max()
-        let next = try store.read { db in
-            let column = try CurationStore.activityBasis(db).column
-            return try String.fetchOne(db, sql: """
-                SELECT s.\(column) FROM sessions s
-                WHERE s.\(column) IS NOT NULL AND (?1 IS NULL OR s.\(column) >= ?1) AND (?2 IS NULL OR s.\(column) < ?2)
-                  AND EXISTS (SELECT 1 FROM prospects p WHERE p.anchor_key = s.anchor_key
-                              AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.prospect_id = p.prospect_id))
-                ORDER BY s.\(column) LIMIT 1
-                """, arguments: [lower?.text, until?.text])
-        }
-        guard let next else { return nil }
-        return window(containing: try UTCTimestamp(iso8601: next))
+        guard let next = try store.earliestPendingActivity(from: lower, before: until) else { return nil }
+        return window(containing: next)
     }
 }

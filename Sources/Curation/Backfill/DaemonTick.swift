@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 import Kernels
 
@@ -58,7 +59,7 @@ public struct DaemonTick: Sendable {
     /// Runs one step.
     /// - Throws: `JobError`.
     public func step() async throws(JobError) -> TickOutcome {
-        if let job = try JobSlot.current(store) {
+        if let job = try JobError.fromSlot({ () throws(JobSlotError) in try JobSlot.current(store) }) {
             guard job.owner == .daemon else { return .foreign(job) }
             let provider = try runner.provider(for: job, preferred: self.provider)
             let reconciled = try await runner.reconcile(job, provider: provider)

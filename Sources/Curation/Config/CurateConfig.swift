@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// The settings of the planner, the embedder and the curator, with the defaults of the
@@ -120,13 +121,13 @@ public struct CurateConfig: Equatable, Sendable {
     // MARK: [source]
     /// The source rows' id column, and the member of a prospect's `source_keys` listing its
     /// source row ids. Default `"message_id"`.
-    public var sourceIDColumn = "message_id"
+    public var sourceIDColumn = SourceImporter.Columns().id
     /// The source rows' session column. Default `"session_id"`.
-    public var sourceAnchorKeyColumn = "session_id"
+    public var sourceAnchorKeyColumn = SourceImporter.Columns().anchorKey
     /// The source rows' timestamp column. Default `"message_created_at"`.
-    public var sourceTimestampColumn = "message_created_at"
+    public var sourceTimestampColumn = SourceImporter.Columns().timestamp
     /// The source rows' text column. Default `"content_text"`.
-    public var sourceTextColumn = "content_text"
+    public var sourceTextColumn = SourceImporter.Columns().text
 
     // MARK: Command line only
     /// Whether remote endpoints may be plain `http` to hosts other than loopback
@@ -366,5 +367,13 @@ public struct CurateConfig: Equatable, Sendable {
             previous = current
         }
         return a.isEmpty ? b.count : previous[b.count]
+    }
+}
+
+extension SourceImporter.Columns {
+    /// The columns of `config`'s `[source]` section.
+    public init(_ config: CurateConfig) {
+        self.init(id: config.sourceIDColumn, anchorKey: config.sourceAnchorKeyColumn, timestamp: config.sourceTimestampColumn,
+                  text: config.sourceTextColumn)
     }
 }

@@ -1,3 +1,5 @@
+import CurationStore
+
 /// A value of the TOML subset `curate.toml` is written in.
 public enum TOMLValue: Equatable, Sendable, CustomStringConvertible {
     case string(String)

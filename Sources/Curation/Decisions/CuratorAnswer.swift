@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// What the curator may decide about one prospect: the `decision` field of a `curate_decisions`
@@ -57,46 +58,6 @@ public struct CuratorDecision: Sendable, Equatable {
     }
 }
 
-/// What happens to one prospect of a cluster the curator answered.
-public enum ProspectRoute: Sendable, Equatable {
-    /// Write a resolution (and, for commit/deepen/merge, a committed row).
-    case resolve(RoutedDecision)
-    /// Leave the prospect pending (no row written); `reason` says why.
-    case stayPending(reason: String)
-}
-
-/// A decision ready to be written: what the answer says, before the prospect's own values fill
-/// the gaps (`DecisionRouter` does that, `seed-contract.md` §5.4). Empty strings are nil here:
-/// the original falls back on them as on missing fields.
-public struct RoutedDecision: Sendable, Equatable {
-    /// `commit`, `deepen`, `merge` or `reject`.
-    public let decision: ResolutionDecision
-    /// The committed key: `merge_into` for a merge, else `item_key`; nil: the prospect's label.
-    public let itemKey: String?
-    /// The committed item's type (the target's for merge); nil: the prospect's type.
-    public let itemType: String?
-    /// The committed row's label; nil: the prospect's.
-    public let label: String?
-    /// The committed row's summary; nil: the prospect's (none for a merge).
-    public let summary: String?
-    /// The committed row's confidence; nil: the prospect's (none for a merge).
-    public let confidence: Double?
-    /// The resolution's note, as given (nil: none).
-    public let note: String?
-
-    /// A routed decision with the given fields.
-    public init(decision: ResolutionDecision, itemKey: String? = nil, itemType: String? = nil,
-                label: String? = nil, summary: String? = nil, confidence: Double? = nil, note: String? = nil) {
-        self.decision = decision
-        self.itemKey = itemKey
-        self.itemType = itemType
-        self.label = label
-        self.summary = summary
-        self.confidence = confidence
-        self.note = note
-    }
-}
-
 /// A curator's answer for one cluster, read as the original reads it (`seed-contract.md` §5):
 ///
 /// 1. No answer (an error, expiry, cancellation, a refusal — even one holding a tool call —, no
@@ -125,6 +86,12 @@ public enum CuratorAnswer: Sendable, Equatable {
     case unusable(reason: String)
     /// One route per prospect, index 1 first.
     case routes([ProspectRoute])
+
+    /// The routes of a usable answer (what `DecisionRouter` writes), nil for an unusable one.
+    public var routes: [ProspectRoute]? {
+        guard case let .routes(routes) = self else { return nil }
+        return routes
+    }
 
     /// The note of an implicit reject.
     public static let omittedNote = "omitted by curator"
@@ -158,16 +125,16 @@ public enum CuratorAnswer: Sendable, Equatable {
         case .reject:
             return .resolve(RoutedDecision(decision: .reject, note: decision.note))
         case .merge:
-            guard let target = nonEmpty(decision.mergeInto), let type = nonEmpty(decision.itemType) else {
+            guard let target = RoutedDecision.nonEmpty(decision.mergeInto), let type = RoutedDecision.nonEmpty(decision.itemType) else {
                 return .stayPending(reason: "merge without merge_into or item_type")
             }
-            return .resolve(RoutedDecision(decision: .merge, itemKey: target, itemType: type, label: nonEmpty(decision.label),
-                                           summary: nonEmpty(decision.summary), confidence: decision.confidence,
+            return .resolve(RoutedDecision(decision: .merge, itemKey: target, itemType: type, label: RoutedDecision.nonEmpty(decision.label),
+                                           summary: RoutedDecision.nonEmpty(decision.summary), confidence: decision.confidence,
                                            note: decision.note))
         case .commit, .deepen:
             return .resolve(RoutedDecision(decision: decision.action == .commit ? .commit : .deepen,
-                                           itemKey: nonEmpty(decision.itemKey), itemType: nonEmpty(decision.itemType),
-                                           label: nonEmpty(decision.label), summary: nonEmpty(decision.summary),
+                                           itemKey: RoutedDecision.nonEmpty(decision.itemKey), itemType: RoutedDecision.nonEmpty(decision.itemType),
+                                           label: RoutedDecision.nonEmpty(decision.label), summary: RoutedDecision.nonEmpty(decision.summary),
                                            confidence: decision.confidence, note: decision.note))
         }
     }
@@ -193,10 +160,5 @@ public enum CuratorAnswer: Sendable, Equatable {
             return x < 9.2e18 ? Int(x) : Int.max
         default: return nil
         }
-    }
-
-    /// `text` unless it is nil or empty (JavaScript's `||` fallback).
-    static func nonEmpty(_ text: String?) -> String? {
-        text?.isEmpty == false ? text : nil
     }
 }

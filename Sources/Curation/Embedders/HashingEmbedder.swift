@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// An offline embedder: character n-gram feature hashing, L2-normalised.

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// The `POST /v1/embeddings` request body and reply (`shared/design/provider-wire-formats.md`

@@ -1,3 +1,4 @@
+import CurationStore
 import Dispatch
 import Foundation
 import Synchronization

@@ -1,3 +1,5 @@
+import CurationStore
+
 /// Why `OpenAICompatibleEmbedder` could not embed a list of texts. Descriptions never quote a
 /// reply body or the API key.
 public enum OpenAICompatibleEmbedderError: Error, Sendable, Equatable, CustomStringConvertible {

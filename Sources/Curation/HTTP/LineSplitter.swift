@@ -1,3 +1,5 @@
+import CurationStore
+
 /// Cuts a byte stream into lines as its chunks arrive, holding at most one line at a time.
 ///
 /// Lines end at `\n` (a `\r` before it is dropped); empty lines are skipped; a last line

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CurationStore
 import Foundation
 import NIOCore
 import NIOHTTP1

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// Why a provider HTTP call failed, after any retries.

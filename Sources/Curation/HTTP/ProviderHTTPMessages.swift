@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// One HTTP request to a provider API, as `ProviderHTTPClient` sends it.

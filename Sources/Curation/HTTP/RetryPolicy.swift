@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// When `ProviderHTTPClient` retries a failed call and how long it waits first: the retry

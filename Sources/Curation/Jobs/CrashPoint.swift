@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 import Synchronization
 

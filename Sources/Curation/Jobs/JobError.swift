@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// Why a job could not be claimed, submitted, resumed or collected.
@@ -45,9 +46,29 @@ public enum JobError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The job error of a job slot error (same case, same description).
+    init(_ error: JobSlotError) {
+        switch error {
+        case let .slotTaken(job): self = .slotTaken(job)
+        case let .jobVanished(nonce): self = .jobVanished(nonce: nonce)
+        case let .corruptJob(nonce, reason): self = .corruptJob(nonce: nonce, reason: reason)
+        case let .store(reason): self = .store(reason)
+        }
+    }
+
+    /// `body`'s result, its job slot error thrown as a job error.
+    static func fromSlot<T>(_ body: () throws(JobSlotError) -> T) throws(JobError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw JobError(error)
+        }
+    }
+
     /// Wraps any store-side failure.
     static func wrap(_ error: any Error) -> JobError {
         if let error = error as? JobError { return error }
+        if let error = error as? JobSlotError { return JobError(error) }
         if let error = error as? CuratorProviderError { return .provider(error) }
         return .store("\(error)")
     }

@@ -1,5 +1,5 @@
+import CurationStore
 import Foundation
-import GRDB
 import Kernels
 
 /// The steps of a job, shared by the backfill and the daemon drivers (ARCHITECTURE §6):
@@ -73,7 +73,7 @@ public struct JobRunner: Sendable {
                               skipsWrittenAtClaim: writeSkipsAtClaim,
                               clusters: requests.map { JobPlan.Cluster(customID: $0.customID, prospectIDs: $0.prospectIDs) },
                               batchSizes: batchSizes)
-        _ = try JobSlot.claim(store, nonce: nonce, owner: owner, provider: provider.name, plan: jobPlan)
+        _ = try JobError.fromSlot { () throws(JobSlotError) in try JobSlot.claim(store, nonce: nonce, owner: owner, provider: provider.name, plan: jobPlan) }
         try reach(.slotClaimed)
         var ids = [String?](repeating: nil, count: batchSizes.count)
         var start = 0
@@ -87,13 +87,15 @@ public struct JobRunner: Sendable {
                 throw .provider(error)
             }
             try reach(.providerAccepted)
-            try JobSlot.recordBatchID(store, nonce: nonce, index: index, batchID: id)
+            try JobError.fromSlot { () throws(JobSlotError) in try JobSlot.recordBatchID(store, nonce: nonce, index: index, batchID: id) }
             ids[index] = id
             try reach(.batchRecorded)
         }
-        try JobSlot.markSubmitted(store, nonce: nonce, batchIDs: ids)
-        guard let job = try JobSlot.current(store), job.nonce == nonce else { throw .jobVanished(nonce: nonce) }
-        return job
+        return try JobError.fromSlot { () throws(JobSlotError) in
+            try JobSlot.markSubmitted(store, nonce: nonce, batchIDs: ids)
+            guard let job = try JobSlot.current(store), job.nonce == nonce else { throw .jobVanished(nonce: nonce) }
+            return job
+        }
     }
 
     /// Writes `skip` resolutions for `prospectIDs` without a job (a daemon tick whose whole pool
@@ -102,31 +104,14 @@ public struct JobRunner: Sendable {
     /// - Throws: `JobError.slotTaken` when a job holds the slot, `.store`.
     public func writeSkips(_ prospectIDs: [String]) throws(JobError) -> DecisionTally {
         let nonce = Self.makeNonce()
-        do {
-            return try store.writeWithoutTransaction { db in
-                var tally = DecisionTally()
-                try db.inTransaction(.immediate) {
-                    if let job = try JobSlot.read(db) { throw JobError.slotTaken(job) }
-                    tally = try DecisionRouter.writeSkips(prospectIDs, jobID: nonce, resolvedAt: .now(), db: db)
-                    return .commit
-                }
-                return tally
-            }
-        } catch {
-            throw JobError.wrap(error)
-        }
+        return try JobError.fromSlot { () throws(JobSlotError) in try JobSlot.writeSkips(store, prospectIDs, jobID: nonce) }
     }
 
     /// The source excerpt of each cluster of `plan` (`SourceExcerpt`), read in one transaction.
     private func sourceExcerpts(_ plan: Plan, _ pool: PendingPool) throws(JobError) -> [String?] {
-        let column = config.sourceIDColumn
+        let ids = plan.clusters.map { SourceExcerpt.ids(of: $0.members.map { pool.prospects[$0] }, column: config.sourceIDColumn) }
         do {
-            return try store.read { db in
-                try plan.clusters.map { cluster in
-                    try SourceExcerpt.read(ids: SourceExcerpt.ids(of: cluster.members.map { pool.prospects[$0] }, column: column),
-                                           db: db)
-                }
-            }
+            return try SourceExcerpt.read(ids, from: store)
         } catch {
             throw JobError.wrap(error)
         }
@@ -156,9 +141,11 @@ public struct JobRunner: Sendable {
                 }
             }
         }
-        try JobSlot.markSubmitted(store, nonce: job.nonce, batchIDs: ids)
-        guard let updated = try JobSlot.current(store), updated.nonce == job.nonce else { throw .jobVanished(nonce: job.nonce) }
-        return updated
+        return try JobError.fromSlot { () throws(JobSlotError) in
+            try JobSlot.markSubmitted(store, nonce: job.nonce, batchIDs: ids)
+            guard let updated = try JobSlot.current(store), updated.nonce == job.nonce else { throw .jobVanished(nonce: job.nonce) }
+            return updated
+        }
     }
 
     /// Polls every submitted batch of `job` once.
@@ -217,35 +204,18 @@ public struct JobRunner: Sendable {
         }
         try reach(.resultsFetched)
         let answers = job.plan.clusters.map { cluster in
-            (answer: CuratorAnswer.parse(outcomes[cluster.customID], memberCount: cluster.prospectIDs.count),
+            (routes: CuratorAnswer.parse(outcomes[cluster.customID], memberCount: cluster.prospectIDs.count).routes,
              prospectIDs: cluster.prospectIDs)
         }
         let rowVectors = try embedRowTexts(answers)
-        let now = UTCTimestamp.now()
+        let tally: DecisionTally
         do {
-            return try store.writeWithoutTransaction { db in
-                var tally = DecisionTally()
-                try db.inTransaction(.immediate) {
-                    guard let current = try JobSlot.read(db), current.nonce == job.nonce else {
-                        throw JobError.jobVanished(nonce: job.nonce)
-                    }
-                    if !job.plan.skipsWrittenAtClaim {
-                        tally = try DecisionRouter.writeSkips(job.plan.skipped, jobID: job.nonce, resolvedAt: now, db: db)
-                    }
-                    for (answer, prospectIDs) in answers {
-                        tally = tally + (try DecisionRouter.apply(answer, prospectIDs: prospectIDs, jobID: job.nonce,
-                                                                  resolvedAt: now, rowVectors: rowVectors, db: db))
-                    }
-                    try reach(.insideCollectTransaction)
-                    try db.execute(sql: "DELETE FROM jobs WHERE id = 1 AND job_nonce = ?", arguments: [job.nonce])
-                    return .commit
-                }
-                try reach(.collected)
-                return tally
-            }
+            tally = try JobSlot.collect(store, job, answers: answers, rowVectors: rowVectors) { try reach(.insideCollectTransaction) }
         } catch {
             throw JobError.wrap(error)
         }
+        try reach(.collected)
+        return tally
     }
 
     /// The vectors of the texts of the committed rows `answers` will write, when the store's
@@ -254,12 +224,12 @@ public struct JobRunner: Sendable {
     /// data (a row then keeps its prospect's vector) or the configuration names another embedder.
     /// Runs before the collect transaction, never inside it.
     /// - Throws: `JobError.provider` when the embedder cannot be built or fails.
-    private func embedRowTexts(_ answers: [(answer: CuratorAnswer, prospectIDs: [String])]) throws(JobError) -> [String: Data] {
+    private func embedRowTexts(_ answers: [(routes: [ProspectRoute]?, prospectIDs: [String])]) throws(JobError) -> [String: Data] {
         do {
             guard let space = try store.embeddingSpace(), let dimension = try store.embeddingDimension(),
                   let embedder = try config.makeEmbedder(store: store), embedder.model == space,
                   embedder.dimension == dimension else { return [:] }
-            let texts = try store.read { db in try DecisionRouter.rowTexts(of: answers, db: db) }
+            let texts = try DecisionRouter.rowTexts(of: answers, in: store)
             guard !texts.isEmpty else { return [:] }
             let vectors = try embedder.embed(texts)
             guard vectors.count == texts.count else {

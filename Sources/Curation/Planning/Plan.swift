@@ -1,4 +1,5 @@
 import Clustering
+import CurationStore
 import Kernels
 
 /// What a backfill will send to the curator: the pending pool cut into clusters, plus the

@@ -1,4 +1,5 @@
 import Clustering
+import CurationStore
 import Kernels
 
 /// Turns a pending pool into curator clusters by the reference rules (ARCHITECTURE §4).

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// Renders one cluster as a curator request (`seed-contract.md` §4): a Messages-API-shaped body

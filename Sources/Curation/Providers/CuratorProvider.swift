@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// A curator behind a batch interface, shaped like a remote batch API (Anthropic Message

@@ -1,3 +1,5 @@
+import CurationStore
+
 /// The curator providers this build can construct by name.
 public enum CuratorProviders {
     /// Names accepted by `make(named:store:config:baseURLOverride:)`.

@@ -1,3 +1,5 @@
+import CurationStore
+
 /// The local curator's item keys: `<type>:<slug of label>`, deterministic, so the same prospect
 /// always commits under the same key.
 public enum ItemKey {

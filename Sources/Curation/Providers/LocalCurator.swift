@@ -1,5 +1,5 @@
+import CurationStore
 import Foundation
-import GRDB
 import Kernels
 
 /// The embedded, offline curator: deterministic rules behind the same batch interface as a
@@ -30,7 +30,9 @@ public struct LocalCurator: CuratorProvider {
     public static let providerName = "local"
 
     /// The store holding the prospects and the `local_batches` table.
-    public let store: CurationStore
+    public var store: CurationStore { table.store }
+    /// This curator's rows of `local_batches`.
+    private let table: LocalBatchTable
     /// Members at least this similar to the leader merge into it (`local_merge_threshold`).
     public var mergeThreshold: Double
     /// Members below this confidence are rejected (`local_confidence_floor`).
@@ -50,7 +52,7 @@ public struct LocalCurator: CuratorProvider {
     ///   - limits: batch limits (default: those of Message Batches, so jobs split the same way).
     public init(store: CurationStore, mergeThreshold: Double = 0.9, confidenceFloor: Double = 0.4,
                 limits: CuratorBatchLimits = .messageBatches) {
-        self.store = store
+        table = LocalBatchTable(store: store, provider: Self.providerName)
         self.mergeThreshold = mergeThreshold
         self.confidenceFloor = confidenceFloor
         self.limits = limits
@@ -80,14 +82,7 @@ public struct LocalCurator: CuratorProvider {
         }
         let batchID = "localbatch_" + Self.randomHex(12)
         let text = try StoredBatchJSON.encode(requests)
-        try access {
-            try store.write { db in
-                try db.execute(sql: """
-                    INSERT INTO local_batches (batch_id, job_nonce, created_at, requests, results, state)
-                    VALUES (?, ?, ?, ?, NULL, ?)
-                    """, arguments: [batchID, jobNonce, UTCTimestamp.now().text, text, CuratorBatchStatus.inProgress.rawValue])
-            }
-        }
+        try access { try table.insert(batchID: batchID, jobNonce: jobNonce, requests: text, state: CuratorBatchStatus.inProgress.rawValue) }
         return batchID
     }
 
@@ -102,15 +97,9 @@ public struct LocalCurator: CuratorProvider {
     }
 
     public func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {
-        let rows = try access {
-            try store.read { db in
-                try Row.fetchAll(db, sql: "SELECT batch_id, requests FROM local_batches WHERE job_nonce = ? ORDER BY created_at, batch_id",
-                                 arguments: [jobNonce])
-            }
-        }
-        return try rows.map { row throws(CuratorProviderError) in
-            let requests = try StoredBatchJSON.decode(row["requests"], what: "requests", batchID: row["batch_id"]) as [RequestHeader]
-            return CuratorSubmittedBatch(batchID: row["batch_id"], customIDs: requests.map(\.customID))
+        return try access { try table.batches(jobNonce: jobNonce) }.map { batch throws(CuratorProviderError) in
+            let requests = try StoredBatchJSON.decode(batch.requests, what: "requests", batchID: batch.batchID) as [RequestHeader]
+            return CuratorSubmittedBatch(batchID: batch.batchID, customIDs: requests.map(\.customID))
         }
     }
 
@@ -164,40 +153,19 @@ public struct LocalCurator: CuratorProvider {
 
     /// Reads the batch; computes and stores its results if they are not stored yet.
     private func resultsComputingIfNeeded(_ batchID: String) throws(CuratorProviderError) -> [String: CuratorOutcome] {
-        try access {
-            // Results already stored (the usual case once polled): a plain read.
-            let stored = try store.read { db -> String?? in
-                guard let row = try Row.fetchOne(db, sql: "SELECT results FROM local_batches WHERE batch_id = ?",
-                                                 arguments: [batchID]) else { return nil }
-                return .some(row["results"])
-            }
-            guard let stored else { throw CuratorProviderError.unknownBatch(batchID) }
-            if let text = stored { return try StoredBatchJSON.decode(text, what: "results", batchID: batchID) as [String: CuratorOutcome] }
-            // Compute them once, under the write lock (another poller may have just done it).
-            return try store.writeWithoutTransaction { db in
+        let text = try access {
+            try table.results(of: batchID, state: CuratorBatchStatus.ended.rawValue) { requestsText, prospect in
+                // The bodies are for remote curators: only the ids are decoded here.
+                let requests = try StoredBatchJSON.decode(requestsText, what: "requests", batchID: batchID) as [RequestHeader]
                 var results: [String: CuratorOutcome] = [:]
-                try db.inTransaction(.immediate) {
-                    guard let row = try Row.fetchOne(db, sql: "SELECT requests, results FROM local_batches WHERE batch_id = ?",
-                                                     arguments: [batchID]) else {
-                        throw CuratorProviderError.unknownBatch(batchID)
-                    }
-                    if let stored: String = row["results"] {
-                        results = try StoredBatchJSON.decode(stored, what: "results", batchID: batchID) as [String: CuratorOutcome]
-                        return .commit
-                    }
-                    // The bodies are for remote curators: only the ids are decoded here.
-                    let requests = try StoredBatchJSON.decode(row["requests"], what: "requests", batchID: batchID) as [RequestHeader]
-                    for request in requests {
-                        let prospects = try request.prospectIDs.map { try LocalProspect.fetch($0, db: db) }
-                        results[request.customID] = .succeeded(toolInput: decide(prospects))
-                    }
-                    try db.execute(sql: "UPDATE local_batches SET results = ?, state = ? WHERE batch_id = ?",
-                                   arguments: [try StoredBatchJSON.encode(results), CuratorBatchStatus.ended.rawValue, batchID])
-                    return .commit
+                for request in requests {
+                    results[request.customID] = .succeeded(toolInput: decide(try request.prospectIDs.map(prospect)))
                 }
-                return results
+                return try StoredBatchJSON.encode(results)
             }
         }
+        guard let text else { throw .unknownBatch(batchID) }
+        return try StoredBatchJSON.decode(text, what: "results", batchID: batchID)
     }
 
     private static func cosine(_ a: [Float]?, _ b: [Float]?) -> Double {
@@ -236,51 +204,5 @@ public struct LocalCurator: CuratorProvider {
         } catch {
             throw .unavailable("local batch store: \(error)")
         }
-    }
-}
-
-/// A prospect as the local curator sees it.
-public struct LocalProspect: Sendable, Equatable {
-    /// The prospect's id.
-    public let prospectID: String
-    /// Its type, when the import gave one (the derived key's prefix; `"item"` without).
-    public let prospectType: String?
-    /// Its label (the derived key's slug) and summary.
-    public let label: String
-    /// See `label`.
-    public let summary: String
-    /// In [0, 1]: picks the leader, and the floor applies to it; nil (the row had none) counts as
-    /// `LocalProspect.unknownConfidence`.
-    public let confidence: Double?
-    /// The stored vector, if any.
-    public let embedding: [Float]?
-
-    /// A prospect with the given values.
-    public init(prospectID: String, prospectType: String? = nil, label: String = "", summary: String = "",
-                confidence: Double? = 0.5, embedding: [Float]? = nil) {
-        self.prospectID = prospectID
-        self.prospectType = prospectType
-        self.label = label
-        self.summary = summary
-        self.confidence = confidence
-        self.embedding = embedding
-    }
-
-    /// What the rules take for a prospect without confidence.
-    public static let unknownConfidence = 0.5
-
-    /// The confidence the rules use.
-    var ruleConfidence: Double { confidence ?? Self.unknownConfidence }
-
-    /// The first occurrence of `prospectID` in the store, or nil.
-    static func fetch(_ prospectID: String, db: Database) throws -> LocalProspect? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT prospect_type, label, summary, confidence, embedding FROM prospects
-            WHERE prospect_id = ? ORDER BY seq LIMIT 1
-            """), arguments: [prospectID]) else { return nil }
-        let blob: Data? = row["embedding"]
-        return LocalProspect(prospectID: prospectID, prospectType: row["prospect_type"], label: row["label"] ?? "",
-                             summary: row["summary"], confidence: row["confidence"],
-                             embedding: try blob.map { try EmbeddingBlob.floats(from: $0) })
     }
 }

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// The JSON text of batches kept in the store (requests, results), as the store-backed curators

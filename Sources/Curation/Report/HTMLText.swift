@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// Text made safe for HTML and SVG, and the number formats of the report.

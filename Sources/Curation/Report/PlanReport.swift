@@ -1,4 +1,5 @@
 import Clustering
+import CurationStore
 import Kernels
 
 /// What `curate report` shows about a scoped pending pool, before anything is paid for: the plan

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// The report's inline SVG charts: plain elements with classes the page's CSS styles, and

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// The fields of a Message Batches batch object the curator reads

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// The `anthropic` curator: each job's requests go to the Message Batches API

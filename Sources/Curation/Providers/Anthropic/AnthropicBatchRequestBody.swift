@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// The body of `POST /v1/messages/batches`:

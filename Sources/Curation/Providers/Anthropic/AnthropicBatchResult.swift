@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// One line of a batch's results (`{"custom_id":"..","result":R}`) as a `CuratorOutcome`.

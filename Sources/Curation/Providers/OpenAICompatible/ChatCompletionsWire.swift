@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// The OpenAI chat completions form of a curator request, and the outcome of a reply

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// A curator on an OpenAI-compatible endpoint (OpenAI, vLLM, …), which has no batch surface:

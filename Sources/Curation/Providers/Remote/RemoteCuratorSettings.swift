@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// What a remote curator (`anthropic`, `openai-compatible`) needs to reach its API, resolved

@@ -1,3 +1,4 @@
+import CurationStore
 import Foundation
 
 /// Where a remote provider or embedder may be reached and how its key is read: the rules that

@@ -31,12 +31,14 @@ public struct SourceImporter: Sendable {
         /// The row's text.
         public var text: String
 
-        /// The columns of `config`'s `[source]` section.
-        public init(_ config: CurateConfig = CurateConfig()) {
-            id = config.sourceIDColumn
-            anchorKey = config.sourceAnchorKeyColumn
-            timestamp = config.sourceTimestampColumn
-            text = config.sourceTextColumn
+        /// The given columns; by default hypaware's (`message_id`, `session_id`,
+        /// `message_created_at`, `content_text`).
+        public init(id: String = "message_id", anchorKey: String = "session_id", timestamp: String = "message_created_at",
+                    text: String = "content_text") {
+            self.id = id
+            self.anchorKey = anchorKey
+            self.timestamp = timestamp
+            self.text = text
         }
     }
 

@@ -13,7 +13,7 @@ import GRDB
 ///
 /// ```swift
 /// let ids = SourceExcerpt.ids(of: members.map { pool.prospects[$0] }, column: "message_id")
-/// let excerpt = try store.read { try SourceExcerpt.read(ids: ids, db: $0) }   // nil: "(unavailable)"
+/// let excerpt = try SourceExcerpt.read([ids], from: store)[0]   // nil: "(unavailable)"
 /// ```
 public enum SourceExcerpt {
     /// Ids looked up per cluster.
@@ -37,10 +37,14 @@ public enum SourceExcerpt {
         return ids
     }
 
-    /// The excerpt of the source rows with `ids`, nil when there is none (no ids, no rows, or
-    /// only empty texts).
+    /// The excerpt of the source rows of each list of ids, read in one transaction; nil when
+    /// there is none (no ids, no rows, or only empty texts).
     /// - Throws: a `DatabaseError`.
-    public static func read(ids: [String], db: Database) throws -> String? {
+    public static func read(_ idLists: [[String]], from store: CurationStore) throws -> [String?] {
+        try store.read { db in try idLists.map { try read(ids: $0, db: db) } }
+    }
+
+    private static func read(ids: [String], db: Database) throws -> String? {
         guard !ids.isEmpty else { return nil }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let texts = try String.fetchAll(db, sql: """

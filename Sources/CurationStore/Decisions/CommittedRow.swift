@@ -39,12 +39,12 @@ struct CommittedRow {
     /// or a skip, and when neither the decision nor the prospect has a key.
     init?(_ decision: RoutedDecision, prospect: Row) {
         guard decision.decision != .reject, decision.decision != .skip,
-              let key = decision.itemKey ?? CuratorAnswer.nonEmpty(prospect["label"]) else { return nil }
+              let key = decision.itemKey ?? RoutedDecision.nonEmpty(prospect["label"]) else { return nil }
         let isMerge = decision.decision == .merge
         itemID = key
         itemType = decision.itemType ?? prospect["prospect_type"] ?? "item"
         label = decision.label ?? prospect["label"]
-        summary = decision.summary ?? (isMerge ? nil : CuratorAnswer.nonEmpty(prospect["summary"]))
+        summary = decision.summary ?? (isMerge ? nil : RoutedDecision.nonEmpty(prospect["summary"]))
         confidence = decision.confidence ?? (isMerge ? nil : prospect["confidence"] as Double?)
         anchorType = prospect["anchor_type"]
         anchorKey = prospect["anchor_key"]

@@ -7,7 +7,7 @@ import GRDB
 ///
 /// A row of another dimension than asked (the same model truncated with `dimensions`) is a miss
 /// and is replaced when the new vector is written.
-struct EmbeddingCache: Sendable {
+package struct EmbeddingCache: Sendable {
     /// The store holding `embedding_cache`.
     let store: CurationStore
     /// The model the vectors belong to.
@@ -15,17 +15,24 @@ struct EmbeddingCache: Sendable {
     /// The dimension of the vectors looked up and written.
     let dimension: Int
 
+    /// A cache of `model`'s vectors of `dimension` in `store`.
+    package init(store: CurationStore, model: String, dimension: Int) {
+        self.store = store
+        self.model = model
+        self.dimension = dimension
+    }
+
     /// Hashes looked up per statement (well under SQLite's bound-parameter limit).
     private static let lookupChunk = 500
 
     /// The cache key of `text`: the lowercase hex SHA-256 of its UTF-8 bytes.
-    static func key(_ text: String) -> String {
+    package static func key(_ text: String) -> String {
         sha256Hex(text)
     }
 
     /// The cached vectors of `keys` (of this model and dimension), by key.
     /// - Complexity: one read transaction; one indexed lookup per key.
-    func vectors(for keys: [String]) throws -> [String: [Float]] {
+    package func vectors(for keys: [String]) throws -> [String: [Float]] {
         try store.read { db in
             var found: [String: [Float]] = [:]
             var start = 0
@@ -46,7 +53,7 @@ struct EmbeddingCache: Sendable {
     }
 
     /// Writes `vectors` (by key) in one transaction, replacing rows of another dimension.
-    func insert(_ vectors: [(key: String, vector: [Float])]) throws {
+    package func insert(_ vectors: [(key: String, vector: [Float])]) throws {
         try store.write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO embedding_cache (model, text_sha256, dim, embedding) VALUES (?, ?, ?, ?)

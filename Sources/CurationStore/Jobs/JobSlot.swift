@@ -174,28 +174,28 @@ public struct StoredJob: Sendable, Equatable {
 /// another process replaced.
 public enum JobSlot {
     /// The job in the slot, or nil when it is empty.
-    /// - Throws: `JobError.corruptJob` for a row that cannot be read, `.store` when the store fails.
-    public static func current(_ store: CurationStore) throws(JobError) -> StoredJob? {
+    /// - Throws: `JobSlotError.corruptJob` for a row that cannot be read, `.store` when the store fails.
+    public static func current(_ store: CurationStore) throws(JobSlotError) -> StoredJob? {
         do {
             return try store.read { try read($0) }
         } catch {
-            throw JobError.wrap(error)
+            throw JobSlotError.wrap(error)
         }
     }
 
     /// Claims the empty slot for a new job, in a `BEGIN IMMEDIATE` transaction; when
     /// `plan.skipsWrittenAtClaim`, the plan's skip resolutions are written in that transaction.
     /// - Returns: the stored job (state `submitting`, no batch ids yet).
-    /// - Throws: `JobError.slotTaken` with the job found in the slot, or `.store`.
+    /// - Throws: `JobSlotError.slotTaken` with the job found in the slot, or `.store`.
     public static func claim(_ store: CurationStore, nonce: String, owner: JobOwner, provider: String,
-                             plan: JobPlan) throws(JobError) -> StoredJob {
+                             plan: JobPlan) throws(JobSlotError) -> StoredJob {
         let planText = try encode(plan, nonce: nonce)
         let now = UTCTimestamp.now()
         do {
             return try store.writeWithoutTransaction { db in
                 var claimed: StoredJob? = nil
                 try db.inTransaction(.immediate) {
-                    if let existing = try read(db) { throw JobError.slotTaken(existing) }
+                    if let existing = try read(db) { throw JobSlotError.slotTaken(existing) }
                     try db.execute(sql: """
                         INSERT INTO jobs (id, job_nonce, owner, provider, state, created_at, plan, batch_ids)
                         VALUES (1, ?, ?, ?, ?, ?, ?, ?)
@@ -210,13 +210,13 @@ public enum JobSlot {
                 return claimed!
             }
         } catch {
-            throw JobError.wrap(error)
+            throw JobSlotError.wrap(error)
         }
     }
 
     /// Records the provider id of batch `index` of job `nonce`.
-    /// - Throws: `JobError.jobVanished` when the slot holds no such job any more.
-    static func recordBatchID(_ store: CurationStore, nonce: String, index: Int, batchID: String) throws(JobError) {
+    /// - Throws: `JobSlotError.jobVanished` when the slot holds no such job any more.
+    package static func recordBatchID(_ store: CurationStore, nonce: String, index: Int, batchID: String) throws(JobSlotError) {
         try update(store, nonce: nonce) { job in
             var ids = job.batchIDs
             ids[index] = batchID
@@ -225,8 +225,58 @@ public enum JobSlot {
     }
 
     /// Marks job `nonce` submitted with the given batch ids (nil: never submitted).
-    static func markSubmitted(_ store: CurationStore, nonce: String, batchIDs: [String?]) throws(JobError) {
+    package static func markSubmitted(_ store: CurationStore, nonce: String, batchIDs: [String?]) throws(JobSlotError) {
         try update(store, nonce: nonce) { _ in (batchIDs, .submitted) }
+    }
+
+    /// Writes `skip` resolutions for `prospectIDs` with `jobID` and no job (a daemon tick whose
+    /// whole pool is skipped submits nothing), in one `BEGIN IMMEDIATE` transaction that first
+    /// checks the slot is empty.
+    /// - Throws: `JobSlotError.slotTaken` when a job holds the slot, `.store`.
+    package static func writeSkips(_ store: CurationStore, _ prospectIDs: [String], jobID: String) throws(JobSlotError) -> DecisionTally {
+        do {
+            return try store.writeWithoutTransaction { db in
+                var tally = DecisionTally()
+                try db.inTransaction(.immediate) {
+                    if let job = try read(db) { throw JobSlotError.slotTaken(job) }
+                    tally = try DecisionRouter.writeSkips(prospectIDs, jobID: jobID, resolvedAt: .now(), db: db)
+                    return .commit
+                }
+                return tally
+            }
+        } catch {
+            throw JobSlotError.wrap(error)
+        }
+    }
+
+    /// Collects `job` in one `BEGIN IMMEDIATE` transaction: checks the slot still holds it,
+    /// writes its skips (unless written at claim) and each cluster's routes (`DecisionRouter`),
+    /// runs `beforeCommit`, and empties the slot. Its results, committed rows, resolutions and the
+    /// cleared slot commit together, or none of them.
+    /// - Throws: `JobSlotError.jobVanished`, `.store`, or what `beforeCommit` throws.
+    package static func collect(_ store: CurationStore, _ job: StoredJob,
+                                answers: [(routes: [ProspectRoute]?, prospectIDs: [String])], rowVectors: [String: Data],
+                                beforeCommit: () throws -> Void) throws -> DecisionTally {
+        let now = UTCTimestamp.now()
+        return try store.writeWithoutTransaction { db in
+            var tally = DecisionTally()
+            try db.inTransaction(.immediate) {
+                guard let current = try read(db), current.nonce == job.nonce else {
+                    throw JobSlotError.jobVanished(nonce: job.nonce)
+                }
+                if !job.plan.skipsWrittenAtClaim {
+                    tally = try DecisionRouter.writeSkips(job.plan.skipped, jobID: job.nonce, resolvedAt: now, db: db)
+                }
+                for (routes, prospectIDs) in answers {
+                    tally = tally + (try DecisionRouter.apply(routes, prospectIDs: prospectIDs, jobID: job.nonce,
+                                                              resolvedAt: now, rowVectors: rowVectors, db: db))
+                }
+                try beforeCommit()
+                try db.execute(sql: "DELETE FROM jobs WHERE id = 1 AND job_nonce = ?", arguments: [job.nonce])
+                return .commit
+            }
+            return tally
+        }
     }
 
     /// Reads the slot's row on `db`.
@@ -235,7 +285,7 @@ public enum JobSlot {
             SELECT job_nonce, owner, provider, state, created_at, plan, batch_ids FROM jobs WHERE id = 1
             """) else { return nil }
         let nonce: String = row["job_nonce"]
-        func corrupt(_ reason: String) -> JobError { .corruptJob(nonce: nonce, reason: reason) }
+        func corrupt(_ reason: String) -> JobSlotError { .corruptJob(nonce: nonce, reason: reason) }
         let ownerText: String? = row["owner"]
         guard let owner = ownerText.map({ JobOwner(rawValue: $0) }) ?? .daemon else {
             throw corrupt("unknown owner \(ownerText!.debugDescription)")
@@ -266,11 +316,11 @@ public enum JobSlot {
     }
 
     private static func update(_ store: CurationStore, nonce: String,
-                               _ change: (StoredJob) throws -> ([String?], JobState)) throws(JobError) {
+                               _ change: (StoredJob) throws -> ([String?], JobState)) throws(JobSlotError) {
         do {
             try store.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    guard let job = try read(db), job.nonce == nonce else { throw JobError.jobVanished(nonce: nonce) }
+                    guard let job = try read(db), job.nonce == nonce else { throw JobSlotError.jobVanished(nonce: nonce) }
                     let (ids, state) = try change(job)
                     try db.execute(sql: "UPDATE jobs SET batch_ids = ?, state = ? WHERE id = 1 AND job_nonce = ?",
                                    arguments: [try encode(ids, nonce: nonce), state.rawValue, nonce])
@@ -278,11 +328,11 @@ public enum JobSlot {
                 }
             }
         } catch {
-            throw JobError.wrap(error)
+            throw JobSlotError.wrap(error)
         }
     }
 
-    static func encode<T: Encodable>(_ value: T, nonce: String) throws(JobError) -> String {
+    static func encode<T: Encodable>(_ value: T, nonce: String) throws(JobSlotError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {

@@ -34,6 +34,23 @@ extension CurationStore {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sources)") == true ? .sources : .prospects
     }
 
+    /// The earliest latest-activity in [`lower`, `upper`) (nil bounds: open) of a session with a
+    /// pending prospect, or nil when there is none.
+    /// - Throws: a `DatabaseError`, or `TimestampError` for a stored activity that is not a timestamp.
+    public func earliestPendingActivity(from lower: UTCTimestamp?, before upper: UTCTimestamp?) throws -> UTCTimestamp? {
+        let next = try read { db in
+            let column = try Self.activityBasis(db).column
+            return try String.fetchOne(db, sql: """
+                SELECT s.\(column) FROM sessions s
+                WHERE s.\(column) IS NOT NULL AND (?1 IS NULL OR s.\(column) >= ?1) AND (?2 IS NULL OR s.\(column) < ?2)
+                  AND EXISTS (SELECT 1 FROM prospects p WHERE p.anchor_key = s.anchor_key
+                              AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.prospect_id = p.prospect_id))
+                ORDER BY s.\(column) LIMIT 1
+                """, arguments: [lower?.text, upper?.text])
+        }
+        return try next.map { try UTCTimestamp(iso8601: $0) }
+    }
+
     /// Raises the `basis` activity of each session in `rows` to the latest of its timestamps
     /// (creating the sessions as needed); returns how many sessions that touched.
     static func raiseActivity(_ basis: ActivityBasis, _ rows: [(anchorKey: String, ts: UTCTimestamp)],

@@ -43,12 +43,7 @@ public struct StoreStatus: Sendable {
         var batches: [LocalBatch] = []
         if let job {
             batches = try store.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT batch_id, state, json_array_length(requests) AS n FROM local_batches
-                    WHERE job_nonce = ? ORDER BY created_at, batch_id
-                    """, arguments: [job.nonce]).map {
-                    LocalBatch(batchID: $0["batch_id"], state: $0["state"], requests: $0["n"] ?? 0)
-                }
+                try LocalBatchTable.summaries(jobNonce: job.nonce, db: db).map { LocalBatch(batchID: $0.batchID, state: $0.state, requests: $0.requests) }
             }
         }
         return StoreStatus(counts: counts, window: window, pendingInWindow: inWindow, job: job, jobError: jobError,

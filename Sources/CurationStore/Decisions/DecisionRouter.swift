@@ -50,7 +50,7 @@ public struct DecisionTally: Sendable, Equatable, Codable {
     }
 }
 
-/// Writes the decisions of parsed curator answers into the store as the original writes them
+/// Writes the routes of parsed curator answers (`ProspectRoute`) into the store as the original writes them
 /// (`seed-contract.md` §5.4–5.5), inside the caller's write transaction (the job collect
 /// transaction), so that a job's results, committed rows, resolutions and the cleared slot
 /// commit together.
@@ -74,7 +74,7 @@ public enum DecisionRouter {
 
     /// Writes one cluster's answer.
     /// - Parameters:
-    ///   - answer: the parsed answer (`CuratorAnswer.parse`).
+    ///   - routes: the parsed answer's routes, one per prospect; nil for an unusable answer.
     ///   - prospectIDs: the cluster's prospects, index 1 first.
     ///   - jobID: recorded in each resolution's `job_id`.
     ///   - resolvedAt: the resolutions' and committed rows' timestamp.
@@ -82,10 +82,10 @@ public enum DecisionRouter {
     ///     has none keeps its prospect's vector.
     ///   - db: a connection inside a write transaction.
     /// - Throws: a `DatabaseError`.
-    public static func apply(_ answer: CuratorAnswer, prospectIDs: [String], jobID: String, resolvedAt: UTCTimestamp,
+    public static func apply(_ routes: [ProspectRoute]?, prospectIDs: [String], jobID: String, resolvedAt: UTCTimestamp,
                              rowVectors: [String: Data] = [:], db: Database) throws -> DecisionTally {
         var tally = DecisionTally()
-        guard case let .routes(routes) = answer, routes.count == prospectIDs.count else {
+        guard let routes, routes.count == prospectIDs.count else {
             tally.unusableClusters = 1
             tally.leftPending = prospectIDs.count
             return tally
@@ -101,15 +101,20 @@ public enum DecisionRouter {
         return tally
     }
 
-    /// The texts of the committed rows `answers` would write (each answer with its cluster's
-    /// prospect ids, index 1 first), without duplicates: what an embedder embeds for
+    /// The texts of the committed rows `answers` would write (each answer's routes with its
+    /// cluster's prospect ids, index 1 first), without duplicates: what an embedder embeds for
     /// `apply(_:prospectIDs:jobID:resolvedAt:rowVectors:db:)`.
     /// - Throws: a `DatabaseError`.
-    static func rowTexts(of answers: [(answer: CuratorAnswer, prospectIDs: [String])], db: Database) throws -> [String] {
+    package static func rowTexts(of answers: [(routes: [ProspectRoute]?, prospectIDs: [String])],
+                                 in store: CurationStore) throws -> [String] {
+        try store.read { db in try rowTexts(of: answers, db: db) }
+    }
+
+    private static func rowTexts(of answers: [(routes: [ProspectRoute]?, prospectIDs: [String])], db: Database) throws -> [String] {
         var texts: [String] = []
         var seen = Set<String>()
-        for (answer, prospectIDs) in answers {
-            guard case let .routes(routes) = answer, routes.count == prospectIDs.count else { continue }
+        for (routes, prospectIDs) in answers {
+            guard let routes, routes.count == prospectIDs.count else { continue }
             for (route, prospectID) in zip(routes, prospectIDs) {
                 guard case let .resolve(decision) = route, let prospect = try CommittedRow.prospect(prospectID, db: db),
                       let row = CommittedRow(decision, prospect: prospect), seen.insert(row.text).inserted else { continue }

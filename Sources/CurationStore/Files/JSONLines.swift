@@ -6,12 +6,12 @@ import Foundation
 /// empty or whitespace-only line is an error unless only blank lines follow it (so a trailing
 /// newline, or several, is fine); a line has at most `InputLimits.maxLineBytes` bytes and a file
 /// at most `InputLimits.maxFileBytes`, and only regular files are read. Line numbers are 1-based.
-enum JSONLines {
+package enum JSONLines {
     /// The whole file at `path`, after checking the file-level rules: a regular file (a device
     /// or a FIFO is refused at once), at most `InputLimits.maxFileBytes` (refused before it is
     /// read), no line longer than `InputLimits.maxLineBytes` (refused before any line is parsed).
     /// - Throws: `InputFileError` naming the file and, for a long line, the line.
-    static func contents(ofFile path: String) throws(InputFileError) -> Data {
+    package static func contents(ofFile path: String) throws(InputFileError) -> Data {
         let data = try RegularFile(path: path).contents(maxBytes: InputLimits.maxFileBytes)
         try checkLineLengths(data, path: path)
         return data
