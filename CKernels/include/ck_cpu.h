@@ -3,8 +3,9 @@
 /// The level is detected once from cpuid, and only counts as usable when the OS saves the wide
 /// registers (XGETBV: XCR0 bits 1-2 for AVX, bits 5-7 as well for AVX-512). The environment
 /// variable `CURATE_ISA` (`scalar`, `avx2`, `avx512`) lowers it; `ck_isa_force` does the same
-/// for tests. Every dispatched kernel (`ck_dot_f32`, ...) calls through a table filled for the
-/// active level.
+/// for tests. Every dispatched kernel (`ck_dot_f32`, ..., and the narrow tiles `ck_tile_bf16`,
+/// `ck_tile_i8`) calls through a table filled for the active level; on the AVX-512 level the
+/// table also follows AVX512_BF16 and AVX512_VNNI (see `ck_narrow_kernel`).
 #ifndef CK_CPU_H
 #define CK_CPU_H
 

@@ -27,10 +27,10 @@
 /// column. Column j of a panel array is column j % 32 of panel j / 32; the int8 column scales
 /// are read a whole panel at a time (allocate them for whole panels).
 ///
-/// Names: `ck_<op>_<type>` dispatches to the variant `ck_narrow_kernel` names; `_serial`,
-/// `_haswell` (AVX2 + FMA), `_cooperlake` (AVX512_BF16) and `_icelake` (AVX512_VNNI) are the
-/// variants, exported so tests can compare them; call a SIMD variant directly only on a CPU
-/// that has its instructions.
+/// Names: `ck_tile_<type>` dispatches, through the table of `ck_cpu.h`, to the variant
+/// `ck_narrow_kernel` names; `_serial`, `_haswell` (AVX2 + FMA), `_cooperlake` (AVX512_BF16) and
+/// `_icelake` (AVX512_VNNI) are the variants, exported so tests can compare them; call a SIMD
+/// variant directly only on a CPU that has its instructions.
 #ifndef CK_NARROW_H
 #define CK_NARROW_H
 

@@ -2,11 +2,13 @@
 //
 // Detection runs once and is cached in an atomic word. The active table is an atomic pointer,
 // filled lazily on the first dispatched call (or by `ck_isa_force`) from the supported tier,
-// lowered by the environment variable CURATE_ISA. Every `ck_<op>_f32` calls through it.
+// lowered by the environment variable CURATE_ISA. Every `ck_<op>_f32` and both narrow tiles
+// (`ck_tile_bf16`, `ck_tile_i8`) call through it, and `ck_narrow_kernel` reads it.
 
 #include "ck_cpu.h"
 #include "ck_spatial.h"
 #include "ck_scan.h"
+#include "ck_narrow.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -142,45 +144,95 @@ const char *ck_isa_name(ck_isa isa) {
 
 // MARK: - Dispatch table
 
-typedef struct ck_kernel_table {
-    ck_isa isa;
+/// The float kernels of one tier (`ck_spatial.h`, `ck_scan.h`).
+typedef struct ck_float_kernels {
     float (*dot)(const float *, const float *, size_t);
     void (*normalise)(const float *, float *, size_t, double);
     void (*gemm_nt)(const float *, size_t, const float *, size_t, size_t, float *, size_t);
     size_t (*first_at_least)(const float *, size_t, float);
     size_t (*collect_at_least)(const float *, size_t, float, uint32_t *);
+} ck_float_kernels;
+
+/// The bf16 tile of one table and the variant it is (`ck_narrow.h`).
+typedef struct ck_bf16_kernel {
+    ck_narrow_kernel_variant variant;
+    void (*tile)(const uint16_t *, size_t, size_t, const uint16_t *, size_t, size_t, size_t, float *, size_t);
+} ck_bf16_kernel;
+
+/// The int8 tile of one table and the variant it is (`ck_narrow.h`).
+typedef struct ck_i8_kernel {
+    ck_narrow_kernel_variant variant;
+    void (*tile)(const uint8_t *, size_t, const float *, size_t, const int8_t *, const float *, const int32_t *,
+                 size_t, size_t, size_t, float *, size_t);
+} ck_i8_kernel;
+
+/// Every dispatched kernel of one tier. The narrow tiles are chosen more finely than the float
+/// kernels: on the AVX-512 tier each takes its AVX-512 variant only when the CPU has its
+/// instruction (AVX512_BF16, AVX512_VNNI), else its AVX2 one, so that tier has a table for each
+/// combination of the two.
+typedef struct ck_kernel_table {
+    ck_isa isa;
+    ck_float_kernels f32;
+    ck_bf16_kernel bf16;
+    ck_i8_kernel i8;
 } ck_kernel_table;
+
+/// The float kernels with suffix `variant` (serial, haswell, skylake).
+#define CK_FLOAT_KERNELS(variant)                                                                \
+    { ck_dot_f32_##variant, ck_normalise_f32_##variant, ck_gemm_nt_f32_##variant,                \
+      ck_first_at_least_f32_##variant, ck_collect_at_least_f32_##variant }
 
 static const ck_kernel_table ck_table_scalar = {
     CK_ISA_SCALAR,
-    ck_dot_f32_serial,
-    ck_normalise_f32_serial,
-    ck_gemm_nt_f32_serial,
-    ck_first_at_least_f32_serial,
-    ck_collect_at_least_f32_serial,
+    CK_FLOAT_KERNELS(serial),
+    { CK_NARROW_SERIAL, ck_tile_bf16_serial },
+    { CK_NARROW_SERIAL, ck_tile_i8_serial },
 };
 
 static const ck_kernel_table ck_table_avx2 = {
     CK_ISA_AVX2,
-    ck_dot_f32_haswell,
-    ck_normalise_f32_haswell,
-    ck_gemm_nt_f32_haswell,
-    ck_first_at_least_f32_haswell,
-    ck_collect_at_least_f32_haswell,
+    CK_FLOAT_KERNELS(haswell),
+    { CK_NARROW_HASWELL, ck_tile_bf16_haswell },
+    { CK_NARROW_HASWELL, ck_tile_i8_haswell },
 };
 
-static const ck_kernel_table ck_table_avx512 = {
-    CK_ISA_AVX512,
-    ck_dot_f32_skylake,
-    ck_normalise_f32_skylake,
-    ck_gemm_nt_f32_skylake,
-    ck_first_at_least_f32_skylake,
-    ck_collect_at_least_f32_skylake,
+/// Indexed by the narrow instructions: bit 0 AVX512_BF16, bit 1 AVX512_VNNI.
+static const ck_kernel_table ck_table_avx512[4] = {
+    {
+        CK_ISA_AVX512,
+        CK_FLOAT_KERNELS(skylake),
+        { CK_NARROW_HASWELL, ck_tile_bf16_haswell },
+        { CK_NARROW_HASWELL, ck_tile_i8_haswell },
+    },
+    {
+        CK_ISA_AVX512,
+        CK_FLOAT_KERNELS(skylake),
+        { CK_NARROW_AVX512, ck_tile_bf16_cooperlake },
+        { CK_NARROW_HASWELL, ck_tile_i8_haswell },
+    },
+    {
+        CK_ISA_AVX512,
+        CK_FLOAT_KERNELS(skylake),
+        { CK_NARROW_HASWELL, ck_tile_bf16_haswell },
+        { CK_NARROW_AVX512, ck_tile_i8_icelake },
+    },
+    {
+        CK_ISA_AVX512,
+        CK_FLOAT_KERNELS(skylake),
+        { CK_NARROW_AVX512, ck_tile_bf16_cooperlake },
+        { CK_NARROW_AVX512, ck_tile_i8_icelake },
+    },
 };
+
+/// The AVX-512 table for this CPU's narrow instructions.
+static const ck_kernel_table *ck_table_avx512_detected(void) {
+    const uint32_t bits = ck_features_bits();
+    return &ck_table_avx512[((bits & CK_F_AVX512_BF16) ? 1 : 0) | ((bits & CK_F_AVX512_VNNI) ? 2 : 0)];
+}
 
 static const ck_kernel_table *ck_table_for(ck_isa isa) {
     switch (isa) {
-    case CK_ISA_AVX512: return &ck_table_avx512;
+    case CK_ISA_AVX512: return ck_table_avx512_detected();
     case CK_ISA_AVX2: return &ck_table_avx2;
     case CK_ISA_SCALAR: break;
     }
@@ -239,22 +291,39 @@ int ck_isa_force(ck_isa isa) {
 // MARK: - Dispatched kernels
 
 float ck_dot_f32(const float *a, const float *b, size_t n) {
-    return ck_active()->dot(a, b, n);
+    return ck_active()->f32.dot(a, b, n);
 }
 
 void ck_normalise_f32(const float *src, float *dst, size_t n, double norm) {
-    ck_active()->normalise(src, dst, n, norm);
+    ck_active()->f32.normalise(src, dst, n, norm);
 }
 
 void ck_gemm_nt_f32(const float *a, size_t m, const float *b, size_t n, size_t d,
                     float *c, size_t ldc) {
-    ck_active()->gemm_nt(a, m, b, n, d, c, ldc);
+    ck_active()->f32.gemm_nt(a, m, b, n, d, c, ldc);
 }
 
 size_t ck_first_at_least_f32(const float *row, size_t n, float t) {
-    return ck_active()->first_at_least(row, n, t);
+    return ck_active()->f32.first_at_least(row, n, t);
 }
 
 size_t ck_collect_at_least_f32(const float *row, size_t n, float t, uint32_t *out) {
-    return ck_active()->collect_at_least(row, n, t, out);
+    return ck_active()->f32.collect_at_least(row, n, t, out);
+}
+
+ck_narrow_kernel_variant ck_narrow_kernel(ck_narrow_type type) {
+    const ck_kernel_table *t = ck_active();
+    return type == CK_NARROW_BF16 ? t->bf16.variant : t->i8.variant;
+}
+
+int ck_narrow_supported(ck_narrow_type type) { return ck_narrow_kernel(type) != CK_NARROW_SERIAL; }
+
+void ck_tile_bf16(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1, size_t d,
+                  float *c, size_t ldc) {
+    ck_active()->bf16.tile(a, lda, m, panels, j0, j1, d, c, ldc);
+}
+
+void ck_tile_i8(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
+                const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    ck_active()->i8.tile(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc);
 }

@@ -1,5 +1,5 @@
 // bf16 tiles with AVX512_BF16 (`vdpbf16ps`, "cooperlake"). Enabled per function by the pragma
-// below; call only when ck_narrow_kernel(CK_NARROW_BF16) is CK_NARROW_AVX512.
+// below; call only when the CPU has AVX512_BF16 (`ck_cpu_detect().avx512_bf16`).
 //
 // Outer-product register blocking: 8 A rows × one panel of 32 columns in 16 accumulators; each
 // step broadcasts one pair of an A row and multiplies it into two 16-column halves of the panel

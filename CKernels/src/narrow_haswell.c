@@ -1,5 +1,5 @@
 // bf16 and int8 tiles with AVX2 + FMA ("haswell"), for CPUs without AVX512_BF16 / AVX512_VNNI.
-// Enabled per function by the pragma below; call only when ck_isa_active() ≥ CK_ISA_AVX2.
+// Enabled per function by the pragma below; call only when ck_isa_supported() covers CK_ISA_AVX2.
 //
 // The panel layout and walk are those of the AVX-512 kernels (`ck_narrow_walk`). A block of up to
 // 8 rows × one panel widens the rows' components, a chunk at a time, into a stack buffer, then

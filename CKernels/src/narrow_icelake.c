@@ -1,5 +1,5 @@
 // int8 tiles with AVX512_VNNI (`vpdpbusd`, "icelake"). Enabled per function by the pragma below;
-// call only when ck_narrow_kernel(CK_NARROW_I8) is CK_NARROW_AVX512.
+// call only when the CPU has AVX512_VNNI (`ck_cpu_detect().avx512_vnni`).
 //
 // The blocking and panel walk of the bf16 kernel (narrow_cooperlake.c) with quads instead of pairs: each step
 // broadcasts four unsigned bytes (q + 128) of an A row and multiplies them into two 16-column

@@ -1,5 +1,5 @@
-// Narrow screening types: encodings, packing, the serial twins of the tiles, and dispatch
-// (see ck_narrow.h for the numerics every variant keeps to).
+// Narrow screening types: layout, encodings, packing and the serial twins of the tiles (see
+// ck_narrow.h for the numerics every variant keeps to; cpu.c's table dispatches the tiles).
 //
 // The twins are deliberately plain: one accumulator per output, components in order, no
 // contraction. The int8 twin computes exactly what the VNNI and AVX2 kernels compute (an exact
@@ -7,23 +7,13 @@
 // kernel sums in the twin's order.
 
 #include "ck_narrow.h"
-#include "ck_cpu.h"
 
 #include <math.h>
 #include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
 
-// MARK: - Dispatch
-
-ck_narrow_kernel_variant ck_narrow_kernel(ck_narrow_type type) {
-    const ck_isa isa = ck_isa_active();
-    const ck_cpu_features f = ck_cpu_detect();
-    if (isa == CK_ISA_AVX512 && (type == CK_NARROW_BF16 ? f.avx512_bf16 : f.avx512_vnni)) return CK_NARROW_AVX512;
-    return isa >= CK_ISA_AVX2 ? CK_NARROW_HASWELL : CK_NARROW_SERIAL;
-}
-
-int ck_narrow_supported(ck_narrow_type type) { return ck_narrow_kernel(type) != CK_NARROW_SERIAL; }
+// MARK: - Layout
 
 size_t ck_narrow_padded(ck_narrow_type type, size_t d) {
     const size_t group = type == CK_NARROW_BF16 ? 2 : 4;
@@ -34,24 +24,6 @@ size_t ck_narrow_panel_bytes(ck_narrow_type type, size_t d) {
     // One row of a panel per pair (quad): CK_PANEL columns × 4 bytes.
     const size_t groups = ck_narrow_padded(type, d) / (type == CK_NARROW_BF16 ? 2 : 4);
     return groups * CK_PANEL * 4;
-}
-
-void ck_tile_bf16(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1, size_t d,
-                  float *c, size_t ldc) {
-    switch (ck_narrow_kernel(CK_NARROW_BF16)) {
-    case CK_NARROW_AVX512: ck_tile_bf16_cooperlake(a, lda, m, panels, j0, j1, d, c, ldc); break;
-    case CK_NARROW_HASWELL: ck_tile_bf16_haswell(a, lda, m, panels, j0, j1, d, c, ldc); break;
-    case CK_NARROW_SERIAL: ck_tile_bf16_serial(a, lda, m, panels, j0, j1, d, c, ldc); break;
-    }
-}
-
-void ck_tile_i8(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
-    switch (ck_narrow_kernel(CK_NARROW_I8)) {
-    case CK_NARROW_AVX512: ck_tile_i8_icelake(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc); break;
-    case CK_NARROW_HASWELL: ck_tile_i8_haswell(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc); break;
-    case CK_NARROW_SERIAL: ck_tile_i8_serial(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc); break;
-    }
 }
 
 // MARK: - Encodings
