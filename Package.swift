@@ -12,7 +12,9 @@ let package = Package(
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "Clustering", targets: ["Clustering"]),
         .library(name: "CurationStore", targets: ["CurationStore"]),
+        .library(name: "CurationProviders", targets: ["CurationProviders"]),
         .library(name: "Curation", targets: ["Curation"]),
+        .library(name: "CurationReport", targets: ["CurationReport"]),
         .executable(name: "curate", targets: ["curate"]),
         .executable(name: "curate-bench", targets: ["curate-bench"]),
         .executable(name: "curate-emulator", targets: ["curate-emulator"]),
@@ -45,25 +47,33 @@ let package = Package(
                 "Kernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        /// Planner, report, jobs, providers and embedders: what the CLI drives.
+        /// The curator contract's far side: HTTP with retries, the Anthropic and OpenAI-compatible wire
+        /// formats, the local curator's rules, the decision parser and the embedders.
         .target(
-            name: "Curation",
+            name: "CurationProviders",
             dependencies: [
-                "Clustering", "CurationStore",
+                "Kernels", "CurationStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        /// The orchestration: configuration, planner, prompts, jobs, backfill and the daemon tick.
+        .target(name: "Curation", dependencies: ["Kernels", "Clustering", "CurationStore", "CurationProviders"]),
+        /// `curate report`: the plan's statistics (threshold sweep, nearest neighbours, principal-component
+        /// map) and the self-contained HTML page that shows them.
+        .target(name: "CurationReport", dependencies: ["Kernels", "Clustering", "CurationStore", "Curation"]),
         .executableTarget(
             name: "curate",
             dependencies: [
-                "Kernels", "Clustering", "CurationStore", "Curation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Kernels", "Clustering", "CurationStore", "CurationProviders", "Curation", "CurationReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "curate-bench",
             dependencies: [
-                "Curation", "CurationStore", "Clustering", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Curation", "CurationReport", "CurationStore", "Clustering", "Kernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/curate-bench"
         ),
@@ -82,7 +92,7 @@ let package = Package(
         ),
         /// Fuzz targets of the JSONL importer and the decision parser (`make fuzz`); built
         /// normally, it replays a corpus.
-        .executableTarget(name: "curate-fuzz", dependencies: ["Curation", "CurationStore"], path: "Tests/Fuzz", exclude: ["corpus"]),
+        .executableTarget(name: "curate-fuzz", dependencies: ["CurationProviders", "CurationStore"], path: "Tests/Fuzz", exclude: ["corpus"]),
         // MARK: Unit tests
         /// Seeded generators for test inputs (not API).
         .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
@@ -91,13 +101,14 @@ let package = Package(
         .testTarget(
             name: "CurationTests",
             dependencies: [
-                "Curation", "CurationStore", "Clustering", "Kernels", "ProviderEmulator", "TestSupport",
+                "Curation", "CurationProviders", "CurationReport", "CurationStore", "Clustering", "Kernels", "ProviderEmulator",
+                "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "curateTests",
-            dependencies: ["Curation", "CurationStore", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Curation", "CurationProviders", "CurationStore", "ProviderEmulator", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "ProviderEmulatorTests", dependencies: ["ProviderEmulator"]),
         // MARK: Test doubles

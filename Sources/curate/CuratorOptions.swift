@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationProviders
 import CurationStore
 
 /// `--provider` and `--base-url`, shared by the job commands.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationReport
 import CurationStore
 import Dispatch
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curation
+import CurationProviders
 import CurationStore
 import Foundation
 

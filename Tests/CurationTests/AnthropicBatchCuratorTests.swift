@@ -1,4 +1,5 @@
 import Curation
+import CurationProviders
 import CurationStore
 import Foundation
 import ProviderEmulator
@@ -355,7 +356,7 @@ final class AnthropicBatchCuratorTests: XCTestCase {
             "system": .string(CuratorPrompt.systemPrompt),
             "messages": [["role": "user", "content": .string(text)]],
             "tools": [CuratorPrompt.tool],
-            "tool_choice": ["type": "tool", "name": .string(CuratorPrompt.toolName)],
+            "tool_choice": ["type": "tool", "name": .string(CuratorRequest.toolName)],
         ]
         return CuratorRequest(customID: customID, body: body.serialized(), prospectIDs: labels.indices.map { "\(customID)-p\($0)" })
     }

@@ -1,4 +1,5 @@
 import Curation
+import CurationProviders
 import CurationStore
 import Foundation
 import GRDB
@@ -293,7 +294,7 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
         let body: JSONValue = [
             "max_tokens": 4096, "system": .string(CuratorPrompt.systemPrompt),
             "messages": [["role": "user", "content": .string(user)]], "tools": [CuratorPrompt.tool],
-            "tool_choice": ["type": "tool", "name": .string(CuratorPrompt.toolName)],
+            "tool_choice": ["type": "tool", "name": .string(CuratorRequest.toolName)],
         ]
         return CuratorRequest(customID: CuratorRequest.customID(jobNonce: nonce, clusterIndex: cluster), body: body.serialized(),
                               prospectIDs: labels.indices.map { "c\(cluster)p\($0)" })

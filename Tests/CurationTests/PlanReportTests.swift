@@ -1,5 +1,6 @@
 import Clustering
 import Curation
+import CurationReport
 import CurationStore
 import Foundation
 import Kernels

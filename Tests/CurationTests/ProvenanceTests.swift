@@ -1,4 +1,5 @@
 import Curation
+import CurationProviders
 import CurationStore
 import Foundation
 import GRDB

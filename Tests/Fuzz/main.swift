@@ -7,7 +7,7 @@
 // through the target (the regression check of the corpus kept in Tests/Fuzz/corpus). Built for
 // fuzzing (`make fuzz`, which passes -DFUZZING, the sanitizer coverage flags and links
 // libFuzzer's driver) it hands the target to libFuzzer: `curate-fuzz <target> [libFuzzer flags] [corpus dir]`.
-import Curation
+import CurationProviders
 import CurationStore
 import Foundation
 

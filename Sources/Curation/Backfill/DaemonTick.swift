@@ -1,3 +1,4 @@
+import CurationProviders
 import CurationStore
 import Foundation
 import Kernels

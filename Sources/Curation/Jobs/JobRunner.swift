@@ -1,3 +1,4 @@
+import CurationProviders
 import CurationStore
 import Foundation
 import Kernels
@@ -38,7 +39,7 @@ public struct JobRunner: Sendable {
     }
 
     /// A fresh random job nonce: 16 lowercase hex digits.
-    public static func makeNonce() -> String { LocalCurator.randomHex(8) }
+    public static func makeNonce() -> String { randomHex(bytes: 8) }
 
     /// The provider to resume `job` with: `preferred` when it has the job's provider name, else
     /// the one `CuratorProviders` builds for that name.
@@ -68,7 +69,7 @@ public struct JobRunner: Sendable {
                            pool: pool, committed: committed, recall: plan.recall, excerpt: excerpts[index],
                            style: provider.requestStyle)
         }
-        let batchSizes = Self.partition(requests, limits: provider.limits)
+        let batchSizes = provider.limits.partition(requests)
         let jobPlan = JobPlan(window: window, pending: plan.pending, skipped: plan.skipped.map { pool.prospects[$0].prospectID },
                               skipsWrittenAtClaim: writeSkipsAtClaim,
                               clusters: requests.map { JobPlan.Cluster(customID: $0.customID, prospectIDs: $0.prospectIDs) },
@@ -255,31 +256,5 @@ public struct JobRunner: Sendable {
     private func reach(_ point: CrashPoint) throws(JobError) {
         if interruption == point { throw .interrupted("at crash point \(point.rawValue)") }
         point.killProcessIfArmed()
-    }
-
-    /// Bytes `partition` counts per request on top of its body and `custom_id`: the allowance for
-    /// a provider's per-request envelope. A provider whose envelope is larger, or which adds a
-    /// batch envelope, lowers its `limits.maxBytes` to match (as `AnthropicBatchCurator` does), so
-    /// that what it sends for one batch never exceeds its hard limit.
-    static let requestOverheadEstimate = 64
-
-    /// Batch sizes (consecutive requests) within `limits`: a batch is closed when it holds
-    /// `maxRequests` requests or the next request would take its estimated size (body, `custom_id`
-    /// and `requestOverheadEstimate`) past `maxBytes`.
-    static func partition(_ requests: [CuratorRequest], limits: CuratorBatchLimits) -> [Int] {
-        var sizes: [Int] = []
-        var count = 0, bytes = 0
-        for request in requests {
-            let size = request.body.utf8.count + request.customID.utf8.count + requestOverheadEstimate
-            if count > 0 && (count == limits.maxRequests || bytes + size > limits.maxBytes) {
-                sizes.append(count)
-                count = 0
-                bytes = 0
-            }
-            count += 1
-            bytes += size
-        }
-        if count > 0 { sizes.append(count) }
-        return sizes
     }
 }

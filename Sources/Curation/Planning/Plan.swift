@@ -80,6 +80,9 @@ public struct PlanTimings: Sendable, Equatable {
     public var cluster = 0.0
     /// Salience, warm buckets and chunking.
     public var plan = 0.0
+
+    /// Zero seconds for every stage.
+    public init() {}
 }
 
 /// The JSON shape of `--plan-out`.

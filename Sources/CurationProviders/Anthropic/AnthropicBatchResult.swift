@@ -51,7 +51,7 @@ package struct AnthropicBatchResult: Sendable, Equatable {
         let stopReason = message["stop_reason"]?.stringValue.flatMap(ProviderHTTPError.identifier)
         if stopReason == "refusal" { return .noToolCall(reason: "refusal") }
         let call = message["content"]?.arrayValue?.first { block in
-            block["type"]?.stringValue == "tool_use" && block["name"]?.stringValue == CuratorPrompt.toolName
+            block["type"]?.stringValue == "tool_use" && block["name"]?.stringValue == CuratorRequest.toolName
                 && (block["input"].map(isTruthy) ?? false)
         }
         if let input = call?["input"] { return .succeeded(toolInput: input) }

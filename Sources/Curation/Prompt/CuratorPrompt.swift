@@ -1,3 +1,4 @@
+import CurationProviders
 import CurationStore
 import Foundation
 
@@ -24,9 +25,6 @@ import Foundation
 ///                                       style: .forcedTool)
 /// ```
 public struct CuratorPrompt: Sendable {
-    /// The name of the decision tool.
-    public static let toolName = "curate_decisions"
-
     /// A renderer.
     public init() {}
 
@@ -42,7 +40,7 @@ public struct CuratorPrompt: Sendable {
         they look alike. Committed items the graph already holds are listed as recalled \
         knowledge, and an excerpt of the sessions' messages shows where the prospects came from.
 
-        Answer with exactly one call of the \(toolName) tool, with one entry per prospect, by its \
+        Answer with exactly one call of the \(CuratorRequest.toolName) tool, with one entry per prospect, by its \
         1-based index, whose "decision" is one of:
         - commit: a new item worth keeping; give item_type, item_key (a stable key for the \
         item), label and summary.
@@ -58,7 +56,7 @@ public struct CuratorPrompt: Sendable {
     /// `{"decisions": [{index, decision, item_type, item_key, label, summary, confidence,
     /// merge_into, note}]}`, `index` and `decision` required, no other property at either level.
     public static let tool: JSONValue = [
-        "name": .string(toolName),
+        "name": .string(CuratorRequest.toolName),
         "description": "Record one decision per prospect of the cluster, by 1-based index.",
         "input_schema": [
             "type": "object",
@@ -120,7 +118,7 @@ public struct CuratorPrompt: Sendable {
         case .adaptiveThinking:
             body += [("thinking", ["type": "adaptive"]), ("output_config", ["effort": "high"])]
         case .forcedTool:
-            body.append(("tool_choice", ["type": "tool", "name": .string(Self.toolName)]))
+            body.append(("tool_choice", ["type": "tool", "name": .string(CuratorRequest.toolName)]))
         }
         return .object(JSONObject(body))
     }
@@ -136,7 +134,7 @@ public struct CuratorPrompt: Sendable {
         }
         let shared = best.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
         var text = "Cluster of \(members.count) prospect\(members.count == 1 ? "" : "s"). "
-            + "Decide on each one by its index with exactly one \(Self.toolName) call.\n\n"
+            + "Decide on each one by its index with exactly one \(CuratorRequest.toolName) call.\n\n"
         text += "Shared recalled knowledge (committed items related to this cluster):\n"
         text += shared.isEmpty ? "(none)\n" : shared.map { "- \(Self.hitLine(committed.items[$0.key], $0.value))\n" }.joined()
         text += "\nShared source excerpt (messages of the sessions these prospects came from):\n"
@@ -180,14 +178,4 @@ public struct CuratorPrompt: Sendable {
     private static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
-}
-
-/// How a provider's requests offer the decision tool (`seed-contract.md` §4).
-public enum CuratorRequestStyle: Sendable, Equatable {
-    /// Anthropic: adaptive thinking (`"thinking": {"type": "adaptive"}`) and high effort
-    /// (`"output_config": {"effort": "high"}`); the tool is offered and the model chooses to call
-    /// it (the API refuses a forced tool with thinking on); the system prompt demands one call.
-    case adaptiveThinking
-    /// Every other provider: the tool is forced with `tool_choice`.
-    case forcedTool
 }

@@ -1,4 +1,5 @@
 import Clustering
+import Curation
 import CurationStore
 import Kernels
 

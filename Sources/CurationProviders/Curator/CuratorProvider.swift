@@ -95,6 +95,32 @@ public struct CuratorBatchLimits: Sendable, Equatable {
 
     /// The Message Batches limits: 100,000 requests, 256 MB (with a margin for the envelope).
     public static let messageBatches = CuratorBatchLimits(maxRequests: 100_000, maxBytes: 250_000_000)
+
+    /// Bytes `partition` counts per request on top of its body and `custom_id`: the allowance for
+    /// a provider's per-request envelope. A provider whose envelope is larger, or which adds a
+    /// batch envelope, lowers its `maxBytes` to match (as `AnthropicBatchCurator` does), so
+    /// that what it sends for one batch never exceeds its hard limit.
+    package static let requestOverheadEstimate = 64
+
+    /// Batch sizes (consecutive requests) within these limits: a batch is closed when it holds
+    /// `maxRequests` requests or the next request would take its estimated size (body, `custom_id`
+    /// and `requestOverheadEstimate`) past `maxBytes`.
+    package func partition(_ requests: [CuratorRequest]) -> [Int] {
+        var sizes: [Int] = []
+        var count = 0, bytes = 0
+        for request in requests {
+            let size = request.body.utf8.count + request.customID.utf8.count + Self.requestOverheadEstimate
+            if count > 0 && (count == maxRequests || bytes + size > maxBytes) {
+                sizes.append(count)
+                count = 0
+                bytes = 0
+            }
+            count += 1
+            bytes += size
+        }
+        if count > 0 { sizes.append(count) }
+        return sizes
+    }
 }
 
 /// A batch the provider holds, as `findBatches(jobNonce:claimedAt:)` reports it.
@@ -128,6 +154,9 @@ public enum CuratorBatchStatus: String, Sendable, Equatable, Codable {
 /// prompt order (index 1 first): it is never sent to a remote model; the driver and the local
 /// curator use it to map decision indices back to prospects.
 public struct CuratorRequest: Sendable, Equatable, Codable {
+    /// The name of the decision tool every request offers.
+    public static let toolName = "curate_decisions"
+
     /// The request's id within its batch: `^[a-zA-Z0-9_-]{1,64}$`, carrying the job nonce
     /// (`<nonce>-c<cluster index>`).
     public let customID: String
@@ -241,4 +270,14 @@ public enum CuratorProviderError: Error, Equatable, Sendable, CustomStringConver
         case let .unavailable(reason): "curator provider unavailable: \(reason)"
         }
     }
+}
+
+/// How a provider's requests offer the decision tool (`seed-contract.md` §4).
+public enum CuratorRequestStyle: Sendable, Equatable {
+    /// Anthropic: adaptive thinking (`"thinking": {"type": "adaptive"}`) and high effort
+    /// (`"output_config": {"effort": "high"}`); the tool is offered and the model chooses to call
+    /// it (the API refuses a forced tool with thinking on); the system prompt demands one call.
+    case adaptiveThinking
+    /// Every other provider: the tool is forced with `tool_choice`.
+    case forcedTool
 }

@@ -1,3 +1,4 @@
+import CurationProviders
 import CurationStore
 
 /// The curator providers this build can construct by name.

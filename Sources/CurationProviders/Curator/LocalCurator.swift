@@ -58,12 +58,6 @@ public struct LocalCurator: CuratorProvider {
         self.limits = limits
     }
 
-    /// A local curator with the thresholds of `config`.
-    public init(store: CurationStore, config: CurateConfig) {
-        self.init(store: store, mergeThreshold: config.localMergeThreshold, confidenceFloor: config.localConfidenceFloor,
-                  limits: config.batchLimits)
-    }
-
     public func submit(requests: [CuratorRequest], jobNonce: String) async throws(CuratorProviderError) -> String {
         guard requests.count <= limits.maxRequests else {
             throw .invalidRequest("\(requests.count) requests exceed the batch limit of \(limits.maxRequests)")
@@ -80,7 +74,7 @@ public struct LocalCurator: CuratorProvider {
                 throw .invalidRequest("duplicate custom_id \(request.customID.debugDescription)")
             }
         }
-        let batchID = "localbatch_" + Self.randomHex(12)
+        let batchID = "localbatch_" + randomHex(bytes: 12)
         let text = try StoredBatchJSON.encode(requests)
         try access { try table.insert(batchID: batchID, jobNonce: jobNonce, requests: text, state: CuratorBatchStatus.inProgress.rawValue) }
         return batchID
@@ -179,14 +173,6 @@ public struct LocalCurator: CuratorProvider {
     }
 
     private static func format(_ value: Double) -> String { String(format: "%.3f", value) }
-
-    static func randomHex(_ bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-        }.joined()
-    }
 
     /// A stored request without its body.
     private struct RequestHeader: Decodable {

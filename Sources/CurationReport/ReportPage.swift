@@ -1,3 +1,4 @@
+import Curation
 import CurationStore
 import Foundation
 import Kernels

@@ -41,12 +41,12 @@ public struct AnthropicBatchCurator: CuratorProvider {
     /// `.adaptiveThinking`: adaptive thinking, high effort, the tool left to the model.
     public var requestStyle: CuratorRequestStyle { .adaptiveThinking }
 
-    /// `settings.limits`, with the byte limit lowered where needed so that a batch `JobRunner`
-    /// sizes with `requestOverheadEstimate` per request is, with this provider's envelope and
+    /// `settings.limits`, with the byte limit lowered where needed so that a batch `partition` sizes
+    /// with `CuratorBatchLimits.requestOverheadEstimate` per request is, with this provider's envelope and
     /// `model`, within `AnthropicBatchRequestBody.maxBytes` on the wire.
     public var limits: CuratorBatchLimits {
         let model = JSONValue.string(settings.model).serialized().utf8.count
-        let excess = max(0, AnthropicBatchRequestBody.requestOverhead + model - JobRunner.requestOverheadEstimate)
+        let excess = max(0, AnthropicBatchRequestBody.requestOverhead + model - CuratorBatchLimits.requestOverheadEstimate)
         let wire = AnthropicBatchRequestBody.maxBytes - AnthropicBatchRequestBody.envelopeOverhead
             - settings.limits.maxRequests * excess
         return CuratorBatchLimits(maxRequests: settings.limits.maxRequests, maxBytes: min(settings.limits.maxBytes, wire))

@@ -82,7 +82,7 @@ public struct OpenAICompatibleCurator: CuratorProvider {
             }
             converted.append(CuratorRequest(customID: id, body: body, prospectIDs: request.prospectIDs))
         }
-        let batchID = "chatbatch_" + LocalCurator.randomHex(12)
+        let batchID = "chatbatch_" + randomHex(bytes: 12)
         try batches.insert(batchID: batchID, jobNonce: jobNonce, requests: converted)
         return batchID
     }
@@ -169,7 +169,7 @@ public struct OpenAICompatibleCurator: CuratorProvider {
         do {
             let response = try await http.send(httpRequest)
             return .outcome(customID: request.customID,
-                            ChatCompletionsWire.outcome(ofReply: response.body, toolName: CuratorPrompt.toolName))
+                            ChatCompletionsWire.outcome(ofReply: response.body, toolName: CuratorRequest.toolName))
         } catch {
             guard let outcome = ChatCompletionsWire.outcome(of: error) else { return .endpointFailed(error) }
             return .outcome(customID: request.customID, outcome)

@@ -25,7 +25,9 @@ import Synchronization
 /// run on the main thread), not from a task of the cooperative pool.
 ///
 /// ```swift
-/// let embedder = try OpenAICompatibleEmbedder(store: store, config: config, http: http)
+/// let embedder = OpenAICompatibleEmbedder(store: store, model: "text-embedding-3-small", dimension: 384,
+///                                          baseURL: "https://api.openai.com/v1", apiKey: key, encoding: .base64,
+///                                          batchSize: 512, requestDimensions: true, http: ProviderHTTPClient())
 /// let vectors = try embedder.embed(["curl. Command line tool"])
 /// print(embedder.counts.sent, embedder.counts.cached)
 /// ```
@@ -63,43 +65,24 @@ public final class OpenAICompatibleEmbedder: Embedder {
     private let cache: EmbeddingCache
     private let tally = Mutex(EmbeddingCounts())
 
-    /// An embedder configured by the `[embedder]` keys of `config`.
+    /// An embedder of `model` at `baseURL` (with `/v1`; a trailing slash is dropped).
     /// - Parameters:
     ///   - store: where the cache lives.
+    ///   - dimension: the values of every vector.
+    ///   - batchSize: texts per request, clamped to 1...2048.
+    ///   - requestDimensions: send `dimensions: dimension` with every request.
     ///   - http: the client requests go through (its retries and timeout apply).
-    ///   - requestDimensions: send `dimensions: embedding_dim` with every request.
-    ///   - environment: where the key (`embedding_api_key_env`) and `$CURATE_OPENAI_BASE_URL`
-    ///     are read. The base URL is `embedding_base_url`, else that variable, else
-    ///     `defaultBaseURL`.
-    /// - Throws: `ConfigError` (no line) when the key variable is unset, empty or holds a
-    ///   character that cannot be sent, or the base URL breaks `RemoteEndpoint`'s rules.
-    public init(store: CurationStore, config: CurateConfig, http: ProviderHTTPClient, requestDimensions: Bool = false,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) {
-        func fail(_ message: String) -> ConfigError {
-            ConfigError(path: CurateConfig.fileName, message: "embedder \(Self.name.debugDescription): \(message)")
-        }
-        let base = config.embeddingBaseURL ?? environment[Self.baseURLVariable].flatMap { $0.isEmpty ? nil : $0 }
-            ?? Self.defaultBaseURL
-        if let problem = RemoteEndpoint.problem(withBaseURL: base, allowInsecureHTTP: config.allowInsecureHTTP) {
-            throw fail(problem)
-        }
-        let key: APIKey
-        switch RemoteEndpoint.key(in: config.embeddingAPIKeyEnv, of: environment) {
-        case let .success(found): key = found
-        case let .failure(problem): throw fail("\(problem) (config: embedding_api_key_env)")
-        }
-        guard let encoding = Encoding(rawValue: config.embeddingEncoding) else {
-            throw fail("embedding_encoding \(config.embeddingEncoding.debugDescription) is neither \"float\" nor \"base64\"")
-        }
-        self.model = config.embeddingModel
-        self.dimension = config.embeddingDim
-        self.baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+    public init(store: CurationStore, model: String, dimension: Int, baseURL: String, apiKey: APIKey, encoding: Encoding,
+                batchSize: Int, requestDimensions: Bool = false, http: ProviderHTTPClient) {
+        self.model = model
+        self.dimension = dimension
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.encoding = encoding
-        self.batchSize = min(max(1, config.embeddingBatchSize), 2048)
+        self.batchSize = min(max(1, batchSize), 2048)
         self.requestDimensions = requestDimensions
-        self.apiKey = key
+        self.apiKey = apiKey
         self.http = http
-        self.cache = EmbeddingCache(store: store, model: config.embeddingModel, dimension: config.embeddingDim)
+        self.cache = EmbeddingCache(store: store, model: model, dimension: dimension)
     }
 
     /// What this embedder has done so far (for reports).
