@@ -5,7 +5,7 @@ import Foundation
 import Kernels
 
 /// `curate backfill`: plans the pending prospects and runs curator jobs to completion.
-struct BackfillCommand: ParsableCommand {
+struct BackfillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
         abstract: "Plan the pending prospects and curate them, one job per window, to completion.",
@@ -67,7 +67,7 @@ struct BackfillCommand: ParsableCommand {
 
     @OptionGroup var planning: PlannerOptions
 
-    func run() throws {
+    func run() async throws {
         let (sinceDay, untilDay) = try period.days()
         var length: WindowLength? = nil
         if let window {
@@ -90,7 +90,7 @@ struct BackfillCommand: ParsableCommand {
             try runDryRun(curationStore, planner: planner, scope: scope)
         } else {
             let provider = try curator.makeProvider(store: curationStore, config: config)
-            try runJobs(Backfill(store: curationStore, config: config, planner: planner, provider: provider), scope: scope)
+            try await runJobs(Backfill(store: curationStore, config: config, planner: planner, provider: provider), scope: scope)
         }
     }
 
@@ -141,27 +141,25 @@ struct BackfillCommand: ParsableCommand {
         OutputFile.writeStandardOutput(line + "\n")
     }
 
-    private func runJobs(_ backfill: Backfill, scope: BackfillScope) throws {
+    private func runJobs(_ backfill: Backfill, scope: BackfillScope) async throws {
         let progress = JobProgressLine()
         let report: BackfillReport
         do {
-            report = try runBlocking { () async throws(JobError) in
-                try await backfill.run(scope) { event in
-                    switch event {
-                    case let .resuming(job):
-                        progress.finish()
-                        standardError("resuming backfill job \(job.nonce) (\(job.plan.clusters.count) clusters, age \(StoredJob.formatAge(job.age())))")
-                    case let .window(ordinal, window):
-                        progress.show("window \(ordinal) \(window.description): planning")
-                    case let .planned(pending, clusters, skipped):
-                        progress.show("planned \(pending) pending: \(clusters) clusters, \(skipped) skipped; submitting")
-                    case let .submitted(job):
-                        progress.show("job \(job.nonce): \(job.batchIDs.compactMap { $0 }.count) batch(es) submitted")
-                    case let .polling(nonce, ended, total, seconds):
-                        progress.show("job \(nonce): \(ended)/\(total) batches ended (\(StoredJob.formatAge(seconds)))")
-                    case let .collected(nonce, tally):
-                        progress.show("job \(nonce): collected \(tally.processed) resolutions")
-                    }
+            report = try await backfill.run(scope) { event in
+                switch event {
+                case let .resuming(job):
+                    progress.finish()
+                    standardError("resuming backfill job \(job.nonce) (\(job.plan.clusters.count) clusters, age \(StoredJob.formatAge(job.age())))")
+                case let .window(ordinal, window):
+                    progress.show("window \(ordinal) \(window.description): planning")
+                case let .planned(pending, clusters, skipped):
+                    progress.show("planned \(pending) pending: \(clusters) clusters, \(skipped) skipped; submitting")
+                case let .submitted(job):
+                    progress.show("job \(job.nonce): \(job.batchIDs.compactMap { $0 }.count) batch(es) submitted")
+                case let .polling(nonce, ended, total, seconds):
+                    progress.show("job \(nonce): \(ended)/\(total) batches ended (\(StoredJob.formatAge(seconds)))")
+                case let .collected(nonce, tally):
+                    progress.show("job \(nonce): collected \(tally.processed) resolutions")
                 }
             }
         } catch {

@@ -3,7 +3,7 @@ import ArgumentParser
 /// The `curate` command: groups knowledge-graph prospects with exact vector recall and greedy
 /// cosine clustering. One subcommand per file; later ones (import, backfill, status) join the list.
 @main
-struct Curate: ParsableCommand {
+struct Curate: AsyncParsableCommand {
     /// The version `--version` prints.
     static let version = "0.1.0"
 

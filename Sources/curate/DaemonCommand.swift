@@ -6,7 +6,7 @@ import Foundation
 import Kernels
 
 /// `curate daemon`: ticks until SIGINT or SIGTERM.
-struct DaemonCommand: ParsableCommand {
+struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
         abstract: "Run daemon ticks every --interval until SIGINT or SIGTERM.",
@@ -38,76 +38,40 @@ struct DaemonCommand: ParsableCommand {
     @Flag(help: "Print each tick's outcome as one line of JSON with sorted keys.")
     var json = false
 
-    func run() throws {
-        guard let seconds = Self.parseInterval(interval) else {
+    func run() async throws {
+        guard let milliseconds = DurationText.milliseconds(interval, units: [.second, .minute, .hour]) else {
             throw JobExit.badInput("invalid --interval \(interval.debugDescription): expected a positive count and a unit, such as 30s, 60m or 1h")
         }
         let config = curator.configured(try store.loadConfig())
         let curationStore = try store.openStore()
-        let tick = DaemonTick(store: curationStore, config: config,
-                              planner: Planner(settings: Planner.Settings(config), screenRank: screenRank),
-                              provider: try curator.makeProvider(store: curationStore, config: config))
-
-        let stop = StopFlag()
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stop.set() }
-            source.resume()
-            sources.append(source)
-        }
-        defer { sources.forEach { $0.cancel() } }
-
-        while !stop.isSet {
-            do {
-                let outcome = try runBlocking { () async throws(JobError) in try await tick.step() }
-                OutputFile.writeStandardOutput((json ? TickCommand.json(outcome).serialized() : TickCommand.describe(outcome)) + "\n")
-                if case .collected = outcome { continue }
-            } catch {
-                switch error {
-                case .provider, .store, .jobVanished, .slotTaken, .interrupted:
-                    // Transient: the store was busy, the provider unreachable…; the next tick retries.
-                    standardError("daemon: tick failed: \(error.description)")
-                default:
-                    throw JobExit.failure(error)
+        let daemon = Daemon(tick: DaemonTick(store: curationStore, config: config,
+                                             planner: Planner(settings: Planner.Settings(config), screenRank: screenRank),
+                                             provider: try curator.makeProvider(store: curationStore, config: config)))
+        let json = json
+        let run = Task { () async -> JobError? in
+            do throws(JobError) {
+                try await daemon.run(interval: .milliseconds(milliseconds)) { event in
+                    switch event {
+                    case let .ticked(outcome):
+                        OutputFile.writeStandardOutput((json ? TickCommand.json(outcome).serialized() : TickCommand.describe(outcome)) + "\n")
+                    case let .failed(error):
+                        standardError("daemon: tick failed: \(error.description)")
+                    }
                 }
+            } catch {
+                return error
             }
-            // Sleep in small slices so a signal is noticed promptly.
-            let deadline = Date().addingTimeInterval(seconds)
-            while !stop.isSet && Date() < deadline {
-                usleep(useconds_t(min(0.1, max(0.001, deadline.timeIntervalSinceNow)) * 1_000_000))
-            }
+            return nil
         }
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { run.cancel() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        if let error = await run.value { throw JobExit.failure(error) }
         standardError("daemon: stopped by signal")
-    }
-
-    /// `<n>s`, `<n>m` or `<n>h` in seconds.
-    static func parseInterval(_ text: String) -> Double? {
-        guard let unit = text.last, let count = Double(text.dropLast()), count.isFinite, count > 0 else { return nil }
-        switch unit {
-        case "s": return count
-        case "m": return count * 60
-        case "h": return count * 3600
-        default: return nil
-        }
-    }
-}
-
-/// A flag set from a signal handler's queue and read by the loop.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
     }
 }

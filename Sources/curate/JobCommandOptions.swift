@@ -2,9 +2,9 @@ import ArgumentParser
 import Curation
 import CurationReport
 import CurationStore
-import Dispatch
 import Foundation
 import Kernels
+import Synchronization
 
 /// Exit codes of the job commands (backfill, tick, daemon, status).
 enum JobExit {
@@ -187,50 +187,28 @@ func parseDays(since: String?, until: String?) throws -> (UTCTimestamp?, UTCTime
     return (lower, upper)
 }
 
-/// Runs `body` on the concurrency pool and blocks the calling thread until it finishes
-/// (the root command is synchronous).
-func runBlocking<T: Sendable, E: Error>(_ body: @escaping @Sendable () async throws(E) -> T) throws(E) -> T {
-    let box = ResultBox<T, E>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do throws(E) {
-            box.result = .success(try await body())
-        } catch {
-            box.result = .failure(error)
-        }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-/// Carries a result from the task to the blocked thread (written once, read after the signal).
-private final class ResultBox<T, E: Error>: @unchecked Sendable {
-    var result: Result<T, E>?
-}
-
 /// A progress line on standard error, redrawn in place, only when standard error is a terminal.
-final class JobProgressLine: @unchecked Sendable {
+final class JobProgressLine: Sendable {
     private let enabled = isatty(2) == 1
-    private let lock = NSLock()
-    private var drawn = false
+    /// Whether a line is on the screen.
+    private let drawn = Mutex(false)
 
     /// Draws `text` in place of the previous line.
     func show(_ text: String) {
         guard enabled else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
-        drawn = true
+        drawn.withLock { drawn in
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+            drawn = true
+        }
     }
 
     /// Erases the line if it was drawn.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard drawn else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        drawn = false
+        drawn.withLock { drawn in
+            guard drawn else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            drawn = false
+        }
     }
 }
 

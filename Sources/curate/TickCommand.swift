@@ -5,7 +5,7 @@ import Foundation
 import Kernels
 
 /// `curate tick`: one step of the daemon regime.
-struct TickCommand: ParsableCommand {
+struct TickCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tick",
         abstract: "Run one daemon step: collect the daemon's ended job, or submit a new one.",
@@ -33,7 +33,7 @@ struct TickCommand: ParsableCommand {
     @Flag(help: "Print the outcome as one line of JSON with sorted keys.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         let config = curator.configured(try store.loadConfig())
         let curationStore = try store.openStore()
         let tick = DaemonTick(store: curationStore, config: config,
@@ -41,7 +41,7 @@ struct TickCommand: ParsableCommand {
                               provider: try curator.makeProvider(store: curationStore, config: config))
         let outcome: TickOutcome
         do {
-            outcome = try runBlocking { () async throws(JobError) in try await tick.step() }
+            outcome = try await tick.step()
         } catch {
             throw JobExit.failure(error)
         }

@@ -1,50 +1,6 @@
 import CurationStore
 import Foundation
 
-/// The length of a backfill window: `14d`, `2w`, `12h`.
-public struct WindowLength: Sendable, Equatable, CustomStringConvertible {
-    /// The length in milliseconds (positive).
-    public let milliseconds: Int64
-
-    /// A length of `milliseconds` (must be positive).
-    public init?(milliseconds: Int64) {
-        guard milliseconds > 0 else { return nil }
-        self.milliseconds = milliseconds
-    }
-
-    /// Parses `<n>d` (days), `<n>w` (weeks) or `<n>h` (hours), n ≥ 1.
-    /// - Throws: `WindowLengthError` for anything else.
-    public init(parsing text: String) throws(WindowLengthError) {
-        guard let unit = text.last, let count = Int64(text.dropLast()), count >= 1, count <= 100_000 else {
-            throw WindowLengthError(text: text)
-        }
-        let hour: Int64 = 3_600_000
-        switch unit {
-        case "h": milliseconds = count * hour
-        case "d": milliseconds = count * 24 * hour
-        case "w": milliseconds = count * 7 * 24 * hour
-        default: throw WindowLengthError(text: text)
-        }
-    }
-
-    public var description: String {
-        let hour: Int64 = 3_600_000
-        if milliseconds % (7 * 24 * hour) == 0 { return "\(milliseconds / (7 * 24 * hour))w" }
-        if milliseconds % (24 * hour) == 0 { return "\(milliseconds / (24 * hour))d" }
-        if milliseconds % hour == 0 { return "\(milliseconds / hour)h" }
-        return "\(milliseconds)ms"
-    }
-}
-
-/// A window length that could not be read.
-public struct WindowLengthError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The text refused.
-    public let text: String
-    public var description: String {
-        "invalid window \(text.debugDescription): expected a positive count and a unit, such as 14d, 2w or 12h"
-    }
-}
-
 /// What a backfill covers: the sessions whose latest activity (`ActivityBasis`) is in
 /// `[since, until)`, walked as one job, or window by window.
 ///
