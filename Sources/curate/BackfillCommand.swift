@@ -42,7 +42,7 @@ struct BackfillCommand: AsyncParsableCommand {
               curate backfill --db curate.sqlite --dry-run --plan-out plan.json
               curate backfill --db curate.sqlite --since 2026-01-01 --window 14d
 
-            \(JobExit.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -74,10 +74,10 @@ struct BackfillCommand: AsyncParsableCommand {
             do {
                 length = try WindowLength(parsing: window)
             } catch {
-                throw JobExit.badInput("--window: \(error.description)")
+                throw ExitStatus.badInput("--window: \(error.description)")
             }
         }
-        if planOut != nil && !dryRun { throw JobExit.badInput("--plan-out needs --dry-run") }
+        if planOut != nil && !dryRun { throw ExitStatus.badInput("--plan-out needs --dry-run") }
         let config = curator.configured(try store.loadConfig())
         if let planOut { try ProtectedFiles(database: store.db, config: store.config).check(planOut, flag: "--plan-out") }
         let planner = try planning.planner(config)
@@ -103,7 +103,7 @@ struct BackfillCommand: AsyncParsableCommand {
         do {
             report = try Backfill.dryRun(scope, store: curationStore, planner: planner)
         } catch {
-            throw JobExit.failure(error)
+            throw ExitStatus.of(error)
         }
         if let planOut {
             let summary = report.summary
@@ -164,7 +164,7 @@ struct BackfillCommand: AsyncParsableCommand {
             }
         } catch {
             progress.finish()
-            throw JobExit.failure(error)
+            throw ExitStatus.of(error)
         }
         progress.finish()
         let tally = report.tally

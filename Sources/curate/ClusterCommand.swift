@@ -28,7 +28,7 @@ struct Cluster: ParsableCommand {
               curate cluster --prospects prospects.jsonl --embeddings prospects.f32 \\
                 --dim 384 --threshold 0.82 --out clusters.json
 
-            \(Curate.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -46,7 +46,7 @@ struct Cluster: ParsableCommand {
 
     func validate() throws {
         guard threshold.isFinite, (-1.0...1.0).contains(threshold) else {
-            throw ValidationError("--threshold must be a number in [-1, 1] (got \(threshold))")
+            throw ExitStatus.badInput("--threshold must be a number in [-1, 1] (got \(threshold))")
         }
     }
 
@@ -57,7 +57,7 @@ struct Cluster: ParsableCommand {
                 try ClusterInput(prospectsPath: prospects, embeddingsPath: embeddings, dimension: compute.dimension)
             }
         } catch {
-            throw inputFailure(error)
+            throw ExitStatus.of(error)
         }
         let backend = compute.backend.resolved
         let (result, seconds) = try Stopwatch.measure {

@@ -31,22 +31,17 @@ struct ComputeOptions: ParsableArguments {
     /// A dimension below 1 or above the limit describes no valid embedding file: it is bad input
     /// (exit 2), not a usage error.
     func validate() throws {
-        guard dimension >= 1 else {
-            standardError("error: --dim must be at least 1 (got \(dimension))")
-            throw ExitCode(2)
-        }
-        try checkDimensionLimit(dimension)
+        try checkDimension(dimension)
     }
 
     /// Emits `json` (with a final newline) to `--out` or to standard output.
-    /// - Throws: `ExitCode.failure` after reporting why the output could not be written.
+    /// - Throws: exit status 1 after reporting why the output could not be written.
     func emit(_ json: JSONValue) throws {
         let text = json.serialized() + "\n"
         do {
             if let out { try OutputFile.writeAtomically(Array(text.utf8), to: out) } else { OutputFile.writeStandardOutput(text) }
         } catch {
-            standardError("error: \(error.description)")
-            throw ExitCode.failure
+            throw ExitStatus.failure(error.description)
         }
     }
 }

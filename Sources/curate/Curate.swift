@@ -7,17 +7,6 @@ struct Curate: AsyncParsableCommand {
     /// The version `--version` prints.
     static let version = "0.1.0"
 
-    /// The exit status section shared by every command's help.
-    static let exitStatusHelp = """
-        Exit status:
-          0   success
-          1   the output could not be written, or an unexpected failure
-          2   bad input file: unreadable, invalid JSON Lines, duplicate id, .f32 size
-              or row count mismatch, NaN or infinite value (the message names the
-              file and the line), or --dim below 1 or above 65536
-          64  usage error: unknown flag, missing or invalid flag value
-        """
-
     static let configuration = CommandConfiguration(
         commandName: "curate",
         abstract: "Group near-duplicate prospects with exact vector recall and greedy cosine clustering.",
@@ -30,7 +19,7 @@ struct Curate: AsyncParsableCommand {
               curate cluster --prospects prospects.jsonl --embeddings prospects.f32 \\
                 --dim 384
 
-            \(exitStatusHelp)
+            \(ExitStatus.help)
             """,
         version: version,
         subcommands: [Cluster.self, Recall.self, Info.self, Import.self, BackfillCommand.self, TickCommand.self,

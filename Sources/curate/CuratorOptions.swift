@@ -38,17 +38,17 @@ struct CuratorOptions: ParsableArguments {
     }
 
     /// The name of the provider these options and `config` name, checked (nothing is built).
-    /// - Throws: `ExitCode(2)` after reporting an unknown provider.
+    /// - Throws: exit status 2 after reporting an unknown provider.
     func providerName(_ config: CurateConfig) throws -> String {
         let name = provider ?? config.provider
         guard CuratorProviders.available.contains(name) else {
-            throw JobExit.badInput("unknown provider \(name.debugDescription) (known: \(CuratorProviders.available.joined(separator: ", ")))")
+            throw ExitStatus.badInput("unknown provider \(name.debugDescription) (known: \(CuratorProviders.available.joined(separator: ", ")))")
         }
         return name
     }
 
     /// The provider these options and `config` name, opened on `store`.
-    /// - Throws: `ExitCode(2)` after reporting an unknown provider or one that cannot be built
+    /// - Throws: exit status 2 after reporting an unknown provider or one that cannot be built
     ///   (a missing API key, a bad base URL).
     func makeProvider(store: CurationStore, config: CurateConfig) throws -> any CuratorProvider {
         let name = try providerName(config)
@@ -56,7 +56,7 @@ struct CuratorOptions: ParsableArguments {
         do {
             provider = try CuratorProviders.make(named: name, store: store, config: configured(config), baseURLOverride: baseURL)
         } catch {
-            throw JobExit.badInput(error.description)
+            throw ExitStatus.badInput(error.description)
         }
         if let destination = provider.destination { standardError("note: the curator's requests go to \(destination)") }
         return provider

@@ -21,7 +21,7 @@ struct DaemonCommand: AsyncParsableCommand {
             Example:
               curate daemon --db curate.sqlite --interval 60m
 
-            \(JobExit.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -40,7 +40,7 @@ struct DaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let milliseconds = DurationText.milliseconds(interval, units: [.second, .minute, .hour]) else {
-            throw JobExit.badInput("invalid --interval \(interval.debugDescription): expected a positive count and a unit, such as 30s, 60m or 1h")
+            throw ExitStatus.badInput("invalid --interval \(interval.debugDescription): expected a positive count and a unit, such as 30s, 60m or 1h")
         }
         let config = curator.configured(try store.loadConfig())
         let curationStore = try store.openStore()
@@ -71,7 +71,7 @@ struct DaemonCommand: AsyncParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
-        if let error = await run.value { throw JobExit.failure(error) }
+        if let error = await run.value { throw ExitStatus.of(error) }
         standardError("daemon: stopped by signal")
     }
 }

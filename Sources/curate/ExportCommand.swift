@@ -26,13 +26,7 @@ struct ExportCommand: ParsableCommand {
               curate export committed --db curate.sqlite --out committed.jsonl
               curate export resolutions --db curate.sqlite --out resolutions.jsonl --after resolutions:1200
 
-            Exit status:
-              0   success (also when there is no new row: the file is then empty)
-              1   the store could not be read or the file written
-              2   bad input: missing database file, bad cursor (of the other table, or
-                  past this store's newest row), bad config file, an --out that is the
-                  database (or its -wal or -shm) or the config file in force
-              64  usage error: unknown flag, missing or invalid flag value
+            \(ExitStatus.help)
             """
     )
 
@@ -59,7 +53,7 @@ struct ExportCommand: ParsableCommand {
             do {
                 cursor = try StoreExport.Cursor(parsing: after)
             } catch {
-                throw JobExit.badInput("--after: \(error.description)")
+                throw ExitStatus.badInput("--after: \(error.description)")
             }
         }
         let protected = ProtectedFiles(database: store.db, config: store.config)
@@ -69,10 +63,9 @@ struct ExportCommand: ParsableCommand {
         do {
             export = try StoreExport.rows(of: table, in: curationStore, after: cursor, includeImported: all)
         } catch let error as ExportError {
-            throw JobExit.badInput("--after: \(error.description)")
+            throw ExitStatus.badInput("--after: \(error.description)")
         } catch {
-            standardError("error: cannot read the store: \(error)")
-            throw ExitCode.failure
+            throw ExitStatus.failure("cannot read the store: \(error)")
         }
         try OutputFile.writeOutput(Array(export.jsonLines.utf8), to: out, flag: "--out", protecting: protected)
         if json {

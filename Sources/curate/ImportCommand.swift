@@ -58,7 +58,7 @@ struct ImportProspects: ParsableCommand {
             Other fields are ignored. Each session (anchor_key) keeps the latest timestamp of \
             its prospects (the window's fallback when no source rows are imported).
 
-            \(ImportCommandOptions.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -93,7 +93,7 @@ struct ImportCommitted: ParsableCommand {
             Recall sees one item per (item_type, item_id): its latest row not written by a \
             merge, rows with a summary first. Other fields are ignored.
 
-            \(ImportCommandOptions.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -120,7 +120,7 @@ struct ImportResolutions: ParsableCommand {
             an integer or a string of one. A prospect with a resolution is not pending; it keeps \
             its first one (a line for a prospect already resolved is already present).
 
-            \(ImportCommandOptions.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -150,7 +150,7 @@ struct ImportSources: ParsableCommand {
             request carries an excerpt of the rows its prospects' source_keys name. The rows \
             imported are the rows admitted: leave tool results out of the export query.
 
-            \(ImportCommandOptions.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -189,27 +189,12 @@ struct VectorOptions: ParsableArguments {
     func validate() throws {
         if embeddings != nil && dimension == nil { throw ValidationError("--embeddings needs --dim") }
         if embeddings == nil && dimension != nil { throw ValidationError("--dim is only for --embeddings") }
-        if let dimension, dimension < 1 { throw ValidationError("--dim must be at least 1 (got \(dimension))") }
-        if let dimension { try checkDimensionLimit(dimension) }
+        if let dimension { try checkDimension(dimension) }
     }
 }
 
 /// The arguments every import command shares.
 struct ImportCommandOptions: ParsableArguments {
-    static let exitStatusHelp = """
-        Exit status:
-          0   success (also when every line was already present)
-          1   the database could not be opened or written
-          2   bad input, and the store is unchanged: unreadable file (or not a
-              regular file, or a JSON Lines file over 4 GiB), invalid JSON Lines, a
-              line over 1 MiB, a first line that tells neither format, missing or
-              mistyped field, duplicate id, bad timestamp, --dim over 65536, .f32
-              size or row count mismatch, NaN or infinite value, vectors of another
-              dimension or model than the store's, or a bad config file (the message
-              names the file and the line)
-          64  usage error: unknown flag, missing or invalid flag value
-        """
-
     @Argument(help: ArgumentHelp("The JSON Lines file to import.", valueName: "file.jsonl"))
     var file: String
 
@@ -253,8 +238,7 @@ struct ImportCommandOptions: ParsableArguments {
         do {
             loaded = try CurateConfig.load(configPath: config, databasePath: db)
         } catch {
-            standardError("error: \(error.description)")
-            throw ExitCode(2)
+            throw ExitStatus.badInput("\(error.description)")
         }
         if let embeddingAPIKeyEnv { loaded.embeddingAPIKeyEnv = embeddingAPIKeyEnv }
         loaded.allowInsecureHTTP = allowInsecureHTTP
@@ -265,14 +249,13 @@ struct ImportCommandOptions: ParsableArguments {
             try RegularFile.check(file, maxBytes: InputLimits.maxFileBytes)
             if let embeddings = vectors?.embeddings { try RegularFile.check(embeddings) }
         } catch {
-            throw inputFailure(error)
+            throw ExitStatus.of(error)
         }
         let store: CurationStore
         do {
             store = try CurationStore(path: db, access: .queue)
         } catch {
-            standardError("error: \(error.description)")
-            throw ExitCode.failure
+            throw ExitStatus.failure("\(error.description)")
         }
         var source = VectorSource.automatic(nil)
         if let embeddings = vectors?.embeddings, let dimension = vectors?.dimension {
@@ -285,9 +268,8 @@ struct ImportCommandOptions: ParsableArguments {
         do {
             (summary, seconds) = try Stopwatch.measure { () throws(ImportError) in try body(input) }
         } catch {
-            standardError("error: \(error.description)")
-            if case .store = error { throw ExitCode.failure }
-            throw ExitCode(2)
+            if case .store = error { throw ExitStatus.failure(error.description) }
+            throw ExitStatus.badInput(error.description)
         }
         if json {
             let output: JSONValue = .object([

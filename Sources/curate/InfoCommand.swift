@@ -26,7 +26,7 @@ struct Info: ParsableCommand {
             Example:
               curate info --json
 
-            \(Curate.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 

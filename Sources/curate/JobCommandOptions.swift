@@ -6,45 +6,6 @@ import Foundation
 import Kernels
 import Synchronization
 
-/// Exit codes of the job commands (backfill, tick, daemon, status).
-enum JobExit {
-    static let exitStatusHelp = """
-        Exit status:
-          0   success (tick, daemon: also when a backfill job is left alone)
-          1   the database or the curator provider failed, or an unexpected failure
-          2   bad input: bad date or window, flag value out of range, missing database
-              file, bad or untrusted config file, unavailable provider, a --plan-out
-              naming the database or the config, or a corrupt job row
-          3   backfill only: the job slot holds a daemon job (or one stored without
-              owner); the message names it (owner, nonce, age)
-          64  usage error: unknown flag, missing or unparsable flag value
-        """
-
-    /// Reports `error` on standard error and returns its exit code.
-    static func failure(_ error: JobError) -> ExitCode {
-        standardError("error: \(error.description)")
-        switch error {
-        case .slotHeldByOtherOwner: return ExitCode(3)
-        case .providerUnavailable, .providerMisconfigured, .corruptJob: return ExitCode(2)
-        case .planning(.invalidSettings): return ExitCode(2)
-        default: return ExitCode.failure
-        }
-    }
-
-    /// Reports a report that could not be made and returns its exit code (2 for bad settings).
-    static func failure(_ error: ReportError) -> ExitCode {
-        standardError("error: \(error.description)")
-        if case .planning(.invalidSettings) = error { return ExitCode(2) }
-        return ExitCode.failure
-    }
-
-    /// Reports a bad input and returns exit code 2.
-    static func badInput(_ message: String) -> ExitCode {
-        standardError("error: \(message)")
-        return ExitCode(2)
-    }
-}
-
 /// `--db` and `--config`, shared by the job commands.
 struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The SQLite database; it must exist (create it with `curate import`).", valueName: "file"))
@@ -54,29 +15,28 @@ struct StoreOptions: ParsableArguments {
     var config: String?
 
     /// The configuration in force.
-    /// - Throws: `ExitCode(2)` after reporting a bad config file.
+    /// - Throws: exit status 2 after reporting a bad config file.
     func loadConfig() throws -> CurateConfig {
         do {
             return try CurateConfig.load(configPath: config, databasePath: db)
         } catch {
-            throw JobExit.badInput(error.description)
+            throw ExitStatus.badInput(error.description)
         }
     }
 
     /// Opens the existing store; a missing file is bad input (never created here).
-    /// - Throws: `ExitCode(2)` for a missing file, `ExitCode.failure` when it cannot be opened.
+    /// - Throws: exit status 2 for a missing file, exit status 1 when it cannot be opened.
     func openStore() throws -> CurationStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: db, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw JobExit.badInput("the database \(db) does not exist (create it with `curate import prospects FILE.jsonl --db \(db)`)")
+            throw ExitStatus.badInput("the database \(db) does not exist (create it with `curate import prospects FILE.jsonl --db \(db)`)")
         }
         do {
             return try CurationStore(path: db, access: .queue, opening: .existingStore)
         } catch .notACurateStore {
-            throw JobExit.badInput(StoreError.notACurateStore(path: db).description)
+            throw ExitStatus.badInput(StoreError.notACurateStore(path: db).description)
         } catch {
-            standardError("error: \(error.description)")
-            throw ExitCode.failure
+            throw ExitStatus.failure("\(error.description)")
         }
     }
 }
@@ -90,7 +50,7 @@ struct WindowOptions: ParsableArguments {
     var until: String?
 
     /// The two days' UTC midnights.
-    /// - Throws: `ExitCode(2)` for a bad date, or an empty range.
+    /// - Throws: exit status 2 for a bad date, or an empty range.
     func days() throws -> (UTCTimestamp?, UTCTimestamp?) { try parseDays(since: since, until: until) }
 }
 
@@ -126,32 +86,15 @@ struct PlannerOptions: ParsableArguments {
     var screenRank: ScreenRank = .auto
 
     /// The planner of `config` with these overrides.
-    /// - Throws: `ExitCode(2)` for a value out of range.
+    /// - Throws: exit status 2 for a value out of range (`Planner.Settings.problem`, named by its flag).
     func planner(_ config: CurateConfig) throws -> Planner {
         var settings = Planner.Settings(config)
-        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
-            if !ok { throw JobExit.badInput(message()) }
-        }
-        if let x = clusterSimilarity {
-            try check(x.isFinite && (-1...1).contains(x), "--cluster-similarity must be in [-1, 1] (got \(x))")
-            settings.clusterSimilarity = x
-        }
-        if let x = recallClusterFloor {
-            try check(x.isFinite && (-1...1).contains(x), "--recall-cluster-floor must be in [-1, 1] (got \(x))")
-            settings.recallClusterFloor = x
-        }
-        if let n = maxClusterSize {
-            try check(n >= 1, "--max-cluster-size must be at least 1 (got \(n))")
-            settings.maxClusterSize = n
-        }
-        if let x = salienceThreshold {
-            try check(x.isFinite && (0...2).contains(x), "--salience-threshold must be in [0, 2] (got \(x))")
-            settings.salienceThreshold = x
-        }
-        if let n = recallTopK {
-            try check((0...10_000).contains(n), "--recall-top-k must be in 0...10000 (got \(n))")
-            settings.recallTopK = n
-        }
+        settings.clusterSimilarity = clusterSimilarity ?? settings.clusterSimilarity
+        settings.recallClusterFloor = recallClusterFloor ?? settings.recallClusterFloor
+        settings.maxClusterSize = maxClusterSize ?? settings.maxClusterSize
+        settings.salienceThreshold = salienceThreshold ?? settings.salienceThreshold
+        settings.recallTopK = recallTopK ?? settings.recallTopK
+        if let problem = settings.problem { throw ExitStatus.badInput(problem.described(as: problem.name.flag)) }
         return Planner(settings: settings, backend: backend, screenRank: screenRank)
     }
 }
@@ -170,19 +113,19 @@ func noteWindowBasis(_ store: CurationStore, windowed: Bool) {
 }
 
 /// Parses `--since`/`--until` days.
-/// - Throws: `ExitCode(2)` for a bad date, or an empty range.
+/// - Throws: exit status 2 for a bad date, or an empty range.
 func parseDays(since: String?, until: String?) throws -> (UTCTimestamp?, UTCTimestamp?) {
     func day(_ flag: String, _ text: String?) throws -> UTCTimestamp? {
         guard let text else { return nil }
         do {
             return try UTCTimestamp(day: text)
         } catch {
-            throw JobExit.badInput("\(flag): \(error.description)")
+            throw ExitStatus.badInput("\(flag): \(error.description)")
         }
     }
     let lower = try day("--since", since), upper = try day("--until", until)
     if let lower, let upper, upper <= lower {
-        throw JobExit.badInput("--until \(until!) must be after --since \(since!) (--until is exclusive)")
+        throw ExitStatus.badInput("--until \(until!) must be after --since \(since!) (--until is exclusive)")
     }
     return (lower, upper)
 }

@@ -17,15 +17,14 @@ enum OutputFile {
 
     /// Writes `bytes` to the file `path` named by `flag`, atomically (`writeAtomically`), unless
     /// it is one of the `protected` files.
-    /// - Throws: `ExitCode(2)` after reporting a protected path, `ExitCode.failure` after
+    /// - Throws: exit status 2 after reporting a protected path, exit status 1 after
     ///   reporting why the file could not be written.
     static func writeOutput(_ bytes: [UInt8], to path: String, flag: String, protecting protected: ProtectedFiles) throws {
         try protected.check(path, flag: flag)
         do {
             try writeAtomically(bytes, to: path)
         } catch {
-            standardError("error: \(error.description)")
-            throw ExitCode.failure
+            throw ExitStatus.failure("\(error.description)")
         }
     }
 

@@ -45,12 +45,12 @@ struct ProtectedFiles {
     }
 
     /// Refuses `output`, given with `flag`, when it is one of the files.
-    /// - Throws: `ExitCode(2)` after naming the file; nothing is written.
+    /// - Throws: exit status 2 after naming the file; nothing is written.
     func check(_ output: String, flag: String) throws {
         guard let file = files.first(where: { Self.sameFile(output, $0.path) || ($0.byEntry && Self.sameEntry(output, $0.path)) }) else {
             return
         }
-        throw JobExit.badInput("\(flag) \(output) is \(file.what) (\(file.path)): refusing to replace it, choose another file")
+        throw ExitStatus.badInput("\(flag) \(output) is \(file.what) (\(file.path)): refusing to replace it, choose another file")
     }
 
     /// Whether both paths name one existing file (a missing file is no file).

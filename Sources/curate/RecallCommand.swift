@@ -28,7 +28,7 @@ struct Recall: ParsableCommand {
                 --database committed.jsonl --database-embeddings committed.f32 \\
                 --dim 384 --k 8
 
-            \(Curate.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -51,7 +51,7 @@ struct Recall: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        guard k >= 0 else { throw ValidationError("--k must be at least 0 (got \(k))") }
+        guard k >= 0 else { throw ExitStatus.badInput("--k must be at least 0 (got \(k))") }
     }
 
     func run() throws {
@@ -63,7 +63,7 @@ struct Recall: ParsableCommand {
                                 dimension: compute.dimension)
             }
         } catch {
-            throw inputFailure(error)
+            throw ExitStatus.of(error)
         }
         let backend = compute.backend.resolved
         let (search, seconds) = try Stopwatch.measure {

@@ -27,14 +27,7 @@ struct ReportCommand: ParsableCommand {
               curate report --db curate.sqlite --out report.html
               curate report --db curate.sqlite --since 2026-01-01 --cluster-similarity 0.85 --out r.html
 
-            Exit status:
-              0   success (the map left out when LAPACKE is missing, with a warning)
-              1   the store could not be read, the page could not be written, or an
-                  unexpected failure
-              2   bad input: bad date, flag value out of range, missing database file,
-                  bad config file, an --out that is the database (or its -wal or
-                  -shm) or the config file in force
-              64  usage error: unknown flag, missing or unparsable flag value
+            \(ExitStatus.help)
             """
     )
 
@@ -59,7 +52,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let (since, until) = try period.days()
-        guard mapPoints >= 0 else { throw JobExit.badInput("--map-points must not be negative (got \(mapPoints))") }
+        guard mapPoints >= 0 else { throw ExitStatus.badInput("--map-points must not be negative (got \(mapPoints))") }
         let config = try store.loadConfig()
         let protected = ProtectedFiles(database: store.db, config: store.config)
         try protected.check(out, flag: "--out")
@@ -77,8 +70,7 @@ struct ReportCommand: ParsableCommand {
             }
         } catch {
             progress.finish()
-            standardError("error: cannot load the pending pool: \(error)")
-            throw ExitCode.failure
+            throw ExitStatus.failure("cannot load the pending pool: \(error)")
         }
         var options = PlanReport.Options()
         options.mapPoints = mapPoints
@@ -89,7 +81,7 @@ struct ReportCommand: ParsableCommand {
             }
         } catch {
             progress.finish()
-            throw JobExit.failure(error)
+            throw ExitStatus.of(error)
         }
         progress.show("rendering")
         let held = (try? JobSlot.current(curationStore))?.plan.pending

@@ -17,7 +17,7 @@ struct StatusCommand: ParsableCommand {
             slot: owner, nonce (its id), provider, age, clusters, batches and state. Nothing is \
             written and no provider is polled.
 
-            \(JobExit.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -41,8 +41,7 @@ struct StatusCommand: ParsableCommand {
         do {
             status = try StoreStatus.read(store, window: window)
         } catch {
-            standardError("error: \(error)")
-            throw ExitCode.failure
+            throw ExitStatus.failure("\(error)")
         }
         let counts = status.counts
         let basis = (try? store.activityBasis()) ?? .prospects

@@ -19,7 +19,7 @@ struct TickCommand: AsyncParsableCommand {
             with nothing but skips submits nothing and reports idle. A backfill job in the slot \
             is left alone (exit 0).
 
-            \(JobExit.exitStatusHelp)
+            \(ExitStatus.help)
             """
     )
 
@@ -43,7 +43,7 @@ struct TickCommand: AsyncParsableCommand {
         do {
             outcome = try await tick.step()
         } catch {
-            throw JobExit.failure(error)
+            throw ExitStatus.of(error)
         }
         OutputFile.writeStandardOutput((json ? TickCommand.json(outcome).serialized() : TickCommand.describe(outcome)) + "\n")
     }

@@ -114,4 +114,28 @@ final class PlannerTests: XCTestCase {
             .cluster(matrix, order: UTF16Order.sortedIndices(of: ids))
         XCTAssertEqual(plan.clusters.map(\.members), reference.clusters)
     }
+
+    /// One range check for every knob, which `plan` applies too: the first knob out of range,
+    /// named as in the config (and as a flag), NaN included.
+    func testSettingsOutOfRangeAreNamed() throws {
+        XCTAssertNil(Planner.Settings().problem)
+        let cases: [(WritableKeyPath<Planner.Settings, Double>?, WritableKeyPath<Planner.Settings, Int>?, Double, String)] = [
+            (nil, \.recallTopK, 10_001, "recall_top_k must be in 0...10000 (got 10001)"),
+            (\.recallClusterFloor, nil, .nan, "recall_cluster_floor must be in [-1, 1] (got nan)"),
+            (\.clusterSimilarity, nil, -1.5, "cluster_similarity must be in [-1, 1] (got -1.5)"),
+            (nil, \.maxClusterSize, 0, "max_cluster_size must be at least 1 (got 0)"),
+            (\.salienceThreshold, nil, 2.5, "salience_threshold must be in [0, 2] (got 2.5)"),
+        ]
+        for (number, integer, value, message) in cases {
+            var settings = Planner.Settings()
+            if let number { settings[keyPath: number] = value }
+            if let integer { settings[keyPath: integer] = Int(value) }
+            XCTAssertEqual(settings.problem?.description, message)
+            XCTAssertThrowsError(try Planner(settings: settings).plan(PendingPool(prospects: [], embeddings: nil, embeddedIndices: []),
+                                                                 committed: CommittedIndex(items: [], embeddings: nil, embeddedIndices: []))) {
+                XCTAssertEqual("\($0)", message)
+            }
+        }
+        XCTAssertEqual(Planner.Settings.Name.maxClusterSize.flag, "--max-cluster-size")
+    }
 }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Bad input files exit with 2 and one line on standard error naming the file and the line;
-/// bad flags exit with ArgumentParser's usage status, 64.
+/// unknown or unparsable flags exit with ArgumentParser's usage status, 64, values out of range with 2.
 final class CurateInputErrorTests: XCTestCase {
     let good = [#"{"prospect_id": "a"}"#, #"{"prospect_id": "b"}"#, #"{"prospect_id": "c"}"#]
 
@@ -115,7 +115,7 @@ final class CurateInputErrorTests: XCTestCase {
         assertInputError(result, ["d.f32: row 1, column 1", "line 2 of d.jsonl"])
     }
 
-    // MARK: flags (ArgumentParser's usage errors, exit 64)
+    // MARK: flags (ArgumentParser's usage errors, exit 64; values out of range, exit 2)
 
     func assertUsageError(_ result: CurateProcess.Result, _ fragment: String,
                           file: StaticString = #filePath, line: UInt = #line) {
@@ -131,13 +131,20 @@ final class CurateInputErrorTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains("error: --dim must be at least 1 (got \(dim))"), result.stderr)
         }
         for threshold in ["nan", "inf", "1.5", "-1.01"] {
-            assertUsageError(try cluster(jsonl: lines(good), rows: threeRows, extra: ["--threshold", threshold]),
-                             "--threshold must be a number in [-1, 1]")
+            assertBadValue(try cluster(jsonl: lines(good), rows: threeRows, extra: ["--threshold", threshold]),
+                           "--threshold must be a number in [-1, 1]")
         }
         assertUsageError(try cluster(jsonl: lines(good), rows: threeRows, extra: ["--backend", "gpu"]), "'gpu' is invalid for '--backend")
         let k = try CurateProcess.run(["recall", "--queries", "q", "--query-embeddings", "q", "--database", "d",
                                        "--database-embeddings", "d", "--dim", "2", "--k", "-1"])
-        assertUsageError(k, "--k must be at least 0 (got -1)")
+        assertBadValue(k, "--k must be at least 0 (got -1)")
+    }
+
+    /// A value that parses but is out of range is bad input (`ExitStatus`): exit 2, one `error:` line.
+    func assertBadValue(_ result: CurateProcess.Result, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(result.status, 2, result.stderr, file: file, line: line)
+        XCTAssertTrue(result.stdout.isEmpty, file: file, line: line)
+        XCTAssertTrue(result.stderr.hasPrefix("error: \(fragment)"), "\(result.stderr) lacks \(fragment)", file: file, line: line)
     }
 
     func testUnknownFlagAndMissingOption() throws {

@@ -229,20 +229,20 @@ public struct CurateConfig: Equatable, Sendable {
     // MARK: Keys
 
     /// What a key accepts and where it lives (immutable, so shareable).
-    private struct Key: @unchecked Sendable {
+    private struct Key: Sendable {
         let section: String
-        let set: (inout CurateConfig, TOMLValue) -> String?   // nil, or the problem
+        let set: @Sendable (inout CurateConfig, TOMLValue) -> String?   // nil, or the problem
 
-        static func integer(_ section: String, _ path: WritableKeyPath<CurateConfig, Int>, _ range: ClosedRange<Int>) -> Key {
+        static func integer(_ section: String, _ path: any WritableKeyPath<CurateConfig, Int> & Sendable, _ range: ClosedRange<Int>) -> Key {
             Key(section: section) { config, value in
                 guard case let .integer(number) = value else { return "must be an integer, found \(value.kind)" }
-                guard range.contains(number) else { return "must be \(describe(range)), found \(number)" }
+                guard range.contains(number) else { return "must be \(Planner.Settings.describe(range)), found \(number)" }
                 config[keyPath: path] = number
                 return nil
             }
         }
 
-        static func number(_ section: String, _ path: WritableKeyPath<CurateConfig, Double>, _ range: ClosedRange<Double>) -> Key {
+        static func number(_ section: String, _ path: any WritableKeyPath<CurateConfig, Double> & Sendable, _ range: ClosedRange<Double>) -> Key {
             Key(section: section) { config, value in
                 let number: Double
                 switch value {
@@ -281,7 +281,7 @@ public struct CurateConfig: Equatable, Sendable {
             }
         }
 
-        static func choice(_ section: String, _ path: WritableKeyPath<CurateConfig, String>, _ choices: [String]) -> Key {
+        static func choice(_ section: String, _ path: any WritableKeyPath<CurateConfig, String> & Sendable, _ choices: [String]) -> Key {
             Key(section: section) { config, value in
                 let list = choices.map(\.debugDescription).joined(separator: ", ")
                 guard case let .string(text) = value else { return "must be one of \(list), found \(value.kind)" }
@@ -291,17 +291,14 @@ public struct CurateConfig: Equatable, Sendable {
             }
         }
 
-        private static func describe(_ range: ClosedRange<Int>) -> String {
-            range.upperBound == .max ? "at least \(range.lowerBound)" : "in \(range.lowerBound)...\(range.upperBound)"
-        }
     }
 
     private static let keys: [String: Key] = [
-        "recall_top_k": .integer("planner", \.recallTopK, 0...10_000),
-        "recall_cluster_floor": .number("planner", \.recallClusterFloor, -1...1),
-        "cluster_similarity": .number("planner", \.clusterSimilarity, -1...1),
-        "max_cluster_size": .integer("planner", \.maxClusterSize, 1...Int.max),
-        "salience_threshold": .number("planner", \.salienceThreshold, 0...2),
+        "recall_top_k": .integer("planner", \.recallTopK, Planner.Settings.recallTopKRange),
+        "recall_cluster_floor": .number("planner", \.recallClusterFloor, Planner.Settings.similarityRange),
+        "cluster_similarity": .number("planner", \.clusterSimilarity, Planner.Settings.similarityRange),
+        "max_cluster_size": .integer("planner", \.maxClusterSize, Planner.Settings.maxClusterSizeRange),
+        "salience_threshold": .number("planner", \.salienceThreshold, Planner.Settings.salienceRange),
         "max_prospects_per_tick": .integer("planner", \.maxProspectsPerTick, 1...Int.max),
         "embedder": .choice("embedder", \.embedder, ["hashing", "openai-compatible", "none"]),
         "embedding_dim": .integer("embedder", \.embeddingDim, 1...65_536),

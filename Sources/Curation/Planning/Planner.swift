@@ -27,29 +27,6 @@ public struct Planner: Sendable {
     /// The low-rank screen of recall and clustering (`ScreenRank`); it changes speed, never the plan.
     public var screenRank: ScreenRank
 
-    /// The planner's knobs; defaults as in `CurateConfig`.
-    public struct Settings: Sendable, Equatable {
-        /// Committed items recalled per prospect (0: no recall).
-        public var recallTopK: Int
-        /// Best recall score that makes a prospect warm.
-        public var recallClusterFloor: Double
-        /// Greedy clustering threshold of the cold prospects.
-        public var clusterSimilarity: Double
-        /// Most prospects per curator request.
-        public var maxClusterSize: Int
-        /// Novelty below which a prospect is skipped.
-        public var salienceThreshold: Double
-
-        /// The settings of `config`.
-        public init(_ config: CurateConfig = CurateConfig()) {
-            recallTopK = config.recallTopK
-            recallClusterFloor = config.recallClusterFloor
-            clusterSimilarity = config.clusterSimilarity
-            maxClusterSize = config.maxClusterSize
-            salienceThreshold = config.salienceThreshold
-        }
-    }
-
     /// A planner with `settings`, computing with `backend` and `screenRank`.
     public init(settings: Settings = Settings(), backend: Backend = .auto, screenRank: ScreenRank = .auto) {
         self.settings = settings
@@ -65,7 +42,7 @@ public struct Planner: Sendable {
     /// - Throws: `PlanError` when the settings are out of range or the pool's and the committed
     ///   vectors differ in dimension.
     public func plan(_ pool: PendingPool, committed: CommittedIndex, maxProspects: Int? = nil) throws(PlanError) -> Plan {
-        guard settings.maxClusterSize >= 1, settings.recallTopK >= 0 else { throw .invalidSettings }
+        if let problem = settings.problem { throw .invalidSettings(problem) }
         var timings = PlanTimings()
         var stopwatch = Stopwatch()
         var screens = PlanScreens()
@@ -181,13 +158,14 @@ public struct Planner: Sendable {
 
 /// Why a plan could not be made.
 public enum PlanError: Error, CustomStringConvertible {
-    case invalidSettings
+    /// A setting is out of its range.
+    case invalidSettings(Planner.Settings.Problem)
     case recall(RecallError)
     case clustering(ClusteringError)
 
     public var description: String {
         switch self {
-        case .invalidSettings: "max_cluster_size must be ≥ 1 and recall_top_k ≥ 0"
+        case let .invalidSettings(problem): problem.description
         case let .recall(error): "recall failed: \(error)"
         case let .clustering(error): "clustering failed: \(error)"
         }
