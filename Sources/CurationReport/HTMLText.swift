@@ -3,11 +3,11 @@ import CurationStore
 import Foundation
 
 /// Text made safe for HTML and SVG, and the number formats of the report.
-public enum HTMLText {
+package enum HTMLText {
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references: safe as element
     /// content and inside a quoted attribute. Control characters other than tab and newline
     /// become U+FFFD (they are not allowed in HTML text).
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

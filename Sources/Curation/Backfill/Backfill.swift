@@ -114,7 +114,7 @@ public struct Backfill: Sendable {
     /// The provider new jobs go to (resumed jobs use the provider they were submitted to).
     public var provider: any CuratorProvider
     /// The job steps.
-    public var runner: JobRunner
+    package var runner: JobRunner
 
     /// A backfill over `store` with the planner settings of `config` (override them on
     /// `planner.settings`).

@@ -1,14 +1,14 @@
 import CurationStore
 
 /// A value of the TOML subset `curate.toml` is written in.
-public enum TOMLValue: Equatable, Sendable, CustomStringConvertible {
+package enum TOMLValue: Equatable, Sendable, CustomStringConvertible {
     case string(String)
     case integer(Int)
     case float(Double)
     case boolean(Bool)
 
     /// "a string", "an integer", "a float" or "a boolean".
-    public var kind: String {
+    package var kind: String {
         switch self {
         case .string: "a string"
         case .integer: "an integer"
@@ -17,7 +17,7 @@ public enum TOMLValue: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .string(text): text.debugDescription
         case let .integer(value): String(value)
@@ -28,15 +28,15 @@ public enum TOMLValue: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// One `key = value` line of a TOML file.
-public struct TOMLEntry: Equatable, Sendable {
+package struct TOMLEntry: Equatable, Sendable {
     /// The `[section]` the key is under, nil at the top of the file.
-    public let section: String?
+    package let section: String?
     /// The bare key.
-    public let key: String
+    package let key: String
     /// The value.
-    public let value: TOMLValue
+    package let value: TOMLValue
     /// The 1-based line of the entry.
-    public let line: Int
+    package let line: Int
 }
 
 /// A parser for the subset of TOML that configuration files need:
@@ -50,13 +50,13 @@ public struct TOMLEntry: Equatable, Sendable {
 /// Anything else (arrays, inline tables, dates, dotted or quoted keys, multi-line strings,
 /// `[[array tables]]`) is refused with the line number, as are duplicate keys and sections:
 /// nothing is silently ignored.
-public enum TOMLSubset {
+package enum TOMLSubset {
     /// The entries of `text`, in file order.
     /// - Parameters:
     ///   - path: the file name used in errors.
     ///   - knownSections: when given, a `[section]` header naming another section is an error.
     /// - Throws: `ConfigError` naming `path` and the 1-based line.
-    public static func parse(_ text: String, path: String, knownSections: [String]? = nil) throws(ConfigError) -> [TOMLEntry] {
+    package static func parse(_ text: String, path: String, knownSections: [String]? = nil) throws(ConfigError) -> [TOMLEntry] {
         var entries: [TOMLEntry] = []
         var section: String? = nil
         var sectionLines: [String: Int] = [:]
@@ -259,27 +259,5 @@ public enum TOMLSubset {
         }
 
         static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-    }
-}
-
-/// Why a configuration file was refused: the file, the 1-based line when one is to blame, and
-/// what is wrong. `description` reads `curate.toml:3: unknown key "cluster_similarty" …`.
-public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The configuration file.
-    public let path: String
-    /// The 1-based line at fault, nil when the whole file is (unreadable, missing).
-    public let line: Int?
-    /// What is wrong.
-    public let message: String
-
-    /// An error about `path`, at `line` when given.
-    public init(path: String, line: Int? = nil, message: String) {
-        self.path = path
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String {
-        (line.map { "\(path):\($0)" } ?? path) + ": " + message
     }
 }

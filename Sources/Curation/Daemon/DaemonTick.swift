@@ -44,7 +44,7 @@ public struct DaemonTick: Sendable {
     /// The provider new jobs go to.
     public var provider: any CuratorProvider
     /// The job steps.
-    public var runner: JobRunner
+    package var runner: JobRunner
     /// Prospects one synchronous tick plans at most (`max_prospects_per_tick`).
     public var maxProspects: Int
 

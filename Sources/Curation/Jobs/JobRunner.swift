@@ -20,31 +20,31 @@ import Kernels
 ///   every cluster's committed rows and resolutions, and deletes the slot's row, in **one**
 ///   transaction, guarded by the job's nonce: a job is collected at most once, and a crash before
 ///   the commit leaves it to be collected again.
-public struct JobRunner: Sendable {
+package struct JobRunner: Sendable {
     /// The store the slot and the results live in.
-    public let store: CurationStore
+    package let store: CurationStore
     /// The configuration providers of resumed jobs are built from (and the source id column of
     /// the excerpts).
-    public var config: CurateConfig
+    package var config: CurateConfig
     /// The request renderer.
-    public var prompt: CuratorPrompt
+    package var prompt: CuratorPrompt
     /// Test hook: where to stop as if the process had been killed (package API).
     package var interruption: CrashPoint?
 
     /// A runner on `store`.
-    public init(store: CurationStore, config: CurateConfig = CurateConfig(), prompt: CuratorPrompt = CuratorPrompt()) {
+    package init(store: CurationStore, config: CurateConfig = CurateConfig(), prompt: CuratorPrompt = CuratorPrompt()) {
         self.store = store
         self.config = config
         self.prompt = prompt
     }
 
     /// A fresh random job nonce: 16 lowercase hex digits.
-    public static func makeNonce() -> String { randomHex(bytes: 8) }
+    package static func makeNonce() -> String { randomHex(bytes: 8) }
 
     /// The provider to resume `job` with: `preferred` when it has the job's provider name, else
     /// the one `CuratorProviders` builds for that name.
     /// - Throws: `JobError.providerUnavailable`.
-    public func provider(for job: StoredJob, preferred: any CuratorProvider) throws(JobError) -> any CuratorProvider {
+    package func provider(for job: StoredJob, preferred: any CuratorProvider) throws(JobError) -> any CuratorProvider {
         if job.provider == preferred.name { return preferred }
         return try CuratorProviders.make(named: job.provider, store: store, config: config)
     }
@@ -60,7 +60,7 @@ public struct JobRunner: Sendable {
     /// - Returns: the job, state `submitted`, with its batch ids.
     /// - Throws: `JobError.slotTaken` when the slot is not empty, `.provider` when a submission
     ///   fails (the job then stays `submitting` and is reconciled on resume), `.store`.
-    public func submit(plan: Plan, pool: PendingPool, committed: CommittedIndex, owner: JobOwner, window: JobWindow?,
+    package func submit(plan: Plan, pool: PendingPool, committed: CommittedIndex, owner: JobOwner, window: JobWindow?,
                        provider: any CuratorProvider, writeSkipsAtClaim: Bool = false) async throws(JobError) -> StoredJob {
         let nonce = Self.makeNonce()
         let excerpts = try sourceExcerpts(plan, pool)
@@ -103,7 +103,7 @@ public struct JobRunner: Sendable {
     /// is skipped submits nothing), in one `BEGIN IMMEDIATE` transaction that first checks the
     /// slot is empty; the resolutions carry a fresh nonce as their `job_id`.
     /// - Throws: `JobError.slotTaken` when a job holds the slot, `.store`.
-    public func writeSkips(_ prospectIDs: [String]) throws(JobError) -> DecisionTally {
+    package func writeSkips(_ prospectIDs: [String]) throws(JobError) -> DecisionTally {
         let nonce = Self.makeNonce()
         return try JobError.fromSlot { () throws(JobSlotError) in try JobSlot.writeSkips(store, prospectIDs, jobID: nonce) }
     }
@@ -123,7 +123,7 @@ public struct JobRunner: Sendable {
     /// and adopted; those the provider does not hold stay unsubmitted (their clusters stay
     /// pending). Nothing is submitted. A `submitted` job is returned as it is.
     /// - Throws: `JobError`.
-    public func reconcile(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> StoredJob {
+    package func reconcile(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> StoredJob {
         guard job.state == .submitting else { return job }
         var ids = job.batchIDs
         if ids.contains(where: { $0 == nil }) {
@@ -152,7 +152,7 @@ public struct JobRunner: Sendable {
     /// Polls every submitted batch of `job` once.
     /// - Returns: how many batches have ended, of how many were submitted.
     /// - Throws: `JobError.provider`.
-    public func poll(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> (ended: Int, total: Int) {
+    package func poll(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> (ended: Int, total: Int) {
         var ended = 0
         let ids = job.batchIDs.compactMap { $0 }
         for id in ids {
@@ -169,7 +169,7 @@ public struct JobRunner: Sendable {
     /// - Parameter progress: called after each round with (ended, total, seconds so far).
     /// - Throws: `JobError.provider`, or `CancellationError`-free: a cancelled task stops waiting
     ///   and throws `JobError.interrupted`.
-    public func pollUntilEnded(_ job: StoredJob, provider: any CuratorProvider,
+    package func pollUntilEnded(_ job: StoredJob, provider: any CuratorProvider,
                                progress: (@Sendable (Int, Int, Double) -> Void)? = nil) async throws(JobError) {
         let stopwatch = Stopwatch()
         while true {
@@ -192,7 +192,7 @@ public struct JobRunner: Sendable {
     /// - Precondition: every submitted batch has ended (see `poll`).
     /// - Throws: `JobError.jobVanished` when the slot no longer holds the job (collected by
     ///   another process; nothing is written), `.provider`, `.store`.
-    public func collect(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> DecisionTally {
+    package func collect(_ job: StoredJob, provider: any CuratorProvider) async throws(JobError) -> DecisionTally {
         var outcomes: [String: CuratorOutcome] = [:]
         for (index, id) in job.batchIDs.enumerated() {
             guard let id else { continue }

@@ -2,7 +2,7 @@ import CurationStore
 
 /// The local curator's item keys: `<type>:<slug of label>`, deterministic, so the same prospect
 /// always commits under the same key.
-public enum ItemKey {
+package enum ItemKey {
     /// `<type or "item">:<slug>`, the slug being the label's ASCII letters and digits lowercased,
     /// other runs of characters turned into one `-`, trimmed, at most 64 characters; when the
     /// label has none, `fallback` (e.g. the prospect id) is slugged instead.
@@ -10,7 +10,7 @@ public enum ItemKey {
     /// ```swift
     /// ItemKey.derive(type: "libs", label: "libfoo 2.0 (dev)", fallback: "p1")   // "libs:libfoo-2-0-dev"
     /// ```
-    public static func derive(type: String?, label: String, fallback: String) -> String {
+    package static func derive(type: String?, label: String, fallback: String) -> String {
         let prefix = type.flatMap { slug($0).isEmpty ? nil : slug($0) } ?? "item"
         var body = slug(label)
         if body.isEmpty { body = slug(fallback) }
@@ -19,7 +19,7 @@ public enum ItemKey {
     }
 
     /// The label's ASCII letters and digits, lowercased, other runs as one `-`, at most 64.
-    public static func slug(_ text: String) -> String {
+    package static func slug(_ text: String) -> String {
         var out: [UInt8] = []
         var pendingDash = false
         for byte in text.utf8 {

@@ -100,7 +100,7 @@ public struct LocalCurator: CuratorProvider {
     /// The decisions of the local rules for one cluster, as a `curate_decisions` tool input.
     /// - Parameter prospects: the cluster's prospects, index 1 first (nil: not in the store,
     ///   left out of the answer, so the router rejects it as omitted).
-    public func decide(_ prospects: [LocalProspect?]) -> JSONValue {
+    package func decide(_ prospects: [LocalProspect?]) -> JSONValue {
         var decisions: [JSONValue] = []
         let present = prospects.indices.filter { prospects[$0] != nil }
         guard let leaderPosition = present.max(by: { a, b in

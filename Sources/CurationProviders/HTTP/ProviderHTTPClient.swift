@@ -62,7 +62,7 @@ public final class ProviderHTTPClient: Sendable {
     /// Sends `request`, retrying per `policy`.
     /// - Returns: the 2xx response, its body read whole (at most `maxBodyBytes`).
     /// - Throws: `ProviderHTTPError` once the call failed and may not (or may no more) be retried.
-    public func send(_ request: ProviderHTTPRequest) async throws(ProviderHTTPError) -> ProviderHTTPResponse {
+    package func send(_ request: ProviderHTTPRequest) async throws(ProviderHTTPError) -> ProviderHTTPResponse {
         try await run(request, beforeRetry: {}) { response, deadline in
             var body = ByteBuffer()
             for try await chunk in response.body {
@@ -91,7 +91,7 @@ public final class ProviderHTTPClient: Sendable {
     ///     caller that knows how many lines to expect).
     /// - Throws: `ProviderHTTPError`; a stream still corrupt after the last retry gives
     ///   `.transport` with the reason.
-    public func streamLines(_ request: ProviderHTTPRequest, restart: () -> Void, line: ([UInt8]) throws -> Void,
+    package func streamLines(_ request: ProviderHTTPRequest, restart: () -> Void, line: ([UInt8]) throws -> Void,
                             end: () throws -> Void = {}) async throws(ProviderHTTPError) {
         try await run(request, beforeRetry: restart) { response, deadline in
             var splitter = LineSplitter(maxLineBytes: Self.maxLineBytes)

@@ -48,7 +48,7 @@ public enum ProviderHTTPError: Error, Sendable, Equatable, CustomStringConvertib
     /// (`{"type":T}`) body, the request id from the `request-id` / `x-request-id` header or the
     /// body's `request_id`. Only identifier-like values are kept (`[A-Za-z0-9_.:-]`, at most 128
     /// characters), so nothing free-form from the body can slip through.
-    public static func rejected(_ response: ProviderHTTPResponse, operation: String) -> ProviderHTTPError {
+    package static func rejected(_ response: ProviderHTTPResponse, operation: String) -> ProviderHTTPError {
         let body = try? JSONValue(parsing: Data(response.body))
         let nested = body?["error"]
         let errorType = [nested?["type"], nested?["code"], body?["type"]]

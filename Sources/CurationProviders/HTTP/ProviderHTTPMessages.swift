@@ -5,26 +5,26 @@ import Foundation
 ///
 /// `headers` may carry an API key: descriptions and mirrors show the method, URL and operation
 /// only, and the errors the client throws name only `operation`, never a header or the body.
-public struct ProviderHTTPRequest: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+package struct ProviderHTTPRequest: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `GET`, `POST`, …
-    public var method: String
+    package var method: String
     /// The absolute URL.
-    public var url: String
+    package var url: String
     /// Header names and values, in order (a name may repeat).
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
     /// The body, if any.
-    public var body: [UInt8]?
+    package var body: [UInt8]?
     /// What the request does, as errors name it (`"create batch"`).
-    public var operation: String
+    package var operation: String
     /// Whether the server may process the request twice without harm (default true). When
     /// false (creating a batch), a failure that leaves it unknown whether the server got the
     /// request — the connection broke or the deadline passed after it was sent — is not
     /// retried: a retry could create a second batch, billed again. Error statuses and failures
     /// to connect are still retried.
-    public var idempotent: Bool
+    package var idempotent: Bool
 
     /// A request to `url`.
-    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, operation: String,
+    package init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, operation: String,
                 idempotent: Bool = true) {
         self.method = method
         self.url = url
@@ -34,31 +34,31 @@ public struct ProviderHTTPRequest: Sendable, CustomStringConvertible, CustomDebu
         self.idempotent = idempotent
     }
 
-    public var description: String { "\(operation): \(method) \(url)" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror {
+    package var description: String { "\(operation): \(method) \(url)" }
+    package var debugDescription: String { description }
+    package var customMirror: Mirror {
         Mirror(self, children: ["method": method, "url": url, "operation": operation], displayStyle: .struct)
     }
 }
 
 /// A provider's answer: status, headers and the whole body.
-public struct ProviderHTTPResponse: Sendable {
+package struct ProviderHTTPResponse: Sendable {
     /// The HTTP status code.
-    public var status: Int
+    package var status: Int
     /// Header names and values, as received.
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
     /// The body.
-    public var body: [UInt8]
+    package var body: [UInt8]
 
     /// A response with the given parts.
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    package init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// The first value of header `name` (compared case-insensitively), if any.
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 }

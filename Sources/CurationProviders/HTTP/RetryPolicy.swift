@@ -36,7 +36,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public static let retryableStatuses: Set<Int> = [408, 409, 429, 500, 502, 503, 504, 529]
 
     /// Whether a non-2xx `response` is worth retrying (budget aside).
-    public func isRetryable(_ response: ProviderHTTPResponse) -> Bool {
+    package func isRetryable(_ response: ProviderHTTPResponse) -> Bool {
         switch response.header("x-should-retry")?.lowercased() {
         case "true": true
         case "false": false
@@ -49,7 +49,7 @@ public struct RetryPolicy: Sendable, Equatable {
     ///   - response: the failed response, or nil after a connection failure.
     ///   - now: the current time, for a `retry-after` HTTP date.
     ///   - random: a number in [0, 1): the fraction of the 25 % jitter taken off the backoff.
-    public func delay(beforeRetry retry: Int, after response: ProviderHTTPResponse?, now: Date = Date(),
+    package func delay(beforeRetry retry: Int, after response: ProviderHTTPResponse?, now: Date = Date(),
                       random: Double) -> Duration {
         if let response, let requested = requestedDelay(response, now: now) { return requested }
         return backoff(retry: retry, random: random)
@@ -57,7 +57,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The server's requested wait, capped at `maxRetryAfter`, when it asks for a finite wait
     /// above zero; else nil.
-    public func requestedDelay(_ response: ProviderHTTPResponse, now: Date = Date()) -> Duration? {
+    package func requestedDelay(_ response: ProviderHTTPResponse, now: Date = Date()) -> Duration? {
         let seconds: Double? =
             if let ms = response.header("retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
                 ms / 1000

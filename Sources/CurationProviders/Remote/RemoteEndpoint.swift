@@ -12,13 +12,13 @@ import Foundation
 /// - A variable named in `curate.toml` must end in `_API_KEY` or `_TOKEN` (`keyVariableSuffixes`),
 ///   so a config file cannot make `curate` send any other secret of the environment; the command
 ///   line may name any.
-public enum RemoteEndpoint {
+package enum RemoteEndpoint {
     /// The endings a key variable named in `curate.toml` must have.
-    public static let keyVariableSuffixes = ["_API_KEY", "_TOKEN"]
+    package static let keyVariableSuffixes = ["_API_KEY", "_TOKEN"]
 
     /// Why `base` may not be used, or nil when it may.
     /// - Parameter allowInsecureHTTP: whether plain `http` to a host other than loopback is allowed.
-    public static func problem(withBaseURL base: String, allowInsecureHTTP: Bool) -> String? {
+    package static func problem(withBaseURL base: String, allowInsecureHTTP: Bool) -> String? {
         guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = url.host, !host.isEmpty else {
             return "base URL \(base.debugDescription) is not an http(s) URL"
@@ -32,7 +32,7 @@ public enum RemoteEndpoint {
 
     /// The key in `variable` of `environment`.
     /// - Returns: the key, or why it cannot be used (naming the variable, never the value).
-    public static func key(in variable: String, of environment: [String: String]) -> Result<APIKey, KeyProblem> {
+    package static func key(in variable: String, of environment: [String: String]) -> Result<APIKey, KeyProblem> {
         guard let value = environment[variable], !value.isEmpty else { return .failure(KeyProblem(variable: variable, unset: true)) }
         guard value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             return .failure(KeyProblem(variable: variable, unset: false))
@@ -41,12 +41,12 @@ public enum RemoteEndpoint {
     }
 
     /// Whether `curate.toml` may name `variable` as a key variable.
-    public static func isKeyVariableName(_ variable: String) -> Bool {
+    package static func isKeyVariableName(_ variable: String) -> Bool {
         keyVariableSuffixes.contains { variable.hasSuffix($0) && variable.count > $0.count }
     }
 
     /// The host part of `base`, for messages (nil when it has none).
-    public static func host(of base: String) -> String? { URL(string: base)?.host }
+    package static func host(of base: String) -> String? { URL(string: base)?.host }
 
     private static func isLoopback(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
@@ -54,14 +54,14 @@ public enum RemoteEndpoint {
     }
 
     /// A key that cannot be used.
-    public struct KeyProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    package struct KeyProblem: Error, Equatable, Sendable, CustomStringConvertible {
         /// The variable read.
-        public let variable: String
+        package let variable: String
         /// true: unset or empty; false: it holds a character that is not printable ASCII (a
         /// space, a line break, a control character).
-        public let unset: Bool
+        package let unset: Bool
 
-        public var description: String {
+        package var description: String {
             unset ? "the API key variable \(variable) is not set"
                 : "the API key in \(variable) holds whitespace or a control character (a line break from a file?); "
                     + "only printable ASCII is sent in a header"

@@ -64,13 +64,13 @@ public struct DecisionTally: Sendable, Equatable, Codable {
 /// with the note `skipNote`. Every row is signed `curator` = `curatorName`, `curator_version` =
 /// `curatorVersion`. A prospect that already has a resolution (resolved meanwhile) is left as it
 /// is, and nothing is written for it.
-public enum DecisionRouter {
+package enum DecisionRouter {
     /// The note of salience skips.
-    public static let skipNote = "below salience threshold"
+    package static let skipNote = "below salience threshold"
     /// The `curator` column of the rows written: the original's curate step.
-    public static let curatorName = "enrich.t2"
+    package static let curatorName = "enrich.t2"
     /// The `curator_version` column of the rows written.
-    public static let curatorVersion = 1
+    package static let curatorVersion = 1
 
     /// Writes one cluster's answer.
     /// - Parameters:
@@ -82,7 +82,7 @@ public enum DecisionRouter {
     ///     has none keeps its prospect's vector.
     ///   - db: a connection inside a write transaction.
     /// - Throws: a `DatabaseError`.
-    public static func apply(_ routes: [ProspectRoute]?, prospectIDs: [String], jobID: String, resolvedAt: UTCTimestamp,
+    package static func apply(_ routes: [ProspectRoute]?, prospectIDs: [String], jobID: String, resolvedAt: UTCTimestamp,
                              rowVectors: [String: Data] = [:], db: Database) throws -> DecisionTally {
         var tally = DecisionTally()
         guard let routes, routes.count == prospectIDs.count else {
@@ -126,7 +126,7 @@ public enum DecisionRouter {
 
     /// Writes `skip` resolutions (note `skipNote`) for `prospectIDs`, leaving resolved ones alone.
     /// - Throws: a `DatabaseError`.
-    public static func writeSkips(_ prospectIDs: [String], jobID: String, resolvedAt: UTCTimestamp,
+    package static func writeSkips(_ prospectIDs: [String], jobID: String, resolvedAt: UTCTimestamp,
                                   db: Database) throws -> DecisionTally {
         var tally = DecisionTally()
         for id in prospectIDs {

@@ -15,17 +15,17 @@ import GRDB
 /// let ids = SourceExcerpt.ids(of: members.map { pool.prospects[$0] }, column: "message_id")
 /// let excerpt = try SourceExcerpt.read([ids], from: store)[0]   // nil: "(unavailable)"
 /// ```
-public enum SourceExcerpt {
+package enum SourceExcerpt {
     /// Ids looked up per cluster.
-    public static let idLimit = 40
+    package static let idLimit = 40
     /// Source rows read per cluster.
-    public static let rowLimit = 40
+    package static let rowLimit = 40
     /// Characters (UTF-16 code units) of the excerpt.
-    public static let characterLimit = 8_000
+    package static let characterLimit = 8_000
 
     /// The source row ids of `members`: the union of their ids under `column`, in member order,
     /// at most `idLimit`.
-    public static func ids(of members: [PendingProspect], column: String) -> [String] {
+    package static func ids(of members: [PendingProspect], column: String) -> [String] {
         var seen = Set<String>()
         var ids: [String] = []
         for member in members {
@@ -40,7 +40,7 @@ public enum SourceExcerpt {
     /// The excerpt of the source rows of each list of ids, read in one transaction; nil when
     /// there is none (no ids, no rows, or only empty texts).
     /// - Throws: a `DatabaseError`.
-    public static func read(_ idLists: [[String]], from store: CurationStore) throws -> [String?] {
+    package static func read(_ idLists: [[String]], from store: CurationStore) throws -> [String?] {
         try store.read { db in try idLists.map { try read(ids: $0, db: db) } }
     }
 

@@ -1,17 +1,17 @@
 /// The bounds of what `curate` reads. Inputs beyond them are refused before they are read, so
 /// no input can make the process allocate without limit or overflow an integer.
-public enum InputLimits {
+package enum InputLimits {
     /// The largest embedding dimension (`--dim`, a `.f32` file's row width): 65,536.
-    public static let maxDimension = 65_536
+    package static let maxDimension = 65_536
     /// The longest line of a JSON Lines file, in bytes, its line ending (`\n` or `\r\n`) not
     /// counted: 1 MiB.
-    public static let maxLineBytes = 1 << 20
+    package static let maxLineBytes = 1 << 20
     /// The largest input file read whole (a JSON Lines or config file), in bytes: 4 GiB.
-    public static let maxFileBytes = 4 << 30
+    package static let maxFileBytes = 4 << 30
 
     /// Refuses a dimension below 1 or above `maxDimension`, naming `path` (the `.f32` file).
     /// - Throws: `InputFileError` with `.invalidDimension` or `.dimensionTooLarge`.
-    public static func checkDimension(_ dimension: Int, path: String) throws(InputFileError) {
+    package static func checkDimension(_ dimension: Int, path: String) throws(InputFileError) {
         guard dimension > 0 else { throw InputFileError(path: path, reason: .invalidDimension(dimension)) }
         guard dimension <= maxDimension else {
             throw InputFileError(path: path, reason: .dimensionTooLarge(dimension, limit: maxDimension))

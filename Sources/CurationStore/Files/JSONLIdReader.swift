@@ -19,26 +19,26 @@ import Foundation
 /// ```swift
 /// let ids = try JSONLIdReader(field: "prospect_id").read(contentsOfFile: "prospects.jsonl")
 /// ```
-public struct JSONLIdReader: Sendable {
+package struct JSONLIdReader: Sendable {
     /// The name of the id field of every line.
-    public var field: String
+    package var field: String
 
     /// A reader of the string field `field` (`prospect_id` by default).
-    public init(field: String = "prospect_id") {
+    package init(field: String = "prospect_id") {
         self.field = field
     }
 
     /// The ids of the file at `path`, in line order.
     /// - Throws: `InputFileError` naming `path` and, except for an unreadable file, the line.
     /// - Complexity: O(file size); each line is parsed with `JSONSerialization`.
-    public func read(contentsOfFile path: String) throws(InputFileError) -> [String] {
+    package func read(contentsOfFile path: String) throws(InputFileError) -> [String] {
         try read(JSONLines.contents(ofFile: path), path: path)
     }
 
     /// The ids of JSON Lines `data`, in line order.
     /// - Parameter path: the file name used in errors.
     /// - Throws: `InputFileError` naming `path` and the line at fault.
-    public func read(_ data: Data, path: String) throws(InputFileError) -> [String] {
+    package func read(_ data: Data, path: String) throws(InputFileError) -> [String] {
         var ids: [String] = []
         var lineOf: [[UInt8]: Int] = [:]
         let field = self.field

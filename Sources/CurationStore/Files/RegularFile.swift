@@ -9,16 +9,16 @@ import Foundation
 /// guard file.size == expected else { … }
 /// let data = try file.bytes(upTo: file.size)
 /// ```
-public final class RegularFile {
+package final class RegularFile {
     /// The path, as the caller named it.
-    public let path: String
+    package let path: String
     /// The size in bytes when the file was opened.
-    public let size: Int
+    package let size: Int
     private let fd: Int32
 
     /// Opens the regular file at `path`.
     /// - Throws: `InputFileError` with `.unreadable`: the system's reason, or "not a regular file".
-    public init(path: String) throws(InputFileError) {
+    package init(path: String) throws(InputFileError) {
         // Refused from its metadata first, so a device is never even opened; then from the open
         // descriptor (O_NONBLOCK: a FIFO swapped in meanwhile does not wait for a writer).
         var info = stat()
@@ -47,7 +47,7 @@ public final class RegularFile {
     /// Refuses, without reading it, a file that cannot be opened, is not a regular file, or has
     /// more than `maxBytes` bytes.
     /// - Throws: `InputFileError` with `.unreadable`.
-    public static func check(_ path: String, maxBytes: Int = .max) throws(InputFileError) {
+    package static func check(_ path: String, maxBytes: Int = .max) throws(InputFileError) {
         let file = try RegularFile(path: path)
         try file.checkSize(maxBytes)
     }

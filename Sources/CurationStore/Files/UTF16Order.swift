@@ -7,15 +7,15 @@
 /// after them by code point. It is not Swift's `String` `<` either, which compares canonically
 /// equivalent strings as equal: here `"e\u{301}"` (U+0065 U+0301) sorts before `"\u{E9}"`, and
 /// the two are different ids.
-public enum UTF16Order {
+package enum UTF16Order {
     /// Whether `a` sorts strictly before `b` by UTF-16 code units.
-    public static func precedes(_ a: String, _ b: String) -> Bool {
+    package static func precedes(_ a: String, _ b: String) -> Bool {
         a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     /// The indices of `ids` sorted by the UTF-16 code units of the ids; equal ids keep their order.
     /// - Complexity: O(n log n) comparisons, each O(length of the shorter id).
-    public static func sortedIndices(of ids: [String]) -> [Int] {
+    package static func sortedIndices(of ids: [String]) -> [Int] {
         let keys = ids.map { Array($0.utf16) }
         return ids.indices.sorted { a, b in
             let (x, y) = (keys[a], keys[b])

@@ -187,7 +187,7 @@ public enum JobSlot {
     /// `plan.skipsWrittenAtClaim`, the plan's skip resolutions are written in that transaction.
     /// - Returns: the stored job (state `submitting`, no batch ids yet).
     /// - Throws: `JobSlotError.slotTaken` with the job found in the slot, or `.store`.
-    public static func claim(_ store: CurationStore, nonce: String, owner: JobOwner, provider: String,
+    package static func claim(_ store: CurationStore, nonce: String, owner: JobOwner, provider: String,
                              plan: JobPlan) throws(JobSlotError) -> StoredJob {
         let planText = try encode(plan, nonce: nonce)
         let now = UTCTimestamp.now()

@@ -7,15 +7,15 @@ import Foundation
 /// let blob = EmbeddingBlob.data(from: [0.5, -1, 2])   // 12 bytes
 /// let back = try EmbeddingBlob.floats(from: blob)     // [0.5, -1, 2]
 /// ```
-public enum EmbeddingBlob {
+package enum EmbeddingBlob {
     /// The little-endian bytes of `values`.
     /// - Complexity: O(`values.count`); one copy on little-endian hosts.
-    public static func data(from values: [Float]) -> Data {
+    package static func data(from values: [Float]) -> Data {
         values.withUnsafeBufferPointer { data(from: $0) }
     }
 
     /// The little-endian bytes of `values`.
-    public static func data(from values: UnsafeBufferPointer<Float>) -> Data {
+    package static func data(from values: UnsafeBufferPointer<Float>) -> Data {
         guard UInt32(littleEndian: 1) != 1 else { return Data(buffer: values) }
         var data = Data(count: values.count * 4)
         data.withUnsafeMutableBytes { out in
@@ -28,7 +28,7 @@ public enum EmbeddingBlob {
 
     /// The values of a little-endian float32 blob.
     /// - Throws: `EmbeddingBlobError` when the size is not a multiple of 4.
-    public static func floats(from data: Data) throws(EmbeddingBlobError) -> [Float] {
+    package static func floats(from data: Data) throws(EmbeddingBlobError) -> [Float] {
         guard data.count % 4 == 0 else { throw EmbeddingBlobError(bytes: data.count, expected: nil) }
         var values = [Float](repeating: 0, count: data.count / 4)
         values.withUnsafeMutableBufferPointer { out in
@@ -40,7 +40,7 @@ public enum EmbeddingBlob {
     /// Copies the `count` little-endian float32 values of `data` into `destination` (host order).
     /// - Returns: false, copying nothing, when `data` is not exactly `4 * count` bytes.
     @discardableResult
-    public static func copy(_ data: Data, into destination: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+    package static func copy(_ data: Data, into destination: UnsafeMutablePointer<Float>, count: Int) -> Bool {
         guard data.count == count * 4 else { return false }
         guard count > 0 else { return true }
         data.withUnsafeBytes { bytes in
@@ -54,13 +54,13 @@ public enum EmbeddingBlob {
 }
 
 /// A blob that is not a whole number of float32 values, or not the expected number of them.
-public struct EmbeddingBlobError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct EmbeddingBlobError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The blob's size in bytes.
-    public let bytes: Int
+    package let bytes: Int
     /// The dimension the blob should have had, when known.
-    public let expected: Int?
+    package let expected: Int?
 
-    public var description: String {
+    package var description: String {
         if let expected { return "embedding blob of \(bytes) bytes, expected \(expected * 4) (dimension \(expected))" }
         return "embedding blob of \(bytes) bytes is not a whole number of float32 values"
     }

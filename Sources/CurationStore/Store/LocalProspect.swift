@@ -2,23 +2,23 @@ import Foundation
 import GRDB
 
 /// A prospect as the local curator sees it.
-public struct LocalProspect: Sendable, Equatable {
+package struct LocalProspect: Sendable, Equatable {
     /// The prospect's id.
-    public let prospectID: String
+    package let prospectID: String
     /// Its type, when the import gave one (the derived key's prefix; `"item"` without).
-    public let prospectType: String?
+    package let prospectType: String?
     /// Its label (the derived key's slug) and summary.
-    public let label: String
+    package let label: String
     /// See `label`.
-    public let summary: String
+    package let summary: String
     /// In [0, 1]: picks the leader, and the floor applies to it; nil (the row had none) counts as
     /// `LocalProspect.unknownConfidence`.
-    public let confidence: Double?
+    package let confidence: Double?
     /// The stored vector, if any.
-    public let embedding: [Float]?
+    package let embedding: [Float]?
 
     /// A prospect with the given values.
-    public init(prospectID: String, prospectType: String? = nil, label: String = "", summary: String = "",
+    package init(prospectID: String, prospectType: String? = nil, label: String = "", summary: String = "",
                 confidence: Double? = 0.5, embedding: [Float]? = nil) {
         self.prospectID = prospectID
         self.prospectType = prospectType
@@ -29,7 +29,7 @@ public struct LocalProspect: Sendable, Equatable {
     }
 
     /// What the rules take for a prospect without confidence.
-    public static let unknownConfidence = 0.5
+    package static let unknownConfidence = 0.5
 
     /// The confidence the rules use.
     package var ruleConfidence: Double { confidence ?? Self.unknownConfidence }

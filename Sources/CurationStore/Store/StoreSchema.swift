@@ -15,9 +15,9 @@ import GRDB
 ///   another. (`embedding_cache` is keyed by model and may hold any dimension.)
 /// - JSON columns (`source_keys`, `plan`, `batch_ids`, `requests`, `results`, `outcome`) hold
 ///   JSON text.
-public enum StoreSchema {
+package enum StoreSchema {
     /// The migrations in the order they apply: `(id, statements)`.
-    public static let migrations: [(id: String, statements: [String])] = [
+    package static let migrations: [(id: String, statements: [String])] = [
         ("v1", v1),
         ("v2", v2),
         ("v3", v3),
