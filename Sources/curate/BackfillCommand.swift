@@ -142,7 +142,7 @@ struct BackfillCommand: ParsableCommand {
     }
 
     private func runJobs(_ backfill: Backfill, scope: BackfillScope) throws {
-        let progress = JobProgressLine()
+        let progress = ProgressLine()
         let report: BackfillReport
         do {
             report = try runBlocking { () async throws(JobError) in
