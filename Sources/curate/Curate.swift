@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kernels
 
 /// The `curate` command: groups knowledge-graph prospects with exact vector recall and greedy
 /// cosine clustering. One subcommand per file; later ones (import, backfill, status) join the list.
@@ -36,4 +37,10 @@ struct Curate: ParsableCommand {
         subcommands: [Cluster.self, Recall.self, Info.self, Import.self, BackfillCommand.self, TickCommand.self,
                       DaemonCommand.self, StatusCommand.self, ReportCommand.self, ExportCommand.self]
     )
+
+    /// Runs the command line; the engine's warnings go to standard error as `warning: …` lines.
+    static func main() {
+        KernelsWarning.setHandler { standardError("warning: \($0)") }
+        main(nil)
+    }
 }
