@@ -146,6 +146,12 @@ struct CurateBench: ParsableCommand {
     @Option(help: .hidden)
     var reportChild: String?
 
+    /// Runs the benchmark; the engine's warnings go to standard error as `warning: …` lines.
+    static func main() {
+        KernelsWarning.setHandler { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+        main(nil)
+    }
+
     mutating func validate() throws {
         guard endToEndChild == nil, reportChild == nil else { return }
         guard !report || endToEnd else { throw ValidationError("--report needs --end-to-end (it runs on the end-to-end stores)") }

@@ -91,9 +91,9 @@ final class EndToEndBench {
         let start = Timing.now()
         do {
             let store = try CurationStore(path: storePath)
-            try ProspectImporter(store: store, showProgress: false).importFile(paths[0], vectors: .file(path: paths[1], dimension: d))
+            try ProspectImporter(store: store).importFile(paths[0], vectors: .file(path: paths[1], dimension: d))
             if configuration.committed > 0 {
-                try CommittedImporter(store: store, showProgress: false).importFile(paths[2], vectors: .file(path: paths[3], dimension: d))
+                try CommittedImporter(store: store).importFile(paths[2], vectors: .file(path: paths[3], dimension: d))
             }
         }
         let importSeconds = Timing.now() - start

@@ -34,7 +34,7 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// with the engine's core and with the library's own choice is not used; see `BLASLibrary`).
     /// `bf16` and `int8` run their AVX-512 kernel, else their AVX2 kernel, else (no AVX2) their
     /// portable serial twin, exact but slower: the warning says how much slower than `auto`,
-    /// measured on the spot. Each fallback warns once per process on standard error.
+    /// measured on the spot. Each fallback reports a `KernelsWarning` once per process.
     public var resolved: Backend {
         switch self {
         case .auto:
@@ -96,26 +96,23 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     }
 
     private static let warnNoBLAS: Void = {
-        let reason = BLASLibrary.unavailableReason ?? "unknown reason"
-        FileHandleStandardError.write("warning: \(reason); using the engine's own SIMD kernels\n")
+        KernelsWarning.report(.blasUnavailable(reason: BLASLibrary.unavailableReason ?? "unknown reason"))
     }()
 
     private static let warnLibraryCore: Void = {
-        FileHandleStandardError.write("warning: \(BLASLibrary.selfCheckWarning ?? "")\n")
+        KernelsWarning.report(.blasLibraryCore(message: BLASLibrary.selfCheckWarning ?? ""))
     }()
 
-    private static let warnSerialBF16: Void = { warnSerial("bf16", .bfloat16) }()
+    private static let warnSerialBF16: Void = { warnSerial(.bf16, .bfloat16) }()
 
-    private static let warnSerialInt8: Void = { warnSerial("int8", .int8) }()
+    private static let warnSerialInt8: Void = { warnSerial(.int8, .int8) }()
 
-    /// Warns that `name` runs its serial twin, and how much slower that is than `auto` here
+    /// Warns that `backend` runs its serial twin, and how much slower that is than `auto` here
     /// (tiles timed by `TileCost`: `auto` is never a serial twin).
-    private static func warnSerial(_ name: String, _ encoding: TileEncoding) {
+    private static func warnSerial(_ backend: Backend, _ encoding: TileEncoding) {
         let auto = Backend.auto.resolved
-        let slowdown = encoding.relativeCost / auto.kernel.encoding.relativeCost
-        let factor = slowdown >= 10 ? String(Int(slowdown.rounded())) : String(format: "%.1f", slowdown)
-        FileHandleStandardError.write("warning: this CPU has no AVX2 (or it is turned off): \(name) runs its portable serial twin, "
-            + "exact but about \(factor)× slower than auto (\(auto)) here\n")
+        KernelsWarning.report(.serialTwin(backend: backend, slowdown: encoding.relativeCost / auto.kernel.encoding.relativeCost,
+                                          auto: auto))
     }
 }
 
@@ -183,7 +180,5 @@ extension Backend {
     /// The largest dimension int8 screens at: d·127² < 2³¹.
     package static let int8DimensionLimit = 133_000
 
-    private static let warnInt8Dimension: Void = {
-        FileHandleStandardError.write("warning: int8 sums would overflow at this dimension: screening in bf16 instead\n")
-    }()
+    private static let warnInt8Dimension: Void = { KernelsWarning.report(.int8Overflow) }()
 }

@@ -142,7 +142,7 @@ struct BackfillCommand: AsyncParsableCommand {
     }
 
     private func runJobs(_ backfill: Backfill, scope: BackfillScope) async throws {
-        let progress = JobProgressLine()
+        let progress = ProgressLine()
         let report: BackfillReport
         do {
             report = try await backfill.run(scope) { event in

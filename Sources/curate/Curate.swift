@@ -1,4 +1,6 @@
 import ArgumentParser
+import Curation
+import Kernels
 
 /// The `curate` command: groups knowledge-graph prospects with exact vector recall and greedy
 /// cosine clustering. One subcommand per file; later ones (import, backfill, status) join the list.
@@ -25,4 +27,14 @@ struct Curate: AsyncParsableCommand {
         subcommands: [Cluster.self, Recall.self, Info.self, Import.self, BackfillCommand.self, TickCommand.self,
                       DaemonCommand.self, StatusCommand.self, ReportCommand.self, ExportCommand.self]
     )
+
+    /// Runs the command line; the engine's warnings go to standard error as `warning: …` lines,
+    /// and a `CURATE_CRASH_AT` naming no crash point is said to be ignored.
+    static func main() {
+        KernelsWarning.setHandler { standardError("warning: \($0)") }
+        if let setting = CrashPoint.unknownSetting {
+            standardError("curate: ignoring \(CrashPoint.environmentVariable)=\(setting): unknown crash point")
+        }
+        main(nil)
+    }
 }

@@ -68,7 +68,8 @@ struct ImportProspects: ParsableCommand {
 
     func run() throws {
         try options.run(kind: "prospects", vectors: vectors) { input throws(ImportError) in
-            try ProspectImporter(store: input.store).importFile(input.path, vectors: input.vectors, format: shape.format.chosen)
+            try ProspectImporter(store: input.store, onProgress: input.onProgress)
+                .importFile(input.path, vectors: input.vectors, format: shape.format.chosen)
         }
     }
 }
@@ -103,7 +104,8 @@ struct ImportCommitted: ParsableCommand {
 
     func run() throws {
         try options.run(kind: "committed", vectors: vectors) { input throws(ImportError) in
-            try CommittedImporter(store: input.store).importFile(input.path, vectors: input.vectors, format: shape.format.chosen)
+            try CommittedImporter(store: input.store, onProgress: input.onProgress)
+                .importFile(input.path, vectors: input.vectors, format: shape.format.chosen)
         }
     }
 }
@@ -128,7 +130,7 @@ struct ImportResolutions: ParsableCommand {
 
     func run() throws {
         try options.run(kind: "resolutions", vectors: nil) { input throws(ImportError) in
-            try ResolutionImporter(store: input.store).importFile(input.path)
+            try ResolutionImporter(store: input.store, onProgress: input.onProgress).importFile(input.path)
         }
     }
 }
@@ -158,7 +160,8 @@ struct ImportSources: ParsableCommand {
 
     func run() throws {
         try options.run(kind: "sources", vectors: nil) { input throws(ImportError) in
-            try SourceImporter(store: input.store, columns: SourceImporter.Columns(input.config)).importFile(input.path)
+            try SourceImporter(store: input.store, columns: SourceImporter.Columns(input.config), onProgress: input.onProgress)
+                .importFile(input.path)
         }
     }
 }
@@ -229,6 +232,8 @@ struct ImportCommandOptions: ParsableArguments {
         let vectors: VectorSource
         /// The configuration in force.
         let config: CurateConfig
+        /// Draws the import's progress on standard error, when it is a terminal.
+        let onProgress: ImportProgress.Handler
     }
 
     /// Runs an import of `kind`, whose rows have vectors from `vectors` (nil: rows without
@@ -263,10 +268,14 @@ struct ImportCommandOptions: ParsableArguments {
         } else if vectors != nil {
             source = .automatic(makeEmbedder: { try configuration.makeEmbedder(store: store) })
         }
-        let input = Input(store: store, path: file, vectors: source, config: configuration)
+        let progress = ImportProgressLine()
+        let input = Input(store: store, path: file, vectors: source, config: configuration, onProgress: { progress.update($0) })
         let summary: ImportSummary, seconds: Double
         do {
-            (summary, seconds) = try Stopwatch.measure { () throws(ImportError) in try body(input) }
+            (summary, seconds) = try Stopwatch.measure { () throws(ImportError) in
+                defer { progress.finish() }
+                return try body(input)
+            }
         } catch {
             if case .store = error { throw ExitStatus.failure(error.description) }
             throw ExitStatus.badInput(error.description)

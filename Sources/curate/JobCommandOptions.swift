@@ -4,7 +4,6 @@ import CurationReport
 import CurationStore
 import Foundation
 import Kernels
-import Synchronization
 
 /// `--db` and `--config`, shared by the job commands.
 struct StoreOptions: ParsableArguments {
@@ -128,31 +127,6 @@ func parseDays(since: String?, until: String?) throws -> (UTCTimestamp?, UTCTime
         throw ExitStatus.badInput("--until \(until!) must be after --since \(since!) (--until is exclusive)")
     }
     return (lower, upper)
-}
-
-/// A progress line on standard error, redrawn in place, only when standard error is a terminal.
-final class JobProgressLine: Sendable {
-    private let enabled = isatty(2) == 1
-    /// Whether a line is on the screen.
-    private let drawn = Mutex(false)
-
-    /// Draws `text` in place of the previous line.
-    func show(_ text: String) {
-        guard enabled else { return }
-        drawn.withLock { drawn in
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
-            drawn = true
-        }
-    }
-
-    /// Erases the line if it was drawn.
-    func finish() {
-        drawn.withLock { drawn in
-            guard drawn else { return }
-            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-            drawn = false
-        }
-    }
 }
 
 extension DecisionTally {

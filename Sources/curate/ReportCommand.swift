@@ -59,7 +59,7 @@ struct ReportCommand: ParsableCommand {
         let planner = try planning.planner(config)
         let curationStore = try store.openStore()
         let total = Stopwatch()
-        let progress = JobProgressLine()
+        let progress = ProgressLine()
         let window = since == nil && until == nil ? nil : JobWindow(since: since, until: until)
         noteWindowBasis(curationStore, windowed: window != nil)
         progress.show("loading the pending pool")

@@ -146,7 +146,7 @@ final class BackfillTests: XCTestCase {
     func testEndToEndBackfillOverTheFixture() throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
-        try ProspectImporter(store: store, showProgress: false)
+        try ProspectImporter(store: store)
             .importFile(JobScratch.fixture("debian-minilm-2000.jsonl"),
                         vectors: .file(path: JobScratch.fixture("debian-minilm-2000.f32"), dimension: 384))
         let backfill = JobScratch.backfill(store)
@@ -245,12 +245,12 @@ final class JobScratch: TemporaryDirectory {
     }
 
     static func importProspects(_ store: CurationStore, _ lines: [String], vectors: VectorSource = .automatic(nil)) throws {
-        try ProspectImporter(store: store, showProgress: false)
+        try ProspectImporter(store: store)
             .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "prospects.jsonl", vectors: vectors)
     }
 
     static func importCommitted(_ store: CurationStore, _ lines: [String]) throws {
-        try CommittedImporter(store: store, showProgress: false)
+        try CommittedImporter(store: store)
             .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "committed.jsonl", vectors: .automatic(nil))
     }
 

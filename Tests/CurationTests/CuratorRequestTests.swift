@@ -170,7 +170,7 @@ final class CuratorRequestTests: XCTestCase {
         let store = try CurationStore.inMemory()
         let lines = [("m2", "second"), ("m1", "first"), ("m1", "first, part two"), ("m3", ""), ("m4", "not named")]
             + (0..<50).map { ("m5", "row \($0)") }
-        try SourceImporter(store: store, showProgress: false).importData(Data(lines.enumerated().map { i, row in
+        try SourceImporter(store: store).importData(Data(lines.enumerated().map { i, row in
             TemporaryDirectory.line(["message_id": row.0, "session_id": "s", "message_created_at": "2026-01-0\(1 + i % 9)T00:00:00Z",
                                      "content_text": row.1]) + "\n"
         }.joined().utf8), path: "sources.jsonl")

@@ -72,7 +72,7 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(skips.leftPending, 1, "p2 is resolved already")
 
         let unlabeled = try CurationStore.inMemory()
-        try ProspectImporter(store: unlabeled, showProgress: false).importData(Data((JSONValue.object([
+        try ProspectImporter(store: unlabeled).importData(Data((JSONValue.object([
             "prospect_id": "u", "anchor_key": "s", "created_at": "2026-01-01T00:00:00Z", "prospect_type": "Tool", "label": nil,
         ]).serialized() + "\n").utf8), path: "u.jsonl", vectors: .automatic(nil))
         let noKey = try unlabeled.write { db in
@@ -122,7 +122,7 @@ final class DecisionTests: XCTestCase {
     /// An in-memory store holding `DecisionRule.prospects`, imported in the original's shape.
     static func storeWithRuleProspects() throws -> CurationStore {
         let store = try CurationStore.inMemory()
-        try ProspectImporter(store: store, showProgress: false)
+        try ProspectImporter(store: store)
             .importData(Data(DecisionRule.prospectLines.utf8), path: "prospects.jsonl", vectors: .automatic(nil))
         return store
     }

@@ -84,7 +84,7 @@ final class FileBoundsTests: XCTestCase {
         let f32 = try dir.writeF32("p.f32", [[1, 2, 3, 4]])
         let store = try CurationStore.inMemory()
         for dimension in Self.hugeDimensions {
-            XCTAssertThrowsError(try ProspectImporter(store: store, showProgress: false)
+            XCTAssertThrowsError(try ProspectImporter(store: store)
                 .importFile(jsonl, vectors: .file(path: f32, dimension: dimension))) { error in
                 XCTAssertEqual("\(error)", "\(f32): dimension \(dimension) is too large, it must be at most 65536")
             }
@@ -137,7 +137,7 @@ final class FileBoundsTests: XCTestCase {
             XCTAssertThrowsError(try JSONLIdReader().read(contentsOfFile: path)) { error in
                 XCTAssertEqual("\(error)", expected)
             }
-            XCTAssertThrowsError(try ProspectImporter(store: try CurationStore.inMemory(), showProgress: false)
+            XCTAssertThrowsError(try ProspectImporter(store: try CurationStore.inMemory())
                 .importFile(jsonl, vectors: .file(path: path, dimension: 4))) { error in
                 XCTAssertEqual("\(error)", expected)
             }
@@ -156,7 +156,7 @@ final class FileBoundsTests: XCTestCase {
         XCTAssertEqual(ftruncate(fd, 4 << 30), 0)
         close(fd)
         let start = Date()
-        XCTAssertThrowsError(try ProspectImporter(store: try CurationStore.inMemory(), showProgress: false)
+        XCTAssertThrowsError(try ProspectImporter(store: try CurationStore.inMemory())
             .importFile(jsonl, vectors: .file(path: f32, dimension: 1024))) { error in
             XCTAssertEqual("\(error)", "\(f32): has 1048576 rows but \(jsonl) has 1 line (row i of the .f32 is line i+1 of the .jsonl)")
         }

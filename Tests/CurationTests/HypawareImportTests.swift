@@ -17,7 +17,7 @@ final class HypawareImportTests: XCTestCase {
         let store = try CurationStore.inMemory()
         let path = JobScratch.fixture("hypaware/enrichment_prospects.jsonl")
         let recorder = RecordingEmbedder()
-        let summary = try ProspectImporter(store: store, showProgress: false).importFile(path, vectors: .automatic(recorder))
+        let summary = try ProspectImporter(store: store).importFile(path, vectors: .automatic(recorder))
         XCTAssertEqual(summary.format, "hypaware")
         XCTAssertEqual(summary.inserted, 7)
         XCTAssertEqual(recorder.texts.first, "Tool: curl - Command-line HTTP client.")
@@ -36,7 +36,7 @@ final class HypawareImportTests: XCTestCase {
         XCTAssertEqual(row?["evidence"], "ran curl -I https://example.org")
         XCTAssertEqual(row?["extractor"], "enrich.t1")
         XCTAssertEqual(row?["extractor_version"], 3)
-        let twice = try ProspectImporter(store: store, showProgress: false).importFile(path, vectors: .automatic(recorder))
+        let twice = try ProspectImporter(store: store).importFile(path, vectors: .automatic(recorder))
         XCTAssertEqual(twice.inserted, 0, "idempotent")
     }
 
@@ -45,7 +45,7 @@ final class HypawareImportTests: XCTestCase {
     func testTheFirstLineDecidesTheFormat() throws {
         let store = try CurationStore.inMemory()
         func importLines(_ lines: [String], format: ImportFormat? = nil) throws -> ImportSummary {
-            try ProspectImporter(store: store, showProgress: false)
+            try ProspectImporter(store: store)
                 .importData(Data(lines.map { $0 + "\n" }.joined().utf8), path: "p.jsonl", vectors: .automatic(nil), format: format)
         }
         let neither = #"{"prospect_id": "x", "anchor_key": "s"}"#
@@ -65,7 +65,7 @@ final class HypawareImportTests: XCTestCase {
         XCTAssertThrowsError(try importLines(["{"])) { XCTAssertTrue("\($0)".contains("p.jsonl:1: invalid JSON"), "\($0)") }
 
         // Committed rows: both shapes have item_id, the original's also committed_at.
-        let committed = CommittedImporter(store: store, showProgress: false)
+        let committed = CommittedImporter(store: store)
         XCTAssertThrowsError(try committed.importData(Data(#"{"id": "k", "type": "Tool"}"#.utf8), path: "c.jsonl",
                                                       vectors: .automatic(nil))) { error in
             XCTAssertTrue("\(error)".contains(#"c.jsonl:1: has neither "item_id" (a curate committed row) nor "committed_at""#), "\(error)")
@@ -90,7 +90,7 @@ final class HypawareImportTests: XCTestCase {
         ]
         for (line, expected) in cases {
             let store = try CurationStore.inMemory()
-            XCTAssertThrowsError(try ProspectImporter(store: store, showProgress: false)
+            XCTAssertThrowsError(try ProspectImporter(store: store)
                 .importData(Data((good + "\n" + line + "\n").utf8), path: "p.jsonl", vectors: .automatic(nil))) { error in
                 XCTAssertEqual((error as? ImportError)?.line, 2, line)
                 XCTAssertTrue("\(error)".contains(expected), "\(error) lacks \(expected)")
@@ -103,17 +103,17 @@ final class HypawareImportTests: XCTestCase {
     /// resolution; imported rows are left out of exports unless asked; bad decisions are refused.
     func testResolutions() throws {
         let store = try CurationStore.inMemory()
-        try ProspectImporter(store: store, showProgress: false)
+        try ProspectImporter(store: store)
             .importFile(JobScratch.fixture("hypaware/enrichment_prospects.jsonl"), vectors: .automatic(nil))
         XCTAssertEqual(try store.counts().pending, 7)
         let path = JobScratch.fixture("hypaware/enrichment_resolutions.jsonl")
-        XCTAssertEqual(try ResolutionImporter(store: store, showProgress: false).importFile(path).inserted, 1)
+        XCTAssertEqual(try ResolutionImporter(store: store).importFile(path).inserted, 1)
         XCTAssertEqual(try store.counts().pending, 6)
         XCTAssertFalse(try store.loadPendingPool().ids.contains("00-decided-upstream"))
-        XCTAssertEqual(try ResolutionImporter(store: store, showProgress: false).importFile(path).alreadyPresent, 1)
+        XCTAssertEqual(try ResolutionImporter(store: store).importFile(path).alreadyPresent, 1)
         let duplicate = #"{"prospect_id":"05-typo","decision":"reject","committed_ids":null,"note":null,"curator":"enrich.t2","curator_version":1,"resolved_at":"2026-01-01T00:00:00Z"}"#
         let later = duplicate.replacingOccurrences(of: #""reject""#, with: #""skip""#)
-        let summary = try ResolutionImporter(store: store, showProgress: false)
+        let summary = try ResolutionImporter(store: store)
             .importData(Data((duplicate + "\n" + later + "\n").utf8), path: "r.jsonl")
         XCTAssertEqual(summary.inserted, 1)
         XCTAssertEqual(try JobScratch.resolutions(store)["05-typo"]?.decision, "reject", "the first resolution stands")
@@ -125,7 +125,7 @@ final class HypawareImportTests: XCTestCase {
         for (line, expected) in [(#"{"prospect_id":"z","decision":"maybe","resolved_at":"2026-01-01T00:00:00Z"}"#, #""decision" must be one of"#),
                                  (#"{"prospect_id":"z","decision":"skip","committed_ids":"x","resolved_at":"2026-01-01T00:00:00Z"}"#, #""committed_ids" must be an array of strings"#),
                                  (#"{"prospect_id":"z","decision":"skip"}"#, #"missing "resolved_at""#)] {
-            XCTAssertThrowsError(try ResolutionImporter(store: store, showProgress: false).importData(Data((line + "\n").utf8), path: "r.jsonl")) {
+            XCTAssertThrowsError(try ResolutionImporter(store: store).importData(Data((line + "\n").utf8), path: "r.jsonl")) {
                 XCTAssertTrue("\($0)".hasPrefix("r.jsonl:1: ") && "\($0)".contains(expected), "\($0)")
             }
         }
@@ -145,7 +145,7 @@ final class HypawareImportTests: XCTestCase {
                      #"{"uuid": "18", "conversation": "c1", "at": "2026-02-02T00:00:00Z", "body": null}"#,
                      #"{"uuid": 17, "conversation": "c1", "at": "2026-02-01T00:00:00Z", "body": "hello"}"#,
                      #"{"uuid": 17, "conversation": "c1", "at": "2026-02-01T00:00:00Z", "body": {"parts": ["a"]}}"#]
-        let importer = SourceImporter(store: store, columns: SourceImporter.Columns(config), showProgress: false)
+        let importer = SourceImporter(store: store, columns: SourceImporter.Columns(config))
         let summary = try importer.importData(Data(lines.map { $0 + "\n" }.joined().utf8), path: "s.jsonl")
         XCTAssertEqual(summary.read, 4)
         XCTAssertEqual(summary.inserted, 3, "line 3 repeats line 1")
@@ -158,7 +158,7 @@ final class HypawareImportTests: XCTestCase {
                                                      path: "s.jsonl")) {
             XCTAssertTrue("\($0)".contains(#"s.jsonl:1: missing "at""#), "\($0)")
         }
-        XCTAssertThrowsError(try SourceImporter(store: store, showProgress: false).importData(Data((lines[0] + "\n").utf8), path: "s.jsonl")) {
+        XCTAssertThrowsError(try SourceImporter(store: store).importData(Data((lines[0] + "\n").utf8), path: "s.jsonl")) {
             XCTAssertTrue("\($0)".contains(#"missing "message_id""#), "the default columns: \($0)")
         }
     }

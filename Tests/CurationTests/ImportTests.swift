@@ -4,6 +4,7 @@ import CurationStore
 import Foundation
 import GRDB
 import Kernels
+import Synchronization
 import XCTest
 
 final class ImportTests: XCTestCase {
@@ -171,6 +172,24 @@ final class ImportTests: XCTestCase {
         }
     }
 
+    /// Progress goes to `onProgress`: each line read, each chunk embedded and each row written
+    /// (a line already present is neither embedded nor written, but counted in the written lines).
+    func testProgressGoesToTheHandler() throws {
+        let store = try CurationStore.inMemory()
+        let dir = try StoreScratch()
+        let embedder = HashingEmbedder(dimension: 8)
+        let lines = (1...3).map { StoreScratch.line(["prospect_id": "p\($0)", "anchor_key": "s", "ts": "2026-01-10T12:00:00Z"]) }
+        try ProspectImporter(store: store).importFile(try dir.writeLines("first.jsonl", [lines[1]]), vectors: .automatic(embedder))
+        let file = try dir.writeLines("p.jsonl", lines)
+        let recorder = ProgressRecorder()
+        try ProspectImporter(store: store, onProgress: { recorder.record($0) }).importFile(file, vectors: .automatic(embedder))
+        XCTAssertEqual(recorder.events, [
+            ImportProgress(path: file, phase: .reading, done: 1), ImportProgress(path: file, phase: .reading, done: 2),
+            ImportProgress(path: file, phase: .reading, done: 3), ImportProgress(path: file, phase: .embedding, done: 2, total: 2),
+            ImportProgress(path: file, phase: .writing, done: 1, total: 3), ImportProgress(path: file, phase: .writing, done: 3, total: 3),
+        ])
+    }
+
     func testDimensionAndModelMismatchesAreRefused() throws {
         try StoreScratch.withEveryStore { store, kind in
             let dir = try StoreScratch()
@@ -293,5 +312,18 @@ final class ImportTests: XCTestCase {
         let again = try ProspectImporter(store: store).importFile(jsonl, vectors: .file(path: f32, dimension: 384))
         XCTAssertEqual([again.inserted, again.alreadyPresent], [0, 2000])
         XCTAssertEqual(try store.counts().prospects, 2000)
+    }
+}
+
+/// Keeps the progress an import reports.
+private final class ProgressRecorder: Sendable {
+    private let kept = Mutex<[ImportProgress]>([])
+
+    /// The progress reported so far, in order.
+    var events: [ImportProgress] { kept.withLock { $0 } }
+
+    /// Keeps `progress`.
+    func record(_ progress: ImportProgress) {
+        kept.withLock { $0.append(progress) }
     }
 }

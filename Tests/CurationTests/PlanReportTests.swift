@@ -13,7 +13,7 @@ final class PlanReportTests: XCTestCase {
     static func fixtureStore(_ directory: TemporaryDirectory) throws -> CurationStore {
         let store = try CurationStore(path: directory.path("curate.sqlite"))
         let jsonl = TemporaryDirectory.fixture("debian-minilm-2000.jsonl"), f32 = TemporaryDirectory.fixture("debian-minilm-2000.f32")
-        _ = try ProspectImporter(store: store, showProgress: false).importFile(jsonl, vectors: .file(path: f32, dimension: 384))
+        _ = try ProspectImporter(store: store).importFile(jsonl, vectors: .file(path: f32, dimension: 384))
         let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").suffix(300)
         let committed = try lines.map { line in
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -22,7 +22,7 @@ final class PlanReportTests: XCTestCase {
         }
         let vectors = try Data(contentsOf: URL(fileURLWithPath: f32)).suffix(300 * 384 * 4)
         try vectors.write(to: directory.url.appendingPathComponent("committed.f32"))
-        _ = try CommittedImporter(store: store, showProgress: false)
+        _ = try CommittedImporter(store: store)
             .importFile(try directory.writeLines("committed.jsonl", committed), vectors: .file(path: directory.path("committed.f32"), dimension: 384))
         return store
     }

@@ -96,10 +96,10 @@ final class ProvenanceTests: XCTestCase {
     func testImportingTheOriginalsCommittedRows() throws {
         let store = try CurationStore.inMemory()
         let path = JobScratch.fixture("hypaware/enrichment_committed.jsonl")
-        let first = try CommittedImporter(store: store, showProgress: false).importFile(path, vectors: .automatic(HashingEmbedder()))
+        let first = try CommittedImporter(store: store).importFile(path, vectors: .automatic(HashingEmbedder()))
         XCTAssertEqual(first.format, "hypaware")
         XCTAssertEqual(first.inserted, 3)
-        let again = try CommittedImporter(store: store, showProgress: false).importFile(path, vectors: .automatic(HashingEmbedder()))
+        let again = try CommittedImporter(store: store).importFile(path, vectors: .automatic(HashingEmbedder()))
         XCTAssertEqual(again.inserted, 0)
         XCTAssertEqual(again.alreadyPresent, 3)
         let recall = try store.loadCommitted()

@@ -85,6 +85,6 @@ final class WindowTests: XCTestCase {
             TemporaryDirectory.line(["message_id": row.id, "session_id": row.session, "message_created_at": row.ts,
                                      "content_text": "text of \(row.id)"]) + "\n"
         }
-        try SourceImporter(store: store, showProgress: false).importData(Data(lines.joined().utf8), path: "sources.jsonl")
+        try SourceImporter(store: store).importData(Data(lines.joined().utf8), path: "sources.jsonl")
     }
 }

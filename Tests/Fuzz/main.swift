@@ -20,7 +20,7 @@ enum FuzzTarget: String, CaseIterable {
         switch self {
         case .jsonl:
             guard let store = try? CurationStore.inMemory() else { fatalError("cannot open an in-memory store") }
-            let importer = ProspectImporter(store: store, showProgress: false)
+            let importer = ProspectImporter(store: store)
             _ = try? importer.importData(data, path: "fuzz.jsonl", vectors: .automatic(HashingEmbedder(dimension: 8)))
         case .decisions:
             // First byte: the cluster size (0...31); the rest: the tool input's JSON text.

@@ -29,17 +29,20 @@ package enum CrashPoint: String, CaseIterable, Sendable {
     /// The environment variable naming the point a process kills itself at.
     package static let environmentVariable = "CURATE_CRASH_AT"
 
+    /// The value of `CURATE_CRASH_AT` in this process, when set and not empty.
+    private static let setting = ProcessInfo.processInfo.environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+
     /// The point and arrival `CURATE_CRASH_AT` arms in this process, if any.
-    private static let armed: (point: CrashPoint, arrival: Int)? = {
-        guard let text = ProcessInfo.processInfo.environment[environmentVariable], !text.isEmpty else { return nil }
+    private static let armed: (point: CrashPoint, arrival: Int)? = setting.flatMap { text in
         let parts = text.split(separator: ":", maxSplits: 1)
-        guard let point = CrashPoint(rawValue: String(parts[0])) else {
-            FileHandle.standardError.write(Data("curate: ignoring \(environmentVariable)=\(text): unknown crash point\n".utf8))
-            return nil
-        }
+        guard let point = parts.first.flatMap({ CrashPoint(rawValue: String($0)) }) else { return nil }
         let arrival = parts.count == 2 ? Int(parts[1]) ?? 1 : 1
         return (point, max(1, arrival))
-    }()
+    }
+
+    /// `CURATE_CRASH_AT` when it names no crash point, so arms nothing (the `curate` command
+    /// says it ignores it).
+    package static var unknownSetting: String? { armed == nil ? setting : nil }
 
     private static let arrivals = Mutex(0)
 

@@ -28,13 +28,13 @@ import GRDB
 public struct CommittedImporter: Sendable {
     /// The store written to.
     public let store: CurationStore
-    /// Whether to draw a progress line on standard error when it is a terminal.
-    public var showProgress: Bool
+    /// Receives the import's progress (nil, the default: none is reported).
+    public var onProgress: ImportProgress.Handler?
 
-    /// An importer into `store`.
-    public init(store: CurationStore, showProgress: Bool = true) {
+    /// An importer into `store`, reporting progress to `onProgress`.
+    public init(store: CurationStore, onProgress: ImportProgress.Handler? = nil) {
         self.store = store
-        self.showProgress = showProgress
+        self.onProgress = onProgress
     }
 
     /// Imports the JSON Lines file at `path`.
@@ -56,7 +56,7 @@ public struct CommittedImporter: Sendable {
             ? ImportIdentity(field: "item_id", existsSQL: "SELECT 1 FROM committed WHERE item_id = ? LIMIT 1", duplicatesAreErrors: true)
             : ImportIdentity(field: "row", existsSQL: "SELECT 1 FROM committed WHERE row_key = ?", duplicatesAreErrors: false)
         return try ImportPlan.importLines(
-            data, path: path, store: store, showProgress: showProgress, vectors: vectors, identity: identity, format: format,
+            data, path: path, store: store, onProgress: onProgress, vectors: vectors, identity: identity, format: format,
             insertSQL: """
                 INSERT INTO committed (item_id, item_type, label, summary, props, confidence, anchor_type, anchor_key,
                                        source_dataset, source_keys, curator, curator_version, committed_at, source,

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Kernels
 
 /// Where an import's vectors come from.
 public enum VectorSource: Sendable {
@@ -90,7 +89,7 @@ struct ImportPlan {
 
     let path: String
     let store: CurationStore
-    let progress: ProgressLine
+    let onProgress: ImportProgress.Handler?
 
     /// The contents of the file at `path`.
     static func contents(ofFile path: String) throws(ImportError) -> Data {
@@ -107,18 +106,17 @@ struct ImportPlan {
     /// the new records, outside the write), then in one transaction checks the store's dimension
     /// and model, inserts with `insertSQL` each record still absent (`arguments` gives its
     /// values; `now` is one timestamp taken just before the write), runs `finish` on the inserted
-    /// records (it returns the sessions touched) and records the model.
+    /// records (it returns the sessions touched) and records the model. Each line read, chunk
+    /// embedded and row written is reported to `onProgress`.
     static func importLines<R: ImportRecord>(
-        _ data: Data, path: String, store: CurationStore, showProgress: Bool, vectors: VectorSource?,
+        _ data: Data, path: String, store: CurationStore, onProgress: ImportProgress.Handler?, vectors: VectorSource?,
         identity: ImportIdentity, format: ImportFormat = .curate, insertSQL: String,
         parse: (_ line: Int, _ fields: FieldReader) throws(ImportError) -> R,
         arguments: (_ record: R, _ now: UTCTimestamp) -> StatementArguments,
         finish: (_ db: Database, _ inserted: [R]) throws -> Int = { _, _ in 0 }
     ) throws(ImportError) -> ImportSummary {
-        let progress = ProgressLine(label: "importing \(path)", enabled: showProgress)
-        defer { progress.finish() }
-        let plan = ImportPlan(path: path, store: store, progress: progress)
-        var records = try parseLines(data, path: path, identity: identity, progress: progress, parse)
+        let plan = ImportPlan(path: path, store: store, onProgress: onProgress)
+        var records = try plan.parseLines(data, identity: identity, parse)
         // Which lines are new (read first, so the embedder runs only for them, outside the write).
         let present = try plan.database {
             try store.read { db in
@@ -145,7 +143,7 @@ struct ImportPlan {
                     if try Bool.fetchOne(exists, arguments: [record.id]) != nil { continue }
                     try insert.execute(arguments: arguments(record, now))
                     inserted.append(record)
-                    progress.update("writing", done: n + 1, total: inserting.count)
+                    plan.report(.writing, done: n + 1, total: inserting.count)
                 }
                 let sessions = try finish(db, inserted)
                 if !inserted.isEmpty { try plan.recordSpace(db, space: space) }
@@ -224,7 +222,7 @@ struct ImportPlan {
                 records[index].vector = EmbeddingBlob.data(from: vector)
             }
             done += indices.count
-            progress.update("embedding", done: done, total: needed.count)
+            report(.embedding, done: done, total: needed.count)
         }
     }
 
@@ -313,11 +311,16 @@ struct ImportPlan {
         }
     }
 
+    /// Reports that `done` lines (of `total`, when known) went through `phase`.
+    func report(_ phase: ImportProgress.Phase, done: Int, total: Int? = nil) {
+        onProgress?(ImportProgress(path: path, phase: phase, done: done, total: total))
+    }
+
     /// Parses every line of `data` with `parse`; a repeated identity is an error when
     /// `identity.duplicatesAreErrors` (the record is kept otherwise: row `i` of a `.f32` file
     /// still belongs to line `i + 1`).
-    static func parseLines<R: ImportRecord>(
-        _ data: Data, path: String, identity: ImportIdentity, progress: ProgressLine,
+    func parseLines<R: ImportRecord>(
+        _ data: Data, identity: ImportIdentity,
         _ parse: (_ line: Int, _ object: FieldReader) throws(ImportError) -> R
     ) throws(ImportError) -> [R] {
         var records: [R] = []
@@ -340,56 +343,10 @@ struct ImportPlan {
                                          reason: .duplicateID(field: identity.field, id: record.id, firstLine: first))
                 }
                 records.append(record)
-                progress.update("reading", done: line)
+                report(.reading, done: line)
             }
         }
         if case let .failure(error) = outcome { throw failure ?? .input(error) }
         return records
-    }
-}
-
-/// A progress line on standard error, redrawn in place (`\r`) at most every 0.2 s, only when
-/// standard error is a terminal (`isatty(2)`); erased by `finish()`. The rate is lines per
-/// second of the current phase (reading, embedding, writing).
-final class ProgressLine {
-    private let label: String
-    private let enabled: Bool
-    private var phase = ""
-    private var phaseStopwatch = Stopwatch()
-    private var sinceDrawn = Stopwatch()
-    private var drawn = false
-
-    /// A progress line prefixed with `label`, drawn when `enabled` and standard error is a TTY.
-    init(label: String, enabled: Bool) {
-        self.label = label
-        self.enabled = enabled && isatty(2) == 1
-    }
-
-    /// Notes that `done` lines (of `total`, when known) went through `phase`, and redraws the
-    /// line when 0.2 s passed since it was last drawn.
-    func update(_ phase: String, done: Int, total: Int? = nil) {
-        guard enabled else { return }
-        if phase != self.phase {
-            self.phase = phase
-            phaseStopwatch = Stopwatch()
-        }
-        guard sinceDrawn.seconds >= 0.2 else { return }
-        sinceDrawn = Stopwatch()
-        let seconds = phaseStopwatch.seconds
-        let rate = seconds > 0 ? Int(Double(done) / seconds) : 0
-        let count = total.map { "\(done)/\($0)" } ?? "\(done)"
-        write("\r\u{1B}[K\(label): \(phase) \(count) lines (\(rate) lines/s)")
-        drawn = true
-    }
-
-    /// Erases the line if it was drawn.
-    func finish() {
-        guard drawn else { return }
-        write("\r\u{1B}[K")
-        drawn = false
-    }
-
-    private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }

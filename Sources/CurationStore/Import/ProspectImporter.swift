@@ -44,13 +44,13 @@ import GRDB
 public struct ProspectImporter: Sendable {
     /// The store written to.
     public let store: CurationStore
-    /// Whether to draw a progress line on standard error when it is a terminal.
-    public var showProgress: Bool
+    /// Receives the import's progress (nil, the default: none is reported).
+    public var onProgress: ImportProgress.Handler?
 
-    /// An importer into `store`.
-    public init(store: CurationStore, showProgress: Bool = true) {
+    /// An importer into `store`, reporting progress to `onProgress`.
+    public init(store: CurationStore, onProgress: ImportProgress.Handler? = nil) {
         self.store = store
-        self.showProgress = showProgress
+        self.onProgress = onProgress
     }
 
     /// Imports the JSON Lines file at `path`.
@@ -70,7 +70,7 @@ public struct ProspectImporter: Sendable {
                            format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
         let format = try Self.detection.resolve(format, of: data, path: path)
         return try ImportPlan.importLines(
-            data, path: path, store: store, showProgress: showProgress, vectors: vectors,
+            data, path: path, store: store, onProgress: onProgress, vectors: vectors,
             identity: ImportIdentity(field: "prospect_id", existsSQL: "SELECT 1 FROM prospects WHERE prospect_id = ? LIMIT 1",
                                      duplicatesAreErrors: true),
             format: format,

@@ -20,13 +20,13 @@ import GRDB
 public struct ResolutionImporter: Sendable {
     /// The store written to.
     public let store: CurationStore
-    /// Whether to draw a progress line on standard error when it is a terminal.
-    public var showProgress: Bool
+    /// Receives the import's progress (nil, the default: none is reported).
+    public var onProgress: ImportProgress.Handler?
 
-    /// An importer into `store`.
-    public init(store: CurationStore, showProgress: Bool = true) {
+    /// An importer into `store`, reporting progress to `onProgress`.
+    public init(store: CurationStore, onProgress: ImportProgress.Handler? = nil) {
         self.store = store
-        self.showProgress = showProgress
+        self.onProgress = onProgress
     }
 
     /// Imports the JSON Lines file at `path`.
@@ -41,7 +41,7 @@ public struct ResolutionImporter: Sendable {
     @discardableResult
     public func importData(_ data: Data, path: String) throws(ImportError) -> ImportSummary {
         try ImportPlan.importLines(
-            data, path: path, store: store, showProgress: showProgress, vectors: nil,
+            data, path: path, store: store, onProgress: onProgress, vectors: nil,
             identity: ImportIdentity(field: "prospect_id", existsSQL: "SELECT 1 FROM resolutions WHERE prospect_id = ?",
                                      duplicatesAreErrors: false),
             format: .hypaware,

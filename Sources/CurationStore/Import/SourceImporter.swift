@@ -46,14 +46,14 @@ public struct SourceImporter: Sendable {
     public let store: CurationStore
     /// The column names.
     public var columns: Columns
-    /// Whether to draw a progress line on standard error when it is a terminal.
-    public var showProgress: Bool
+    /// Receives the import's progress (nil, the default: none is reported).
+    public var onProgress: ImportProgress.Handler?
 
-    /// An importer into `store` reading `columns`.
-    public init(store: CurationStore, columns: Columns = Columns(), showProgress: Bool = true) {
+    /// An importer into `store` reading `columns`, reporting progress to `onProgress`.
+    public init(store: CurationStore, columns: Columns = Columns(), onProgress: ImportProgress.Handler? = nil) {
         self.store = store
         self.columns = columns
-        self.showProgress = showProgress
+        self.onProgress = onProgress
     }
 
     /// Imports the JSON Lines file at `path`.
@@ -69,7 +69,7 @@ public struct SourceImporter: Sendable {
     public func importData(_ data: Data, path: String) throws(ImportError) -> ImportSummary {
         let columns = columns
         return try ImportPlan.importLines(
-            data, path: path, store: store, showProgress: showProgress, vectors: nil,
+            data, path: path, store: store, onProgress: onProgress, vectors: nil,
             identity: ImportIdentity(field: "row", existsSQL: "SELECT 1 FROM sources WHERE row_key = ?", duplicatesAreErrors: false),
             format: .hypaware,
             insertSQL: "INSERT INTO sources (source_id, anchor_key, ts, text, row_key) VALUES (?, ?, ?, ?, ?)",
