@@ -34,6 +34,9 @@ let package = Package(
         // MARK: Implementation details
         /// Runtime BLAS loader, cpuid dispatch and per-ISA kernels (no stable Swift API).
         .target(name: "CKernels", path: "CKernels"),
+        /// The one SVG chart writer (axes, ticks, lines, symbols, bars, legends; every text escaped) of
+        /// the report's inline charts and the benchmark's plot.
+        .target(name: "SVGCharts"),
         // MARK: Public API
         /// Embedding matrices, similarity tiles, the compute backends and principal components.
         .target(name: "Kernels", dependencies: ["CKernels"]),
@@ -61,7 +64,7 @@ let package = Package(
         .target(name: "Curation", dependencies: ["Kernels", "Clustering", "CurationStore", "CurationProviders"]),
         /// `curate report`: the plan's statistics (threshold sweep, nearest neighbours, principal-component
         /// map) and the self-contained HTML page that shows them.
-        .target(name: "CurationReport", dependencies: ["Kernels", "Clustering", "CurationStore", "Curation"]),
+        .target(name: "CurationReport", dependencies: ["Kernels", "Clustering", "CurationStore", "Curation", "SVGCharts"]),
         .executableTarget(
             name: "curate",
             dependencies: [
@@ -72,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "curate-bench",
             dependencies: [
-                "Curation", "CurationReport", "CurationStore", "Clustering", "Kernels",
+                "Curation", "CurationReport", "CurationStore", "Clustering", "Kernels", "SVGCharts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/curate-bench"
@@ -98,6 +101,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "CKernels", "TestSupport"]),
+        .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
         .testTarget(
             name: "CurationTests",
             dependencies: [
