@@ -40,7 +40,8 @@ let package = Package(
         // MARK: Public API
         /// Embedding matrices, similarity tiles, the compute backends and principal components.
         .target(name: "Kernels", dependencies: ["CKernels"]),
-        /// Pure algorithms: greedy first-match clustering, threshold sweeps and exact top-k recall.
+        /// Pure algorithms: greedy first-match clustering, threshold sweeps, exact top-k recall, and a
+        /// plan's salience, recall regions and chunking.
         .target(name: "Clustering", dependencies: ["Kernels"]),
         /// The SQLite store and every statement against it: schema, pending pool, committed index,
         /// job slot, embedding cache, imports and exports, and the file formats they read.
