@@ -34,10 +34,14 @@ let package = Package(
         // MARK: Implementation details
         /// Runtime BLAS loader, cpuid dispatch and per-ISA kernels (no stable Swift API).
         .target(name: "CKernels", path: "CKernels"),
+        /// The one SVG chart writer (axes, ticks, lines, symbols, bars, legends; every text escaped) of
+        /// the report's inline charts and the benchmark's plot.
+        .target(name: "SVGCharts"),
         // MARK: Public API
         /// Embedding matrices, similarity tiles, the compute backends and principal components.
         .target(name: "Kernels", dependencies: ["CKernels"]),
-        /// Pure algorithms: greedy first-match clustering, threshold sweeps and exact top-k recall.
+        /// Pure algorithms: greedy first-match clustering, threshold sweeps, exact top-k recall, and a
+        /// plan's salience, recall regions and chunking.
         .target(name: "Clustering", dependencies: ["Kernels"]),
         /// The SQLite store and every statement against it: schema, pending pool, committed index,
         /// job slot, embedding cache, imports and exports, and the file formats they read.
@@ -61,7 +65,7 @@ let package = Package(
         .target(name: "Curation", dependencies: ["Kernels", "Clustering", "CurationStore", "CurationProviders"]),
         /// `curate report`: the plan's statistics (threshold sweep, nearest neighbours, principal-component
         /// map) and the self-contained HTML page that shows them.
-        .target(name: "CurationReport", dependencies: ["Kernels", "Clustering", "CurationStore", "Curation"]),
+        .target(name: "CurationReport", dependencies: ["Kernels", "Clustering", "CurationStore", "Curation", "SVGCharts"]),
         .executableTarget(
             name: "curate",
             dependencies: [
@@ -72,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "curate-bench",
             dependencies: [
-                "Curation", "CurationReport", "CurationStore", "Clustering", "Kernels",
+                "Curation", "CurationReport", "CurationStore", "Clustering", "Kernels", "SVGCharts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/curate-bench"
@@ -98,6 +102,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "CKernels", "TestSupport"]),
+        .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
         .testTarget(
             name: "CurationTests",
             dependencies: [

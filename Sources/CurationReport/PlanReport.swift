@@ -231,7 +231,7 @@ public struct PlanReport: Sendable {
             let sizes = result.clusters.map(\.count)
             return SweepPoint(threshold: threshold, clusters: sizes.count, largest: sizes.max() ?? 0,
                               singletons: sizes.filter { $0 == 1 }.count,
-                              requests: fixed + sizes.reduce(0) { $0 + ($1 + size - 1) / size })
+                              requests: fixed + sizes.reduce(0) { $0 + Chunking.pieceCount(ofSize: $1, maxSize: size) })
         }
     }
 

@@ -7,12 +7,13 @@ import Kernels
 /// 1. Recall: each prospect's top-k committed items by cosine; novelty = 1 − best score (1
 ///    without hits). With recall enabled (k > 0 and committed vectors exist), prospects with
 ///    novelty below `salienceThreshold` are skipped; the rest are ordered by novelty,
-///    descending, stable.
+///    descending, stable (`Salience`).
 /// 2. Warm prospects (best score ≥ `recallClusterFloor`) are bucketed by their best hit:
-///    buckets in order of first appearance, members in salience order.
+///    buckets in order of first appearance, members in salience order (`RecallRegions`).
 /// 3. Cold prospects are clustered greedily in `prospect_id` UTF-16 order (`UTF16Order`) at
 ///    `clusterSimilarity`; cold prospects without vectors are grouped by session.
-/// 4. Region clusters, then cold clusters, each cut into pieces of at most `maxClusterSize`.
+/// 4. Region clusters, then cold clusters, each cut into pieces of at most `maxClusterSize`
+///    (`Chunking`).
 ///
 /// ```swift
 /// let pool = try store.loadPendingPool(since: since)
@@ -51,47 +52,21 @@ public struct Planner: Sendable {
 
         stopwatch = Stopwatch()
         let recallEnabled = settings.recallTopK > 0 && (committed.embeddings?.rows ?? 0) > 0
-        var salient: [Int] = []
-        var skipped: [Int] = []
-        for index in pool.prospects.indices {
-            let novelty = 1 - (recall[index].first?.score ?? 0)
-            if recallEnabled && novelty < settings.salienceThreshold { skipped.append(index) } else { salient.append(index) }
-        }
-        if recallEnabled {
-            let novelty = recall.map { 1 - ($0.first?.score ?? 0) }
-            salient = stableSorted(salient) { novelty[$0] > novelty[$1] }
-        }
-        var deferred = 0
-        if let maxProspects, salient.count > maxProspects {
-            deferred = salient.count - max(maxProspects, 0)
-            salient.removeLast(deferred)
-        }
-        var regions: [Int: [Int]] = [:]
-        var regionOrder: [Int] = []
-        var cold: [Int] = []
-        for index in salient {
-            if let top = recall[index].first, top.score >= settings.recallClusterFloor {
-                if regions[top.committedIndex] == nil { regionOrder.append(top.committedIndex) }
-                regions[top.committedIndex, default: []].append(index)
-            } else {
-                cold.append(index)
-            }
-        }
+        let topHits = recall.map { $0.first.map { RecallHit(index: $0.committedIndex, score: $0.score) } }
+        let salience = Salience(topScores: topHits.map { $0?.score }, threshold: settings.salienceThreshold,
+                                recallEnabled: recallEnabled, limit: maxProspects)
+        let warm = RecallRegions(salience.salient, topHits: topHits, floor: settings.recallClusterFloor)
         timings.plan = stopwatch.seconds
 
         stopwatch = Stopwatch()
-        let (coldClusters, coldOrder) = try clusterCold(cold, pool, screen: &screens.cluster)
+        let (coldClusters, coldOrder) = try clusterCold(warm.cold, pool, screen: &screens.cluster)
         timings.cluster = stopwatch.seconds
 
-        let grouped = regionOrder.map { (Plan.Cluster.Origin.recallRegion(committedIndex: $0), regions[$0]!) } + coldClusters
-        let clusters = grouped.enumerated().flatMap { group, element in
-            let (origin, members) = element
-            return stride(from: 0, to: members.count, by: settings.maxClusterSize).map {
-                Plan.Cluster(origin: origin, members: Array(members[$0..<min($0 + settings.maxClusterSize, members.count)]),
-                             group: group)
-            }
+        let grouped = warm.regions.map { (Plan.Cluster.Origin.recallRegion(committedIndex: $0.anchor), $0.members) } + coldClusters
+        let clusters = Chunking.pieces(of: grouped.map(\.1), maxSize: settings.maxClusterSize).map {
+            Plan.Cluster(origin: grouped[$0.group].0, members: $0.members, group: $0.group)
         }
-        return Plan(pending: pool.count - deferred, deferred: deferred, skipped: skipped, clusters: clusters,
+        return Plan(pending: pool.count - salience.deferred, deferred: salience.deferred, skipped: salience.skipped, clusters: clusters,
                     coldOrder: coldOrder, recall: recall, timings: timings, screens: screens)
     }
 
@@ -147,12 +122,6 @@ public struct Planner: Sendable {
         }
         groups += sessionOrder.map { (.session($0), sessions[$0]!) }
         return (groups, embedded)
-    }
-
-    private func stableSorted(_ items: [Int], by before: (Int, Int) -> Bool) -> [Int] {
-        items.enumerated().sorted { a, b in
-            before(a.element, b.element) || (!before(b.element, a.element) && a.offset < b.offset)
-        }.map(\.element)
     }
 }
 
