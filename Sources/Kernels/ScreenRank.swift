@@ -31,7 +31,7 @@ public enum ScreenRank: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What a low-rank screen did in one clustering or recall.
-public struct ScreenSummary: Sendable, Equatable {
+public struct ScreenSummary: Sendable, Equatable, Encodable {
     /// k: the principal directions screened with.
     public let rank: Int
     /// The element type of the screen's tiles: "float32", "bf16" or "int8".
@@ -51,6 +51,20 @@ public struct ScreenSummary: Sendable, Equatable {
         let main = a.screenedPairs >= b.screenedPairs ? a : b
         return ScreenSummary(rank: main.rank, encoding: main.encoding, screenedPairs: a.screenedPairs + b.screenedPairs,
                              survivors: a.survivors + b.survivors)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case rank, encoding, screenedPairs = "screened_pairs", survivors, survivingFraction = "surviving_fraction"
+    }
+
+    /// `{"rank", "encoding", "screened_pairs", "survivors", "surviving_fraction"}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rank, forKey: .rank)
+        try container.encode(encoding, forKey: .encoding)
+        try container.encode(screenedPairs, forKey: .screenedPairs)
+        try container.encode(survivors, forKey: .survivors)
+        try container.encode(survivingFraction, forKey: .survivingFraction)
     }
 
     package init(rank: Int, encoding: String, screenedPairs: Int, survivors: Int) {

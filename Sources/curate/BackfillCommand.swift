@@ -106,32 +106,14 @@ struct BackfillCommand: AsyncParsableCommand {
             throw ExitStatus.of(error)
         }
         if let planOut {
-            let summary = report.summary
-            let document: JSONValue = .object([
-                "pending": .integer(summary.pending),
-                "skipped": .array(summary.skipped.map(JSONValue.string)),
-                "clusters": .array(summary.clusters.map { .array($0.map(JSONValue.string)) }),
-            ])
-            try OutputFile.writeOutput(Array((document.serialized() + "\n").utf8), to: planOut, flag: "--plan-out",
-                                       protecting: ProtectedFiles(database: store.db, config: store.config))
+            try OutputFile.writeOutput(Array((try JSONValue(encoding: report.summary).serialized() + "\n").utf8), to: planOut,
+                                       flag: "--plan-out", protecting: ProtectedFiles(database: store.db, config: store.config))
+        }
+        if json {
+            return OutputFile.writeJSON(DryRunOutput(db: store.db, backend: planner.backend.resolved.rawValue, planOut: planOut,
+                                                     dryRun: report))
         }
         let t = report.timings
-        if json {
-            OutputFile.writeStandardOutput(JSONValue.object([
-                "dry_run": .bool(true),
-                "db": .string(store.db),
-                "windows": .integer(report.windows),
-                "pending": .integer(report.pending),
-                "clusters": .integer(report.clusters),
-                "skipped": .integer(report.skipped),
-                "backend": .string(planner.backend.resolved.rawValue),
-                "screen": report.screens.json,
-                "timings": .object(["load": .number(t.load), "recall": .number(t.recall), "cluster": .number(t.cluster),
-                                    "plan": .number(t.plan)]),
-                "plan_out": planOut.map(JSONValue.string) ?? .null,
-            ]).serialized() + "\n")
-            return
-        }
         var line = "dry run: \(report.pending) pending"
         if scope.window != nil { line += " in \(report.windows) window\(report.windows == 1 ? "" : "s")" }
         line += ", \(report.clusters) cluster\(report.clusters == 1 ? "" : "s"), \(report.skipped) skipped"
@@ -167,24 +149,11 @@ struct BackfillCommand: AsyncParsableCommand {
             throw ExitStatus.of(error)
         }
         progress.finish()
-        let tally = report.tally
         if json {
-            var members: [(key: String, value: JSONValue)] = [
-                ("db", .string(store.db)), ("pending", .integer(report.pending)), ("clusters", .integer(report.clusters)),
-                ("batches", .integer(report.batches)), ("windows", .integer(report.windows)),
-                ("jobs", .array(report.jobs.map(JSONValue.string))), ("resumed", report.resumed.map(JSONValue.string) ?? .null),
-                ("provider", .string(backfill.provider.name)),
-                ("http", backfill.provider.transportStats.map { .object(["requests": .integer($0.requests),
-                                                                          "retries": .integer($0.retries)]) } ?? .null),
-                ("timings", .object(["load": .number(report.timings.load), "recall": .number(report.timings.recall),
-                                     "cluster": .number(report.timings.cluster), "plan": .number(report.timings.plan),
-                                     "submit": .number(report.timings.submit), "poll": .number(report.timings.poll),
-                                     "collect": .number(report.timings.collect)])),
-            ]
-            members += tally.jsonMembers
-            OutputFile.writeStandardOutput(JSONValue.object(JSONObject(members)).serialized() + "\n")
-            return
+            return OutputFile.writeJSON(BackfillOutput(db: store.db, provider: backfill.provider.name,
+                                                       http: backfill.provider.transportStats, report: report))
         }
+        let tally = report.tally
         var text = tally.line(pending: report.pending, clusters: report.clusters) + "\n"
         if tally.leftPending > 0 {
             text += "\(tally.leftPending) prospect\(tally.leftPending == 1 ? "" : "s") left pending (no usable curator answer)\n"

@@ -65,17 +65,9 @@ struct Cluster: ParsableCommand {
                 .cluster(input.items.matrix, order: input.order)
         }
         let ids = input.items.ids
-        try compute.emit(.object([
-            "clusters": .array(result.clusters.map { .array($0.map { .string(ids[$0]) }) }),
-            "backend": .string(result.backend.rawValue),
-            "blas_core": result.backend == .blas ? .string(BLASLibrary.coreName) : .null,
-            "isa": .string(ComputeEnvironment.isa),
-            "screen": result.screen?.json ?? .null,
-            "threshold": .number(threshold),
-            "items": .integer(ids.count),
-            "dimension": .integer(compute.dimension),
-            "seconds": .number(seconds),
-            "load_seconds": .number(loadSeconds),
-        ]))
+        try compute.emit(ClusterOutput(
+            clusters: result.clusters.map { $0.map { ids[$0] } }, threshold: threshold, items: ids.count,
+            facts: ComputeFacts(backend: result.backend, screen: result.screen, dimension: compute.dimension, seconds: seconds,
+                                loadSeconds: loadSeconds)))
     }
 }

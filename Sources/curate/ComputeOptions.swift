@@ -34,10 +34,10 @@ struct ComputeOptions: ParsableArguments {
         try checkDimension(dimension)
     }
 
-    /// Emits `json` (with a final newline) to `--out` or to standard output.
+    /// Emits `result` as one line of JSON with sorted keys to `--out` or to standard output.
     /// - Throws: exit status 1 after reporting why the output could not be written.
-    func emit(_ json: JSONValue) throws {
-        let text = json.serialized() + "\n"
+    func emit(_ result: some Encodable) throws {
+        let text = try JSONValue(encoding: result).serialized() + "\n"
         do {
             if let out { try OutputFile.writeAtomically(Array(text.utf8), to: out) } else { OutputFile.writeStandardOutput(text) }
         } catch {
@@ -61,12 +61,6 @@ extension ScreenRank: ExpressibleByArgument {
 }
 
 extension ScreenSummary {
-    /// `{"rank", "encoding", "screened_pairs", "survivors", "surviving_fraction"}`.
-    var json: JSONValue {
-        .object(["rank": .integer(rank), "encoding": .string(encoding), "screened_pairs": .integer(screenedPairs),
-                 "survivors": .integer(survivors), "surviving_fraction": .number(survivingFraction)])
-    }
-
     /// "rank 64 in int8, 0.41 % of 1999000 pairs left", for text output.
     var text: String {
         "rank \(rank) in \(encoding), " + String(format: "%.2f %% of %d pairs left", 100 * survivingFraction, screenedPairs)
@@ -74,9 +68,6 @@ extension ScreenSummary {
 }
 
 extension PlanScreens {
-    /// `{"recall": screen or null, "cluster": screen or null}`.
-    var json: JSONValue { .object(["recall": recall?.json ?? .null, "cluster": cluster?.json ?? .null]) }
-
     /// "; recall screen …; cluster screen …" for the screens that ran ("" for none).
     var text: String {
         [("recall", recall), ("cluster", cluster)].compactMap { stage, screen in screen.map { "; \(stage) screen \($0.text)" } }.joined()

@@ -53,7 +53,7 @@ struct DaemonCommand: AsyncParsableCommand {
                 try await daemon.run(interval: .milliseconds(milliseconds)) { event in
                     switch event {
                     case let .ticked(outcome):
-                        OutputFile.writeStandardOutput((json ? TickCommand.json(outcome).serialized() : TickCommand.describe(outcome)) + "\n")
+                        if json { OutputFile.writeJSON(outcome) } else { OutputFile.writeStandardOutput(TickCommand.describe(outcome) + "\n") }
                     case let .failed(error):
                         standardError("daemon: tick failed: \(error.description)")
                     }

@@ -69,12 +69,8 @@ struct ExportCommand: ParsableCommand {
         }
         try OutputFile.writeOutput(Array(export.jsonLines.utf8), to: out, flag: "--out", protecting: protected)
         if json {
-            OutputFile.writeStandardOutput(JSONValue.object([
-                "table": .string(table.rawValue), "db": .string(store.db), "out": .string(out), "rows": .integer(export.rows),
-                "after": cursor.map { .string($0.description) } ?? .null, "cursor": .string(export.cursor.description),
-                "include_imported": .bool(all),
-            ]).serialized() + "\n")
-            return
+            return OutputFile.writeJSON(ExportOutput(table: table.rawValue, db: store.db, out: out, rows: export.rows,
+                                                     after: cursor?.description, cursor: export.cursor.description, includeImported: all))
         }
         OutputFile.writeStandardOutput("exported \(export.rows) \(table.rawValue) row\(export.rows == 1 ? "" : "s") to \(out); "
                                        + "next time: --after \(export.cursor)\n")
@@ -82,3 +78,16 @@ struct ExportCommand: ParsableCommand {
 }
 
 extension StoreExport.Table: ExpressibleByArgument {}
+
+/// What `curate export --json` prints.
+private struct ExportOutput: Encodable {
+    let table: String, db: String, out: String
+    let rows: Int
+    let after: String?
+    let cursor: String
+    let includeImported: Bool
+
+    private enum CodingKeys: String, CodingKey {
+        case table, db, out, rows, after, cursor, includeImported = "include_imported"
+    }
+}

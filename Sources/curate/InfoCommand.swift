@@ -37,66 +37,29 @@ struct Info: ParsableCommand {
     var peak = false
 
     func run() throws {
-        let available = BLASLibrary.isAvailable
-        let library = available ? BLASLibrary.libraryPath : nil
-        let core = available ? BLASLibrary.coreName : nil
-        let requested = BLASLibrary.requestedCore
-        let check = BLASLibrary.selfCheck
-        let perWorker = peak ? SgemmPeak.perWorker() : nil
-        let libraryThreaded = peak ? SgemmPeak.libraryThreaded() : nil
-        if json {
-            let output: JSONValue = .object([
-                "version": .string(Curate.version),
-                "isa": .string(ComputeEnvironment.isa),
-                "bf16_kernel": .string(ComputeEnvironment.bf16Kernel),
-                "int8_kernel": .string(ComputeEnvironment.int8Kernel),
-                "auto_backend": .string(Backend.auto.resolved.rawValue),
-                "blas_available": .bool(available),
-                "blas_library": library.map(JSONValue.string) ?? .null,
-                "blas_requested_core": requested.map(JSONValue.string) ?? .null,
-                "blas_overridden_core": BLASLibrary.overriddenCore.map(JSONValue.string) ?? .null,
-                "blas_core": core.map(JSONValue.string) ?? .null,
-                "blas_self_check": .string(check.status),
-                "blas_self_check_difference": check.measured.map { .number($0.difference) } ?? .null,
-                "blas_self_check_bound": check.measured.map { .number($0.bound) } ?? .null,
-                "blas_failed_core": check.failedCore.map(JSONValue.string) ?? .null,
-                "screen_policy": .string(Self.screenPolicy),
-                "blas_threads": available ? .integer(BLASLibrary.threads) : .null,
-                "blas_unavailable_reason": BLASLibrary.unavailableReason.map(JSONValue.string) ?? .null,
-                "threads": .integer(ComputeThreads.count),
-                "sgemm_gflops_per_worker": perWorker.map(JSONValue.number) ?? .null,
-                "sgemm_gflops_library_threaded": libraryThreaded.map(JSONValue.number) ?? .null,
-            ])
-            OutputFile.writeStandardOutput(output.serialized() + "\n")
-            return
-        }
+        let facts = EngineFacts.current(measuringPeak: peak)
+        if json { return OutputFile.writeJSON(InfoOutput(version: Curate.version, facts: facts)) }
         var lines = [
             "curate \(Curate.version)",
-            "isa:                 \(ComputeEnvironment.isa)",
-            "bf16 kernel:         \(ComputeEnvironment.bf16Kernel)",
-            "int8 kernel:         \(ComputeEnvironment.int8Kernel)",
-            "auto backend:        \(Backend.auto.resolved.rawValue)",
-            "screen (auto):       \(Self.screenPolicy)",
-            "blas library:        \(library ?? "none")",
-            "blas requested core: \(requested ?? "none (left to the library)")"
-                + (BLASLibrary.overriddenCore.map { " (overrides OPENBLAS_CORETYPE=\($0); CURATE_BLAS_CORE=library honours it)" } ?? ""),
-            "blas self-check:     \(Self.describe(check))",
-            "blas core in use:    \(core ?? "none")",
-            "blas threads:        \(available ? String(BLASLibrary.threads) : "-")",
-            "engine threads:      \(ComputeThreads.count)",
+            "isa:                 \(facts.isa)",
+            "bf16 kernel:         \(facts.bf16Kernel)",
+            "int8 kernel:         \(facts.int8Kernel)",
+            "auto backend:        \(facts.autoBackend.rawValue)",
+            "screen (auto):       \(facts.screenPolicy)",
+            "blas library:        \(facts.blasLibrary ?? "none")",
+            "blas requested core: \(facts.blasRequestedCore ?? "none (left to the library)")"
+                + (facts.blasOverriddenCore.map { " (overrides OPENBLAS_CORETYPE=\($0); CURATE_BLAS_CORE=library honours it)" } ?? ""),
+            "blas self-check:     \(Self.describe(facts.blasSelfCheck))",
+            "blas core in use:    \(facts.blasCore ?? "none")",
+            "blas threads:        \(facts.blasThreads.map(String.init) ?? "-")",
+            "engine threads:      \(facts.threads)",
         ]
-        if let reason = BLASLibrary.unavailableReason { lines.append("blas unavailable:    \(reason)") }
-        if let perWorker, let libraryThreaded {
+        if let reason = facts.blasUnavailableReason { lines.append("blas unavailable:    \(reason)") }
+        if let perWorker = facts.sgemmPerWorker, let libraryThreaded = facts.sgemmLibraryThreaded {
             lines.append(String(format: "sgemm peak:          %.1f GFLOP/s (%d workers × 1 thread), %.1f GFLOP/s (library, %d threads)",
-                                perWorker, ComputeThreads.count, libraryThreaded, ComputeThreads.count))
+                                perWorker, facts.threads, libraryThreaded, facts.threads))
         }
         OutputFile.writeStandardOutput(lines.joined(separator: "\n") + "\n")
-    }
-
-    /// What `--screen-rank auto` does on this machine.
-    static var screenPolicy: String {
-        "clustering: ranks 8–128 below d/2 in \(Backend.auto.screenEncodings.map(\.name).joined(separator: " or ")), chosen per run on a sample; "
-            + "only above d = 16 and from 100 M pairs, off when it saves under a fifth (recall: under half)"
     }
 
     private static func describe(_ check: BLASLibrary.SelfCheck) -> String {
@@ -107,5 +70,19 @@ struct Info: ParsableCommand {
             String(format: "FAILED for core %@ (difference %.3g > bound %.3g): ", core, difference, bound)
                 + (BLASLibrary.isAvailable ? "running the library's own core choice" : "BLAS not used")
         }
+    }
+}
+
+/// What `curate info --json` prints: the version and the engine's facts.
+private struct InfoOutput: Encodable {
+    let version: String
+    let facts: EngineFacts
+
+    private enum CodingKeys: String, CodingKey { case version }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try facts.encode(to: encoder)
     }
 }

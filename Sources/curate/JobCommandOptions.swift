@@ -136,35 +136,4 @@ extension DecisionTally {
         "\(processed)/\(pending) over \(clusters) cluster\(clusters == 1 ? "" : "s") - \(committed + deepened) committed, "
             + "\(merged) merged, \(rejected) rejected, \(skipped) skipped"
     }
-
-    /// The tally as JSON members.
-    var jsonMembers: [(key: String, value: JSONValue)] {
-        [("processed", .integer(processed)), ("committed", .integer(committed + deepened)),
-         ("deepened", .integer(deepened)), ("merged", .integer(merged)), ("rejected", .integer(rejected)),
-         ("skipped", .integer(skipped)), ("left_pending", .integer(leftPending)), ("committed_rows", .integer(committedRows)),
-         ("new_items", .integer(newItems)), ("unusable_clusters", .integer(unusableClusters))]
-    }
-}
-
-extension JobWindow {
-    var json: JSONValue {
-        .object(["since": since.map { .string($0.text) } ?? .null, "until": until.map { .string($0.text) } ?? .null])
-    }
-}
-
-extension StoredJob {
-    /// The job as JSON (status, tick).
-    var json: JSONValue { jsonWith([]) }
-
-    /// The job as JSON with `extra` members.
-    func jsonWith(_ extra: [(key: String, value: JSONValue)]) -> JSONValue {
-        .object(JSONObject(extra + [
-            ("nonce", .string(nonce)), ("owner", .string(owner.rawValue)), ("owner_recorded", .bool(ownerRecorded)),
-            ("provider", .string(provider)), ("state", .string(state.rawValue)), ("created_at", .string(createdAt.text)),
-            ("age_seconds", .number(age())), ("pending", .integer(plan.pending)), ("clusters", .integer(plan.clusters.count)),
-            ("skipped", .integer(plan.skipped.count)), ("batches", .integer(plan.batchSizes.count)),
-            ("batch_ids", .array(batchIDs.map { $0.map(JSONValue.string) ?? .null })),
-            ("window", plan.window?.json ?? .null),
-        ]))
-    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurationStore
 import Foundation
 
 /// Where the commands' JSON goes.
@@ -13,6 +14,16 @@ enum OutputFile {
     /// Writes `bytes` to standard output.
     static func writeStandardOutput(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Writes `result` to standard output as one line of JSON with sorted keys
+    /// (`JSONValue(encoding:)`); a result that encodes nothing is reported on standard error.
+    static func writeJSON(_ result: some Encodable) {
+        do {
+            writeStandardOutput(try JSONValue(encoding: result).serialized() + "\n")
+        } catch {
+            standardError("error: cannot encode the result: \(error)")
+        }
     }
 
     /// Writes `bytes` to the file `path` named by `flag`, atomically (`writeAtomically`), unless

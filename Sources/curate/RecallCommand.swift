@@ -72,22 +72,13 @@ struct Recall: ParsableCommand {
         }
         let hits = search.hits
         let queryIDs = input.queries.ids, itemIDs = input.database.ids
-        var byQuery: [(key: String, value: JSONValue)] = []
+        var byQuery: [String: [RecallOutput.Hit]] = [:]
         for (q, list) in hits.enumerated() {
-            byQuery.append((queryIDs[q], .array(list.map { .object(["id": .string(itemIDs[$0.index]), "score": .number($0.score)]) })))
+            byQuery[queryIDs[q]] = list.map { RecallOutput.Hit(id: itemIDs[$0.index], score: $0.score) }
         }
-        try compute.emit(.object([
-            "hits": .object(JSONObject(byQuery)),
-            "backend": .string(backend.rawValue),
-            "blas_core": backend == .blas ? .string(BLASLibrary.coreName) : .null,
-            "isa": .string(ComputeEnvironment.isa),
-            "screen": search.screen?.json ?? .null,
-            "k": .integer(k),
-            "queries": .integer(queryIDs.count),
-            "database": .integer(itemIDs.count),
-            "dimension": .integer(compute.dimension),
-            "seconds": .number(seconds),
-            "load_seconds": .number(loadSeconds),
-        ]))
+        try compute.emit(RecallOutput(
+            hits: byQuery, k: k, queries: queryIDs.count, database: itemIDs.count,
+            facts: ComputeFacts(backend: backend, screen: search.screen, dimension: compute.dimension, seconds: seconds,
+                                loadSeconds: loadSeconds)))
     }
 }

@@ -104,7 +104,7 @@ struct ReportCommand: ParsableCommand {
             "pending": .integer(report.plan.pending), "embedded": .integer(report.pool.embeddedIndices.count),
             "requests": .integer(report.plan.clusters.count), "skipped": .integer(report.plan.skipped.count),
             "groups": .integer(report.groups.count), "backend": .string(report.backend.rawValue),
-            "screen": report.plan.screens.json,
+            "screen": (try? JSONValue(encoding: report.plan.screens)) ?? .null,
             "map_points": .integer(map?.points.count ?? 0), "map_downsampled": .bool(map?.isDownsampled ?? false),
             "map": map == nil ? .string(report.mapUnavailable ?? "") : .null,
             "sweep": .array(report.sweep.map { point in

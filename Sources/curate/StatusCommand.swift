@@ -1,6 +1,5 @@
 import ArgumentParser
 import Curation
-import CurationProviders
 import CurationStore
 import Foundation
 
@@ -35,63 +34,44 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let (sinceDay, untilDay) = try parseDays(since: since, until: until)
         let store = try options.openStore()
-        let db = options.db
         let window = sinceDay == nil && untilDay == nil ? nil : JobWindow(since: sinceDay, until: untilDay)
-        let status: StoreStatus
+        let status: CurationStatus
         do {
-            status = try StoreStatus.read(store, window: window)
+            status = try CurationStatus.read(store, window: window)
         } catch {
             throw ExitStatus.failure("\(error)")
         }
-        let counts = status.counts
-        let basis = (try? store.activityBasis()) ?? .prospects
-        let withoutActivity = (try? store.pendingWithoutActivity()) ?? 0
-        let ended = status.localBatches.filter { $0.state == CuratorBatchStatus.ended.rawValue }.count
-        if json {
-            let resolutions: [(key: String, value: JSONValue)] = ResolutionDecision.allCases.map { decision in
-                (key: decision.rawValue, value: JSONValue.integer(counts.resolutions[decision] ?? 0))
-            }
-            var job = JSONValue.null
-            if let stored = status.job {
-                let localEnded = stored.provider == LocalCurator.providerName ? JSONValue.integer(ended) : JSONValue.null
-                job = stored.jsonWith([(key: "local_batches_ended", value: localEnded)])
-            }
-            OutputFile.writeStandardOutput(JSONValue.object(JSONObject([
-                ("db", .string(db)), ("prospects", .integer(counts.prospects)),
-                ("distinct_prospects", .integer(counts.distinctProspects)), ("pending", .integer(counts.pending)),
-                ("pending_in_window", .integer(status.pendingInWindow)),
-                ("pending_outside_window", .integer(status.pendingOutsideWindow)),
-                ("window", window?.json ?? .null), ("window_basis", .string(basis.rawValue)),
-                ("pending_without_activity", .integer(withoutActivity)), ("resolutions", .object(JSONObject(resolutions))), ("resolved", .integer(counts.resolved)),
-                ("committed", .integer(counts.committed)), ("sessions", .integer(counts.sessions)), ("job", job),
-                ("job_error", status.jobError.map(JSONValue.string) ?? .null),
-            ])).serialized() + "\n")
-            return
-        }
-        var lines = ["store: \(db)"]
+        if json { return OutputFile.writeJSON(status) }
+        if window != nil { noteWindowBasis(store, windowed: true) }
+        OutputFile.writeStandardOutput(Self.text(status).joined(separator: "\n") + "\n")
+    }
+
+    /// The status as lines of text.
+    static func text(_ status: CurationStatus) -> [String] {
+        let counts = status.store.counts
+        var lines = ["store: \(status.database)"]
         lines.append("prospects: \(counts.prospects) (\(counts.distinctProspects) distinct) from \(counts.sessions) session\(counts.sessions == 1 ? "" : "s")")
         var pending = "pending: \(counts.pending)"
-        if let window {
-            pending += " (\(status.pendingInWindow) in \(window.description), \(status.pendingOutsideWindow) outside)"
+        if let window = status.store.window {
+            pending += " (\(status.store.pendingInWindow) in \(window.description), \(status.store.pendingOutsideWindow) outside)"
         }
         lines.append(pending)
-        if window != nil { noteWindowBasis(store, windowed: true) }
         let byDecision = ResolutionDecision.allCases.map { "\(counts.resolutions[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
         lines.append("resolutions: \(counts.resolved) (\(byDecision))")
         lines.append("committed: \(counts.committed)")
-        if let job = status.job {
+        if let job = status.store.job {
             var text = "job: \(job.owner.rawValue)\(job.ownerRecorded ? "" : " (no owner recorded)") job \(job.nonce), "
                 + "provider \(job.provider), age \(StoredJob.formatAge(job.age())), \(job.state.rawValue), "
                 + "\(job.plan.pending) prospects in \(job.plan.clusters.count) clusters, "
                 + "\(job.batchIDs.compactMap { $0 }.count)/\(job.plan.batchSizes.count) batches submitted"
-            if job.provider == LocalCurator.providerName { text += ", \(ended) ended" }
+            if let ended = status.localBatchesEnded { text += ", \(ended) ended" }
             if let window = job.plan.window { text += ", window \(window.description)" }
             lines.append(text)
-        } else if let error = status.jobError {
+        } else if let error = status.store.jobError {
             lines.append("job: unreadable (\(error))")
         } else {
             lines.append("job: none")
         }
-        OutputFile.writeStandardOutput(lines.joined(separator: "\n") + "\n")
+        return lines
     }
 }

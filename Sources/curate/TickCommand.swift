@@ -45,7 +45,7 @@ struct TickCommand: AsyncParsableCommand {
         } catch {
             throw ExitStatus.of(error)
         }
-        OutputFile.writeStandardOutput((json ? TickCommand.json(outcome).serialized() : TickCommand.describe(outcome)) + "\n")
+        if json { OutputFile.writeJSON(outcome) } else { OutputFile.writeStandardOutput(TickCommand.describe(outcome) + "\n") }
     }
 
     /// One line describing `outcome`.
@@ -64,23 +64,6 @@ struct TickCommand: AsyncParsableCommand {
             return "tick: collected daemon job \(job.nonce): " + tally.line(pending: job.plan.pending, clusters: job.plan.clusters.count)
         case let .foreign(job):
             return "tick: the slot holds a backfill job (\(job.identification)); left alone"
-        }
-    }
-
-    /// `outcome` as JSON.
-    static func json(_ outcome: TickOutcome) -> JSONValue {
-        switch outcome {
-        case let .idle(skipped):
-            return .object(["outcome": .string("idle"), "job": .null, "skipped": .integer(skipped)])
-        case let .submitted(job):
-            return .object(["outcome": .string("submitted"), "job": job.json])
-        case let .waiting(job, ended, total):
-            return .object(["outcome": .string("waiting"), "job": job.json, "batches_ended": .integer(ended), "batches": .integer(total)])
-        case let .collected(job, tally):
-            return .object(JSONObject([("outcome", .string("collected")), ("job", job.json), ("pending", .integer(job.plan.pending)),
-                                       ("clusters", .integer(job.plan.clusters.count))] + tally.jsonMembers))
-        case let .foreign(job):
-            return .object(["outcome": .string("foreign"), "job": job.json])
         }
     }
 }

@@ -3,6 +3,7 @@ import CurationProviders
 import CurationStore
 import Foundation
 import GRDB
+import Synchronization
 import XCTest
 
 /// Backfill: dry run, salience skips, windows, the fixture end to end.
@@ -320,31 +321,33 @@ final class ResultBox<T>: @unchecked Sendable {
 
 /// A provider that counts submissions and forwards everything to a local curator; with
 /// `hasBatchAPI` false it stands for a provider without batches (the synchronous regime).
-final class CountingProvider: CuratorProvider, @unchecked Sendable {
+final class CountingProvider: LocalForwardingProvider {
     let inner: LocalCurator
     let hasBatchAPI: Bool
-    private let lock = NSLock()
-    private var submits = 0
+    private let submits = Mutex(0)
 
     init(_ inner: LocalCurator, hasBatchAPI: Bool = true) {
         self.inner = inner
         self.hasBatchAPI = hasBatchAPI
     }
 
-    var submitted: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return submits
-    }
+    var submitted: Int { submits.withLock { $0 } }
 
+    func submit(requests: [CuratorRequest], jobNonce: String) async throws(CuratorProviderError) -> String {
+        submits.withLock { $0 += 1 }
+        return try await inner.submit(requests: requests, jobNonce: jobNonce)
+    }
+}
+
+/// A test provider that hands everything but `submit` to a local curator, `inner`.
+protocol LocalForwardingProvider: CuratorProvider {
+    var inner: LocalCurator { get }
+}
+
+extension LocalForwardingProvider {
     var name: String { inner.name }
     var limits: CuratorBatchLimits { inner.limits }
     var pollInterval: Duration { inner.pollInterval }
-
-    func submit(requests: [CuratorRequest], jobNonce: String) async throws(CuratorProviderError) -> String {
-        lock.withLock { submits += 1 }
-        return try await inner.submit(requests: requests, jobNonce: jobNonce)
-    }
 
     func status(batchID: String) async throws(CuratorProviderError) -> CuratorBatchStatus {
         try await inner.status(batchID: batchID)

@@ -90,20 +90,16 @@ private final class EventNames: Sendable {
 }
 
 /// A provider whose `submit` waits at a gate (failing if its task is cancelled meanwhile), then
-/// fails when `failing`, else hands the batch to `base`.
-private final class GatedSubmitProvider: CuratorProvider {
-    private let base: LocalCurator
+/// fails when `failing`, else hands the batch to the local curator.
+private final class GatedSubmitProvider: LocalForwardingProvider {
+    let inner: LocalCurator
     private let failing: Bool
     private let state = Mutex((submitting: false, open: false))
 
     init(_ base: LocalCurator, failing: Bool = false) {
-        self.base = base
+        self.inner = base
         self.failing = failing
     }
-
-    var name: String { base.name }
-    var limits: CuratorBatchLimits { base.limits }
-    var pollInterval: Duration { base.pollInterval }
 
     /// Returns once a submit is waiting at the gate.
     func waitUntilSubmitting() async {
@@ -119,18 +115,6 @@ private final class GatedSubmitProvider: CuratorProvider {
         // A provider's HTTP call fails when its task is cancelled; so does this one.
         if Task.isCancelled { throw .unavailable("cancelled") }
         if failing { throw .unavailable("injected") }
-        return try await base.submit(requests: requests, jobNonce: jobNonce)
-    }
-
-    func status(batchID: String) async throws(CuratorProviderError) -> CuratorBatchStatus {
-        try await base.status(batchID: batchID)
-    }
-
-    func results(batchID: String, expecting customIDs: Set<String>) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
-        try await base.results(batchID: batchID, expecting: customIDs)
-    }
-
-    func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {
-        try await base.findBatches(jobNonce: jobNonce, claimedAt: claimedAt)
+        return try await inner.submit(requests: requests, jobNonce: jobNonce)
     }
 }

@@ -60,7 +60,7 @@ public struct PlannedHit: Sendable, Equatable {
 }
 
 /// The low-rank screens of a plan's recall and clustering (nil: none ran).
-public struct PlanScreens: Sendable, Equatable {
+public struct PlanScreens: Sendable, Equatable, Encodable {
     /// The screen of the recall against the committed items.
     public var recall: ScreenSummary?
     /// The screen of the greedy clustering of the cold prospects.

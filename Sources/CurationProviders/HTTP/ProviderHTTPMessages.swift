@@ -64,7 +64,7 @@ package struct ProviderHTTPResponse: Sendable {
 }
 
 /// How many HTTP attempts a `ProviderHTTPClient` made, and how many of them were retries.
-public struct ProviderHTTPStats: Sendable, Equatable {
+public struct ProviderHTTPStats: Sendable, Equatable, Encodable {
     /// HTTP requests sent (first attempts and retries).
     public var requests = 0
     /// Of `requests`, the retries.

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// Counts of what routing decisions wrote.
-public struct DecisionTally: Sendable, Equatable, Codable {
+public struct DecisionTally: Sendable, Equatable {
     /// `commit` resolutions written.
     public var committed = 0
     /// `deepen` resolutions written.
