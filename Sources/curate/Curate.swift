@@ -30,11 +30,11 @@ struct Curate: AsyncParsableCommand {
 
     /// Runs the command line; the engine's warnings go to standard error as `warning: …` lines,
     /// and a `CURATE_CRASH_AT` naming no crash point is said to be ignored.
-    static func main() {
+    static func main() async {
         KernelsWarning.setHandler { standardError("warning: \($0)") }
         if let setting = CrashPoint.unknownSetting {
             standardError("curate: ignoring \(CrashPoint.environmentVariable)=\(setting): unknown crash point")
         }
-        main(nil)
+        await main(nil)
     }
 }
