@@ -65,7 +65,24 @@ struct ImportIdentity {
     let duplicatesAreErrors: Bool
 }
 
-/// The shared steps of the importers: reading, vectors (`ImportVectors.swift`), presence,
+/// What an importer writes: how it parses a line, tells a line already present and inserts a
+/// new record.
+struct ImportTable<R: ImportRecord> {
+    /// How a line already present is told.
+    let identity: ImportIdentity
+    /// The rows' shape, for the summary.
+    var format: ImportFormat = .curate
+    /// Inserts one record; `arguments` gives its values.
+    let insertSQL: String
+    /// Parses line `line` (1-based) into a record.
+    let parse: (_ line: Int, _ fields: FieldReader) throws(ImportError) -> R
+    /// The values of `insertSQL` for `record`; `now` is one timestamp taken just before the write.
+    let arguments: (_ record: R, _ now: UTCTimestamp) -> StatementArguments
+    /// Runs in the write on the records inserted and returns the sessions touched.
+    var finish: (_ db: Database, _ inserted: [R]) throws -> Int = { _, _ in 0 }
+}
+
+/// The shared steps of the importers: reading, presence, vectors (`ImportVectors.swift`),
 /// dimension and model checks, and the write.
 struct ImportPlan {
     /// The `embedding_space` of vectors given with the data.
@@ -84,25 +101,36 @@ struct ImportPlan {
         }
     }
 
-    /// Imports JSON Lines `data` (`path` names it in errors), all or nothing: parses every line
-    /// with `parse`, finds the records already present (`identity`: in the store, or earlier in
-    /// the file), attaches vectors (nil `vectors`: the rows have none; the embedder runs only for
-    /// the new records, outside the write), then in one transaction checks the store's dimension
-    /// and model, inserts with `insertSQL` each record still absent (`arguments` gives its
-    /// values; `now` is one timestamp taken just before the write), runs `finish` on the inserted
-    /// records (it returns the sessions touched) and records the model. Each line read, chunk
-    /// embedded and row written is reported to `onProgress`.
+    /// Imports JSON Lines `data` (`path` names it in errors) into `table`, the rows without
+    /// vectors, all or nothing: parses every line, then writes (`write`). Each line read and row
+    /// written is reported to `onProgress`.
     static func importLines<R: ImportRecord>(
-        _ data: Data, path: String, store: CurationStore, onProgress: ImportProgress.Handler?, vectors: VectorSource?,
-        identity: ImportIdentity, format: ImportFormat = .curate, insertSQL: String,
-        parse: (_ line: Int, _ fields: FieldReader) throws(ImportError) -> R,
-        arguments: (_ record: R, _ now: UTCTimestamp) -> StatementArguments,
-        finish: (_ db: Database, _ inserted: [R]) throws -> Int = { _, _ in 0 }
+        _ data: Data, path: String, store: CurationStore, onProgress: ImportProgress.Handler?, into table: ImportTable<R>
     ) throws(ImportError) -> ImportSummary {
         let plan = ImportPlan(path: path, store: store, onProgress: onProgress)
-        var records = try plan.parseLines(data, identity: identity, parse)
-        // Which lines are new (read first, so the embedder runs only for them, outside the write).
-        let present = try plan.database {
+        return try plan.write(plan.parseLines(data, identity: table.identity, table.parse), vectors: .none, into: table)
+    }
+
+    /// Imports JSON Lines `data` (`path` names it in errors) into `table`, all or nothing: parses
+    /// every line, finds the records already present (in the store, or earlier in the file),
+    /// attaches vectors from `vectors` (the embedder runs only for the new records, outside the
+    /// write), then writes (`write`). Each line read, chunk embedded and row written is reported
+    /// to `onProgress`.
+    static func importLines<R: ImportRecord>(
+        _ data: Data, path: String, store: CurationStore, onProgress: ImportProgress.Handler?, vectors: VectorSource,
+        into table: ImportTable<R>
+    ) async throws(ImportError) -> ImportSummary {
+        let plan = ImportPlan(path: path, store: store, onProgress: onProgress)
+        var records = try plan.parseLines(data, identity: table.identity, table.parse)
+        let needed = try plan.newRecords(records, identity: table.identity)
+        let attached = try await plan.attachVectors(&records, needed: needed, source: vectors)
+        return try plan.write(records, vectors: attached, into: table)
+    }
+
+    /// The indices of the `records` neither in the store nor on an earlier line (read before the
+    /// vectors, so the embedder runs only for them).
+    private func newRecords<R: ImportRecord>(_ records: [R], identity: ImportIdentity) throws(ImportError) -> [Int] {
+        let present = try database {
             try store.read { db in
                 let statement = try db.cachedStatement(sql: identity.existsSQL)
                 var seen = Set<String>()
@@ -111,33 +139,37 @@ struct ImportPlan {
                 })
             }
         }
-        let needed = records.indices.filter { !present.contains($0) }
-        var (space, dimension, source, embedded): (String?, Int?, String, Int) = (nil, nil, "none", 0)
-        if let vectors { (space, dimension, source, embedded) = try plan.attachVectors(&records, needed: needed, source: vectors) }
-        let inserting = records
+        return records.indices.filter { !present.contains($0) }
+    }
+
+    /// Writes `records` in one transaction: checks the store's dimension and model against
+    /// `vectors`, inserts each record still absent, runs `table.finish` on the inserted ones and
+    /// records the model.
+    private func write<R: ImportRecord>(_ records: [R], vectors: AttachedVectors, into table: ImportTable<R>) throws(ImportError) -> ImportSummary {
         let now = UTCTimestamp.now()
-        let (inserted, sessions) = try plan.database {
+        let (inserted, sessions) = try database {
             try store.write { db -> (Int, Int) in
-                try plan.checkCompatible(db, space: space, dimension: dimension)
+                try checkCompatible(db, space: vectors.space, dimension: vectors.dimension)
                 // Check, then insert (an upsert would burn AUTOINCREMENT numbers on conflicts).
-                let exists = try db.cachedStatement(sql: identity.existsSQL)
-                let insert = try db.cachedStatement(sql: insertSQL)
+                let exists = try db.cachedStatement(sql: table.identity.existsSQL)
+                let insert = try db.cachedStatement(sql: table.insertSQL)
                 var inserted: [R] = []
-                for (n, record) in inserting.enumerated() {
+                for (n, record) in records.enumerated() {
                     if try Bool.fetchOne(exists, arguments: [record.id]) != nil { continue }
-                    try insert.execute(arguments: arguments(record, now))
+                    try insert.execute(arguments: table.arguments(record, now))
                     inserted.append(record)
-                    plan.report(.writing, done: n + 1, total: inserting.count)
+                    report(.writing, done: n + 1, total: records.count)
                 }
-                let sessions = try finish(db, inserted)
-                if !inserted.isEmpty { try plan.recordSpace(db, space: space) }
+                let sessions = try table.finish(db, inserted)
+                if !inserted.isEmpty { try recordSpace(db, space: vectors.space) }
                 return (inserted.count, sessions)
             }
         }
         return ImportSummary(path: path, read: records.count, inserted: inserted, alreadyPresent: records.count - inserted,
-                             sessionsTouched: sessions, embedded: embedded, vectorSource: source,
-                             dimension: inserted > 0 ? dimension : nil, format: format.rawValue)
+                             sessionsTouched: sessions, embedded: vectors.embedded, vectorSource: vectors.source,
+                             dimension: inserted > 0 ? vectors.dimension : nil, format: table.format.rawValue)
     }
+
 
     /// Refuses vectors of another dimension or model than the store's.
     func checkCompatible(_ db: Database, space: String?, dimension: Int?) throws -> Void {

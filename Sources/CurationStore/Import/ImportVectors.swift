@@ -16,13 +16,28 @@ public enum VectorSource: Sendable {
     }
 }
 
+/// The vectors an import attached to its records.
+struct AttachedVectors {
+    /// Their `embedding_space`; nil: the rows have none.
+    let space: String?
+    /// Their dimension; nil: the rows have none.
+    let dimension: Int?
+    /// Where they came from (`ImportSummary.vectorSource`).
+    let source: String
+    /// How many the embedder computed.
+    let embedded: Int
+
+    /// No vectors.
+    static let none = AttachedVectors(space: nil, dimension: nil, source: "none", embedded: 0)
+}
+
 /// The vector step of an import: from a `.f32` file, inline arrays or an embedder.
 extension ImportPlan {
     /// Attaches the vectors to `records` (all of them when they come from the data, only the
-    /// `needed` ones for an embedder) and returns (space, dimension, source name, embedded).
+    /// `needed` ones for an embedder).
     func attachVectors<R: ImportRecord>(
         _ records: inout [R], needed: [Int], source: VectorSource
-    ) throws(ImportError) -> (space: String?, dimension: Int?, source: String, embedded: Int) {
+    ) async throws(ImportError) -> AttachedVectors {
         switch source {
         case let .file(vectorsPath, dimension):
             if let bad = records.first(where: { $0.inlineCount != nil }) {
@@ -31,7 +46,7 @@ extension ImportPlan {
             }
             let rows = try Self.readVectorFile(vectorsPath, dimension: dimension, lines: records.count, jsonlPath: path)
             for i in records.indices { records[i].vector = rows[i] }
-            return (Self.externalSpace, dimension, "file", 0)
+            return AttachedVectors(space: Self.externalSpace, dimension: dimension, source: "file", embedded: 0)
         case let .automatic(makeEmbedder):
             if let first = records.first, let dimension = first.inlineCount {
                 for record in records {
@@ -44,7 +59,7 @@ extension ImportPlan {
                                             problem: "has \(count) values, expected \(dimension) like line \(first.line)")
                     }
                 }
-                return (Self.externalSpace, dimension, "inline", 0)
+                return AttachedVectors(space: Self.externalSpace, dimension: dimension, source: "inline", embedded: 0)
             }
             if let bad = records.first(where: { $0.inlineCount != nil }), let first = records.first {
                 throw .invalidField(path: path, line: bad.line, field: "embedding",
@@ -56,21 +71,21 @@ extension ImportPlan {
             } catch {
                 throw .embedderFailed(path: path, reason: "\(error)")
             }
-            guard let embedder else { return (nil, nil, "none", 0) }
-            try embed(&records, needed: needed, with: embedder)
-            return (embedder.model, embedder.dimension, embedder.model, needed.count)
+            guard let embedder else { return .none }
+            try await embed(&records, needed: needed, with: embedder)
+            return AttachedVectors(space: embedder.model, dimension: embedder.dimension, source: embedder.model, embedded: needed.count)
         }
     }
 
     /// Embeds the texts of `records[needed]` in chunks, checking every vector.
-    private func embed<R: ImportRecord>(_ records: inout [R], needed: [Int], with embedder: any Embedder) throws(ImportError) {
+    private func embed<R: ImportRecord>(_ records: inout [R], needed: [Int], with embedder: any Embedder) async throws(ImportError) {
         let chunk = 256
         var done = 0
         while done < needed.count {
             let indices = needed[done..<min(done + chunk, needed.count)]
             let vectors: [[Float]]
             do {
-                vectors = try embedder.embed(indices.map { records[$0].text })
+                vectors = try await embedder.embed(indices.map { records[$0].text })
             } catch {
                 throw .embedderFailed(path: path, reason: "\(error)")
             }
