@@ -21,7 +21,7 @@ final class BenchRun {
         fflush(nil)
     }
 
-    func run() throws {
+    func run() async throws {
         let wallStart = Timing.now()
         let c = configuration
         let workDirectory = NSTemporaryDirectory() + "curate-bench-\(ProcessInfo.processInfo.processIdentifier)"
@@ -71,7 +71,7 @@ final class BenchRun {
 
         if c.endToEnd {
             let endToEnd = EndToEndBench(configuration: c, catalog: catalog, log: log)
-            try endToEnd.run()
+            try await endToEnd.run()
             report.endToEnd = endToEnd.rows
             report.reports = endToEnd.reportRows
         }

@@ -6,7 +6,7 @@ import Kernels
 /// `curate-bench`: the pool-size benchmark. Always time a release build
 /// (`swift build -c release --product curate-bench`).
 @main
-struct CurateBench: ParsableCommand {
+struct CurateBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curate-bench",
         abstract: "Benchmarks greedy clustering, top-k recall and a dry-run backfill across pool sizes and backends.",
@@ -147,9 +147,9 @@ struct CurateBench: ParsableCommand {
     var reportChild: String?
 
     /// Runs the benchmark; the engine's warnings go to standard error as `warning: …` lines.
-    static func main() {
+    static func main() async {
         KernelsWarning.setHandler { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
-        main(nil)
+        await main(nil)
     }
 
     mutating func validate() throws {
@@ -167,7 +167,7 @@ struct CurateBench: ParsableCommand {
         _ = try makeConfiguration()
     }
 
-    func run() throws {
+    func run() async throws {
         if let store = endToEndChild {
             try EndToEndChild.run(storePath: store, threshold: threshold)
             return
@@ -187,7 +187,7 @@ struct CurateBench: ParsableCommand {
             configuration.datasetDirectory = nil
         }
         do {
-            try BenchRun(configuration: configuration, command: CommandLine.arguments, notes: notes).run()
+            try await BenchRun(configuration: configuration, command: CommandLine.arguments, notes: notes).run()
         } catch {
             FileHandle.standardError.write(Data("curate-bench: error: \(error)\n".utf8))
             throw ExitCode.failure

@@ -41,13 +41,13 @@ final class EndToEndBench {
         return (real, poolIsSynthetic ? pool.rows : 0, committed - real)
     }
 
-    func run() throws {
+    func run() async throws {
         for pool in Self.pools(configuration, catalog: catalog) {
-            rows.append(try runOne(pool))
+            rows.append(try await runOne(pool))
         }
     }
 
-    private func runOne(_ pool: PoolSpec) throws -> EndToEndRow {
+    private func runOne(_ pool: PoolSpec) async throws -> EndToEndRow {
         let directory = catalog.workDirectory + "/e2e-\(pool.rows)-\(pool.dimension)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -91,9 +91,9 @@ final class EndToEndBench {
         let start = Timing.now()
         do {
             let store = try CurationStore(path: storePath)
-            try ProspectImporter(store: store).importFile(paths[0], vectors: .file(path: paths[1], dimension: d))
+            try await ProspectImporter(store: store).importFile(paths[0], vectors: .file(path: paths[1], dimension: d))
             if configuration.committed > 0 {
-                try CommittedImporter(store: store).importFile(paths[2], vectors: .file(path: paths[3], dimension: d))
+                try await CommittedImporter(store: store).importFile(paths[2], vectors: .file(path: paths[3], dimension: d))
             }
         }
         let importSeconds = Timing.now() - start

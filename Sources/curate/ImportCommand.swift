@@ -38,7 +38,7 @@ struct Import: ParsableCommand {
 }
 
 /// `curate import prospects FILE.jsonl`.
-struct ImportProspects: ParsableCommand {
+struct ImportProspects: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prospects",
         abstract: "Import prospects (one JSON object per line), in curate's or hypaware's shape.",
@@ -66,16 +66,16 @@ struct ImportProspects: ParsableCommand {
     @OptionGroup var shape: FormatOption
     @OptionGroup var vectors: VectorOptions
 
-    func run() throws {
-        try options.run(kind: "prospects", vectors: vectors) { input throws(ImportError) in
-            try ProspectImporter(store: input.store, onProgress: input.onProgress)
+    func run() async throws {
+        try await options.run(kind: "prospects", vectors: vectors) { input throws(ImportError) in
+            try await ProspectImporter(store: input.store, onProgress: input.onProgress)
                 .importFile(input.path, vectors: input.vectors, format: shape.format.chosen)
         }
     }
 }
 
 /// `curate import committed FILE.jsonl`.
-struct ImportCommitted: ParsableCommand {
+struct ImportCommitted: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "committed",
         abstract: "Import committed rows, the knowledge recall searches (one JSON object per line).",
@@ -102,16 +102,16 @@ struct ImportCommitted: ParsableCommand {
     @OptionGroup var shape: FormatOption
     @OptionGroup var vectors: VectorOptions
 
-    func run() throws {
-        try options.run(kind: "committed", vectors: vectors) { input throws(ImportError) in
-            try CommittedImporter(store: input.store, onProgress: input.onProgress)
+    func run() async throws {
+        try await options.run(kind: "committed", vectors: vectors) { input throws(ImportError) in
+            try await CommittedImporter(store: input.store, onProgress: input.onProgress)
                 .importFile(input.path, vectors: input.vectors, format: shape.format.chosen)
         }
     }
 }
 
 /// `curate import resolutions FILE.jsonl`.
-struct ImportResolutions: ParsableCommand {
+struct ImportResolutions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolutions",
         abstract: "Import hypaware's resolutions, so decided prospects are not curated again.",
@@ -128,15 +128,15 @@ struct ImportResolutions: ParsableCommand {
 
     @OptionGroup var options: ImportCommandOptions
 
-    func run() throws {
-        try options.run(kind: "resolutions", vectors: nil) { input throws(ImportError) in
+    func run() async throws {
+        try await options.run(kind: "resolutions", vectors: nil) { input throws(ImportError) in
             try ResolutionImporter(store: input.store, onProgress: input.onProgress).importFile(input.path)
         }
     }
 }
 
 /// `curate import sources FILE.jsonl`.
-struct ImportSources: ParsableCommand {
+struct ImportSources: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources",
         abstract: "Import source rows (the sessions' messages): they set the window and the source excerpts.",
@@ -158,8 +158,8 @@ struct ImportSources: ParsableCommand {
 
     @OptionGroup var options: ImportCommandOptions
 
-    func run() throws {
-        try options.run(kind: "sources", vectors: nil) { input throws(ImportError) in
+    func run() async throws {
+        try await options.run(kind: "sources", vectors: nil) { input throws(ImportError) in
             try SourceImporter(store: input.store, columns: SourceImporter.Columns(input.config), onProgress: input.onProgress)
                 .importFile(input.path)
         }
@@ -238,7 +238,7 @@ struct ImportCommandOptions: ParsableArguments {
 
     /// Runs an import of `kind`, whose rows have vectors from `vectors` (nil: rows without
     /// vectors), and prints its summary.
-    func run(kind: String, vectors: VectorOptions?, _ body: (Input) throws(ImportError) -> ImportSummary) throws {
+    func run(kind: String, vectors: VectorOptions?, _ body: (Input) async throws(ImportError) -> ImportSummary) async throws {
         var loaded: CurateConfig
         do {
             loaded = try CurateConfig.load(configPath: config, databasePath: db)
@@ -272,9 +272,9 @@ struct ImportCommandOptions: ParsableArguments {
         let input = Input(store: store, path: file, vectors: source, config: configuration, onProgress: { progress.update($0) })
         let summary: ImportSummary, seconds: Double
         do {
-            (summary, seconds) = try Stopwatch.measure { () throws(ImportError) in
+            (summary, seconds) = try await Stopwatch.measure { () async throws(ImportError) in
                 defer { progress.finish() }
-                return try body(input)
+                return try await body(input)
             }
         } catch {
             if case .store = error { throw ExitStatus.failure(error.description) }

@@ -10,11 +10,11 @@ import XCTest
 final class BackfillTests: XCTestCase {
     /// A dry run plans and reports, and writes nothing: every table is unchanged, including the
     /// job slot and the local batches.
-    func testDryRunWritesNothing() throws {
+    func testDryRunWritesNothing() async throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
-        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
-        try JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [0, 0, 1])])
+        try await JobScratch.importProspects(store, JobScratch.twoClusterProspects())
+        try await JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [0, 0, 1])])
         let before = try JobScratch.dump(store)
         let backfill = JobScratch.backfill(store)
         let report = try Backfill.dryRun(BackfillScope(), store: backfill.store, planner: backfill.planner)
@@ -32,11 +32,11 @@ final class BackfillTests: XCTestCase {
     /// Prospects whose novelty is below the salience threshold get `skip` resolutions, note
     /// "below salience threshold", written when the job is collected, with no curator request;
     /// a dry run only counts them.
-    func testSalienceSkipWritesSkipResolutions() throws {
+    func testSalienceSkipWritesSkipResolutions() async throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
-        try JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [1, 0, 0])])
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [1, 0, 0])])
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("dup", anchor: "s1", vector: [1, 0, 0]),          // novelty 0
             JobScratch.prospect("new", anchor: "s1", vector: [0, 1, 0]),          // novelty 1
         ])
@@ -47,7 +47,7 @@ final class BackfillTests: XCTestCase {
         XCTAssertEqual(dry.summary.skipped, ["dup"])
         XCTAssertEqual(try JobScratch.resolutions(store), [:], "a dry run writes no skip")
 
-        let report = try JobScratch.run(backfill, BackfillScope())
+        let report = try await backfill.run(BackfillScope())
         XCTAssertEqual(report.tally.skipped, 1)
         XCTAssertEqual(report.clusters, 1, "the skipped prospect has no request")
         let rows = try JobScratch.resolutions(store)
@@ -59,16 +59,14 @@ final class BackfillTests: XCTestCase {
 
     /// `--since` keeps sessions active at or after that UTC midnight; the others stay pending,
     /// untouched.
-    func testOutOfWindowProspectsStayPending() throws {
+    func testOutOfWindowProspectsStayPending() async throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("in", anchor: "late", ts: "2026-01-10T00:00:00Z", vector: [1, 0, 0]),
             JobScratch.prospect("out", anchor: "early", ts: "2026-01-09T23:59:59Z", vector: [0, 1, 0]),
         ])
-        let report = try JobScratch.wait {
-            try await JobScratch.backfill(store).run(BackfillScope(since: try UTCTimestamp(day: "2026-01-10")))
-        }
+        let report = try await JobScratch.backfill(store).run(BackfillScope(since: try UTCTimestamp(day: "2026-01-10")))
         XCTAssertEqual(report.pending, 1)
         XCTAssertEqual(Set(try JobScratch.resolutions(store).keys), ["in"])
         XCTAssertEqual(try store.loadPendingPool().ids, ["out"])
@@ -96,10 +94,10 @@ final class BackfillTests: XCTestCase {
 
     /// `--window`: one job per window, oldest first; after a crash in the second window the next
     /// run resumes that job (without submitting it again) and walks on; windows done are skipped.
-    func testWindowWalkResumesWhereItStopped() throws {
+    func testWindowWalkResumesWhereItStopped() async throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("w1", anchor: "s1", ts: "2026-01-01T10:00:00Z", vector: [1, 0, 0]),
             JobScratch.prospect("w2", anchor: "s2", ts: "2026-01-02T10:00:00Z", vector: [0, 1, 0]),
             JobScratch.prospect("w3", anchor: "s3", ts: "2026-01-04T10:00:00Z", vector: [0, 0, 1]),
@@ -107,24 +105,20 @@ final class BackfillTests: XCTestCase {
         let scope = BackfillScope(window: try WindowLength(parsing: "1d"))
         let provider = CountingProvider(LocalCurator(store: store))
         // A first run covers the first day only.
-        let early = try JobScratch.wait {
-            try await Backfill(store: store, config: CurateConfig(), provider: provider)
-                .run(BackfillScope(until: try UTCTimestamp(day: "2026-01-02"), window: try WindowLength(parsing: "1d")))
-        }
+        let early = try await Backfill(store: store, config: CurateConfig(), provider: provider)
+            .run(BackfillScope(until: try UTCTimestamp(day: "2026-01-02"), window: try WindowLength(parsing: "1d")))
         XCTAssertEqual(early.jobs.count, 1)
         // The second run is killed after submitting the job of its first window: the second day.
         var crashing = Backfill(store: store, config: CurateConfig(), provider: provider)
         crashing.interruption = .batchRecorded
-        XCTAssertThrowsError(try JobScratch.run(crashing, scope))
+        await XCTAssertThrowsErrorAsync(try await crashing.run(scope))
         let crashed = try XCTUnwrap(try JobSlot.current(store))
         XCTAssertEqual(crashed.owner, .backfill)
         XCTAssertEqual(crashed.plan.window, JobWindow(since: try UTCTimestamp(day: "2026-01-02"), until: try UTCTimestamp(day: "2026-01-03")))
         XCTAssertEqual(crashed.plan.clusters.map(\.prospectIDs), [["w2"]])
         XCTAssertEqual(provider.submitted, 2)
 
-        let report = try JobScratch.wait {
-            try await Backfill(store: store, config: CurateConfig(), provider: provider).run(scope)
-        }
+        let report = try await Backfill(store: store, config: CurateConfig(), provider: provider).run(scope)
         XCTAssertEqual(report.resumed, crashed.nonce)
         XCTAssertEqual(report.jobs.count, 2, "the resumed job, then the one remaining window")
         XCTAssertEqual(report.jobs.first, crashed.nonce)
@@ -137,17 +131,17 @@ final class BackfillTests: XCTestCase {
         XCTAssertEqual(rows["w2"]?.jobID, crashed.nonce)
         XCTAssertEqual(rows["w3"]?.jobID, report.jobs[1])
         XCTAssertNil(try JobSlot.current(store))
-        let again = try JobScratch.wait { try await Backfill(store: store, config: CurateConfig(), provider: provider).run(scope) }
+        let again = try await Backfill(store: store, config: CurateConfig(), provider: provider).run(scope)
         XCTAssertEqual(again.jobs, [], "re-walking a processed history does nothing")
         XCTAssertEqual(provider.submitted, 3)
     }
 
     /// The fixture slice end to end over a temporary database: import, dry run, backfill; every
     /// prospect resolved once, committed rows carry the prospects' vectors, a rerun does nothing.
-    func testEndToEndBackfillOverTheFixture() throws {
+    func testEndToEndBackfillOverTheFixture() async throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
-        try ProspectImporter(store: store)
+        try await ProspectImporter(store: store)
             .importFile(JobScratch.fixture("debian-minilm-2000.jsonl"),
                         vectors: .file(path: JobScratch.fixture("debian-minilm-2000.f32"), dimension: 384))
         let backfill = JobScratch.backfill(store)
@@ -155,7 +149,7 @@ final class BackfillTests: XCTestCase {
         XCTAssertEqual(dry.pending, 2000)
         XCTAssertEqual(dry.summary.clusters.joined().count + dry.summary.skipped.count, 2000)
 
-        let report = try JobScratch.run(backfill, BackfillScope())
+        let report = try await backfill.run(BackfillScope())
         XCTAssertEqual(report.pending, 2000)
         XCTAssertEqual(report.clusters, dry.clusters, "the run plans what the dry run planned")
         let sent = try store.read { db in
@@ -191,7 +185,7 @@ final class BackfillTests: XCTestCase {
         XCTAssertNil(try JobSlot.current(store))
         // The committed rows are recalled now: a dry run over nothing pending plans nothing.
         XCTAssertEqual(try Backfill.dryRun(BackfillScope(), store: backfill.store, planner: backfill.planner).pending, 0)
-        let again = try JobScratch.run(backfill, BackfillScope())
+        let again = try await backfill.run(BackfillScope())
         XCTAssertEqual(again.jobs, [])
         XCTAssertEqual(try store.counts().resolved, 2000)
     }
@@ -245,13 +239,13 @@ final class JobScratch: TemporaryDirectory {
          prospect("b2", anchor: "sb", ts: "2026-01-11T09:00:00Z", confidence: 0.6, vector: [0.1, 0.99, 0])]
     }
 
-    static func importProspects(_ store: CurationStore, _ lines: [String], vectors: VectorSource = .automatic(nil)) throws {
-        try ProspectImporter(store: store)
+    static func importProspects(_ store: CurationStore, _ lines: [String], vectors: VectorSource = .automatic(nil)) async throws {
+        try await ProspectImporter(store: store)
             .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "prospects.jsonl", vectors: vectors)
     }
 
-    static func importCommitted(_ store: CurationStore, _ lines: [String]) throws {
-        try CommittedImporter(store: store)
+    static func importCommitted(_ store: CurationStore, _ lines: [String]) async throws {
+        try await CommittedImporter(store: store)
             .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "committed.jsonl", vectors: .automatic(nil))
     }
 
@@ -306,11 +300,6 @@ final class JobScratch: TemporaryDirectory {
         }
         done.wait()
         return try box.result!.get()
-    }
-
-    /// Runs `backfill` over `scope` to completion.
-    static func run(_ backfill: Backfill, _ scope: BackfillScope) throws -> BackfillReport {
-        try wait { try await backfill.run(scope) }
     }
 }
 

@@ -37,8 +37,8 @@ final class CuratorRequestTests: XCTestCase {
 
     /// Anthropic: adaptive thinking, high effort, the tool offered but not forced; every other
     /// provider: the tool forced. The default Anthropic model is claude-opus-4-8.
-    func testStylePerProvider() throws {
-        let (pool, committed, plan) = try Self.planned()
+    func testStylePerProvider() async throws {
+        let (pool, committed, plan) = try await Self.planned()
         let members = try XCTUnwrap(plan.clusters.first).members
         let thinking = CuratorPrompt().body(members: members, pool: pool, committed: committed, recall: plan.recall,
                                             excerpt: nil, style: .adaptiveThinking)
@@ -70,13 +70,13 @@ final class CuratorRequestTests: XCTestCase {
     /// (`[score with 2 decimals] <type>: <label> - <summary>`, best first, "(none)" without);
     /// the shared knowledge: the whole union of the members' hits, one line per item with its
     /// best score, best first.
-    func testProspectLinesAndSharedKnowledge() throws {
+    func testProspectLinesAndSharedKnowledge() async throws {
         let store = try CurationStore.inMemory()
         // Twenty committed items around the x axis, so three prospects recall 20 distinct items.
-        try JobScratch.importCommitted(store, (0..<20).map { i in
+        try await JobScratch.importCommitted(store, (0..<20).map { i in
             JobScratch.committed("k\(i)", type: "Tool", vector: [1, Float(i) * 0.05, Float(i % 3) * 0.01])
         })
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("p1", anchor: "s1", label: "curl", type: "Tool", confidence: 0.7, vector: [1, 0, 0]),
             JobScratch.prospect("p2", anchor: "s2", label: "wget", type: nil, confidence: 0.25, vector: [1, 0.5, 0]),
             JobScratch.prospect("p3", anchor: "s3", label: "lone", type: "Tool", vector: [0, 0, -1]),
@@ -187,9 +187,9 @@ final class CuratorRequestTests: XCTestCase {
     }
 
     /// A planned pool of the two-cluster fixture.
-    static func planned() throws -> (PendingPool, CommittedIndex, Plan) {
+    static func planned() async throws -> (PendingPool, CommittedIndex, Plan) {
         let store = try CurationStore.inMemory()
-        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
+        try await JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         let pool = try store.loadPendingPool(), committed = try store.loadCommitted()
         return (pool, committed, try Planner().plan(pool, committed: committed))
     }

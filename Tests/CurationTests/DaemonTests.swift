@@ -11,7 +11,7 @@ final class DaemonTests: XCTestCase {
     /// returns without another tick: the job stays in the slot.
     func testCancellationLetsTheStepInFlightFinish() async throws {
         let store = try CurationStore.inMemory()
-        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
+        try await JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         let gated = GatedSubmitProvider(LocalCurator(store: store, config: CurateConfig()))
         let daemon = Daemon(tick: DaemonTick(store: store, config: CurateConfig(), provider: gated))
         let events = EventNames()
@@ -28,7 +28,7 @@ final class DaemonTests: XCTestCase {
     /// empty and the daemon idles.
     func testTicksUntilTheDeadline() async throws {
         let store = try CurationStore.inMemory()
-        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
+        try await JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         let daemon = Daemon(tick: JobScratch.tick(store))
         let events = EventNames()
         try await daemon.run(interval: .milliseconds(20), until: .now + .milliseconds(500)) { event in
@@ -43,7 +43,7 @@ final class DaemonTests: XCTestCase {
     /// thrown at once.
     func testTransientFailuresAreRetriedOthersEndTheRun() async throws {
         let store = try CurationStore.inMemory()
-        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
+        try await JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         let failing = GatedSubmitProvider(LocalCurator(store: store, config: CurateConfig()), failing: true)
         failing.open()
         let events = EventNames()

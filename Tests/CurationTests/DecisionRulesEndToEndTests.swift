@@ -17,7 +17,7 @@ final class DecisionRulesEndToEndTests: XCTestCase {
         let curator = try curator(emulator)
         for rule in DecisionRule.all {
             emulator.setOutcomes([try Self.emulatorRule(for: rule)])
-            let store = try DecisionTests.storeWithRuleProspects()
+            let store = try await DecisionTests.storeWithRuleProspects()
             let backfill = Backfill(store: store, config: CurateConfig(), provider: curator)
             let report = try await backfill.run(BackfillScope())
             XCTAssertEqual(report.clusters, 1, rule.rule)
@@ -38,8 +38,8 @@ final class DecisionRulesEndToEndTests: XCTestCase {
         let emulator = try await ProviderEmulator.start(EmulatorConfiguration(processingDelay: 0.01, apiKey: key))
         emulator.setOutcomes([try EmulatorOutcomeRule(scripted: DecisionRule.tool(#"[{"index":1,"decision":"reject","note":"no"}]"#),
                                                       customIDSuffix: "-c0")])
-        let store = try DecisionTests.storeWithRuleProspects()
-        try JobScratch.importCommitted(store, [JobScratch.committed("tool:known", type: "Tool", vector: [1, 0, 0])])
+        let store = try await DecisionTests.storeWithRuleProspects()
+        try await JobScratch.importCommitted(store, [JobScratch.committed("tool:known", type: "Tool", vector: [1, 0, 0])])
         try store.write { db in
             try db.execute(sql: "UPDATE prospects SET embedding = ? WHERE prospect_id IN ('p2', 'p3')",
                            arguments: [EmbeddingBlob.data(from: [0, 1, 0])])

@@ -11,9 +11,9 @@ import XCTest
 final class DecisionTests: XCTestCase {
     /// Each rule's answer, read as a batch result line, parsed and routed into a store holding the
     /// three prospects, writes exactly the rows written out by hand from §5.
-    func testEveryRuleThroughTheParserAndTheRouter() throws {
+    func testEveryRuleThroughTheParserAndTheRouter() async throws {
         for rule in DecisionRule.all {
-            let store = try Self.storeWithRuleProspects()
+            let store = try await Self.storeWithRuleProspects()
             let line = #"{"custom_id":"n-c0","result":\#(rule.result)}"#
             let outcome = try AnthropicBatchResult(line: Array(line.utf8)).outcome
             let answer = CuratorAnswer.parse(outcome, memberCount: 3)
@@ -28,8 +28,8 @@ final class DecisionTests: XCTestCase {
 
     /// 5.5: prospects below the salience threshold get a `skip` resolution, note "below salience
     /// threshold", `committed_ids` null, and never reach the curator.
-    func testSkipResolutions() throws {
-        let store = try Self.storeWithRuleProspects()
+    func testSkipResolutions() async throws {
+        let store = try await Self.storeWithRuleProspects()
         _ = try store.write { db in try DecisionRouter.writeSkips(["p2"], jobID: "job", resolvedAt: .now(), db: db) }
         let (committed, resolutions) = try Self.exportedRows(store)
         XCTAssertEqual(committed, [])
@@ -42,8 +42,8 @@ final class DecisionTests: XCTestCase {
     /// differs from the cluster's size leaves the whole cluster pending; skips leave resolved
     /// prospects alone; a prospect missing from the store and one without label or key stay
     /// pending.
-    func testRouterDefensiveBranches() throws {
-        let store = try Self.storeWithRuleProspects()
+    func testRouterDefensiveBranches() async throws {
+        let store = try await Self.storeWithRuleProspects()
         _ = try store.write { db in try DecisionRouter.writeSkips(["p1"], jobID: "racer", resolvedAt: .now(), db: db) }
         let commitAll = CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [
             ["index": 1, "decision": "commit"], ["index": 2, "decision": "merge", "merge_into": "nowhere:x", "item_type": "Ghost"],
@@ -72,7 +72,7 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(skips.leftPending, 1, "p2 is resolved already")
 
         let unlabeled = try CurationStore.inMemory()
-        try ProspectImporter(store: unlabeled).importData(Data((JSONValue.object([
+        try await ProspectImporter(store: unlabeled).importData(Data((JSONValue.object([
             "prospect_id": "u", "anchor_key": "s", "created_at": "2026-01-01T00:00:00Z", "prospect_type": "Tool", "label": nil,
         ]).serialized() + "\n").utf8), path: "u.jsonl", vectors: .automatic(nil))
         let noKey = try unlabeled.write { db in
@@ -120,9 +120,9 @@ final class DecisionTests: XCTestCase {
     }
 
     /// An in-memory store holding `DecisionRule.prospects`, imported in the original's shape.
-    static func storeWithRuleProspects() throws -> CurationStore {
+    static func storeWithRuleProspects() async throws -> CurationStore {
         let store = try CurationStore.inMemory()
-        try ProspectImporter(store: store)
+        try await ProspectImporter(store: store)
             .importData(Data(DecisionRule.prospectLines.utf8), path: "prospects.jsonl", vectors: .automatic(nil))
         return store
     }

@@ -78,13 +78,13 @@ final class FileBoundsTests: XCTestCase {
     }
 
     /// Reproduced: the importer's `.f32` reader trapped on `dimension × 4`.
-    func testTheImporterRefusesAHugeDimensionWithoutTrapping() throws {
+    func testTheImporterRefusesAHugeDimensionWithoutTrapping() async throws {
         let dir = try StoreScratch()
         let jsonl = try dir.writeLines("p.jsonl", [StoreScratch.prospect("a")])
         let f32 = try dir.writeF32("p.f32", [[1, 2, 3, 4]])
         let store = try CurationStore.inMemory()
         for dimension in Self.hugeDimensions {
-            XCTAssertThrowsError(try ProspectImporter(store: store)
+            await XCTAssertThrowsErrorAsync(try await ProspectImporter(store: store)
                 .importFile(jsonl, vectors: .file(path: f32, dimension: dimension))) { error in
                 XCTAssertEqual("\(error)", "\(f32): dimension \(dimension) is too large, it must be at most 65536")
             }
@@ -126,7 +126,7 @@ final class FileBoundsTests: XCTestCase {
     }
 
     /// Only regular files are read: a FIFO (opening it does not block), a device, a directory.
-    func testOnlyRegularFilesAreRead() throws {
+    func testOnlyRegularFilesAreRead() async throws {
         let dir = try StoreScratch()
         let fifo = dir.path("fifo")
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
@@ -137,7 +137,7 @@ final class FileBoundsTests: XCTestCase {
             XCTAssertThrowsError(try JSONLIdReader().read(contentsOfFile: path)) { error in
                 XCTAssertEqual("\(error)", expected)
             }
-            XCTAssertThrowsError(try ProspectImporter(store: try CurationStore.inMemory())
+            await XCTAssertThrowsErrorAsync(try await ProspectImporter(store: try CurationStore.inMemory())
                 .importFile(jsonl, vectors: .file(path: path, dimension: 4))) { error in
                 XCTAssertEqual("\(error)", expected)
             }
@@ -148,7 +148,7 @@ final class FileBoundsTests: XCTestCase {
     }
 
     /// A sparse `.f32` of 4 GiB is refused from its size, before it is read.
-    func testTheImporterChecksTheF32SizeBeforeReading() throws {
+    func testTheImporterChecksTheF32SizeBeforeReading() async throws {
         let dir = try StoreScratch()
         let jsonl = try dir.writeLines("p.jsonl", [StoreScratch.prospect("a")])
         let f32 = dir.path("big.f32")
@@ -156,7 +156,7 @@ final class FileBoundsTests: XCTestCase {
         XCTAssertEqual(ftruncate(fd, 4 << 30), 0)
         close(fd)
         let start = Date()
-        XCTAssertThrowsError(try ProspectImporter(store: try CurationStore.inMemory())
+        await XCTAssertThrowsErrorAsync(try await ProspectImporter(store: try CurationStore.inMemory())
             .importFile(jsonl, vectors: .file(path: f32, dimension: 1024))) { error in
             XCTAssertEqual("\(error)", "\(f32): has 1048576 rows but \(jsonl) has 1 line (row i of the .f32 is line i+1 of the .jsonl)")
         }

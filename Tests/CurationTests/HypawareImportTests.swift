@@ -13,11 +13,11 @@ final class HypawareImportTests: XCTestCase {
     /// Prospects in the original's shape: `props` as an object or a JSON string (its `summary`),
     /// null confidence kept null, `created_at` as the timestamp, `extractor_version` as a string
     /// or an integer; the embedder embeds `<type>: <label> - <summary>`.
-    func testProspectsInTheOriginalsShape() throws {
+    func testProspectsInTheOriginalsShape() async throws {
         let store = try CurationStore.inMemory()
         let path = JobScratch.fixture("hypaware/enrichment_prospects.jsonl")
         let recorder = RecordingEmbedder()
-        let summary = try ProspectImporter(store: store).importFile(path, vectors: .automatic(recorder))
+        let summary = try await ProspectImporter(store: store).importFile(path, vectors: .automatic(recorder))
         XCTAssertEqual(summary.format, "hypaware")
         XCTAssertEqual(summary.inserted, 7)
         XCTAssertEqual(recorder.texts.first, "Tool: curl - Command-line HTTP client.")
@@ -36,48 +36,51 @@ final class HypawareImportTests: XCTestCase {
         XCTAssertEqual(row?["evidence"], "ran curl -I https://example.org")
         XCTAssertEqual(row?["extractor"], "enrich.t1")
         XCTAssertEqual(row?["extractor_version"], 3)
-        let twice = try ProspectImporter(store: store).importFile(path, vectors: .automatic(recorder))
+        let twice = try await ProspectImporter(store: store).importFile(path, vectors: .automatic(recorder))
         XCTAssertEqual(twice.inserted, 0, "idempotent")
     }
 
     /// `--format auto` decides by the first line: `ts` is curate's, `created_at` the original's;
     /// a line with neither or both is refused with its line number, and nothing is written.
-    func testTheFirstLineDecidesTheFormat() throws {
+    func testTheFirstLineDecidesTheFormat() async throws {
         let store = try CurationStore.inMemory()
-        func importLines(_ lines: [String], format: ImportFormat? = nil) throws -> ImportSummary {
-            try ProspectImporter(store: store)
+        func importLines(_ lines: [String], format: ImportFormat? = nil) async throws -> ImportSummary {
+            try await ProspectImporter(store: store)
                 .importData(Data(lines.map { $0 + "\n" }.joined().utf8), path: "p.jsonl", vectors: .automatic(nil), format: format)
         }
         let neither = #"{"prospect_id": "x", "anchor_key": "s"}"#
-        XCTAssertThrowsError(try importLines(["", neither])) { error in
+        await XCTAssertThrowsErrorAsync(try await importLines(["", neither])) { error in
             XCTAssertEqual((error as? ImportError)?.line, 2)
             XCTAssertTrue("\(error)".contains(#"neither "ts" (a curate prospect) nor "created_at""#), "\(error)")
             XCTAssertTrue("\(error)".contains("--format"), "\(error)")
         }
         let both = #"{"prospect_id": "x", "anchor_key": "s", "ts": "2026-01-01T00:00:00Z", "created_at": "2026-01-01T00:00:00Z"}"#
-        XCTAssertThrowsError(try importLines([both])) { XCTAssertTrue("\($0)".contains("has both"), "\($0)") }
-        XCTAssertEqual(try importLines([both], format: .hypaware).format, "hypaware")
-        XCTAssertThrowsError(try importLines([#"{"prospect_id": "y", "anchor_key": "s", "ts": "2026-01-01T00:00:00Z"}"#],
-                                             format: .hypaware)) { error in
+        await XCTAssertThrowsErrorAsync(try await importLines([both])) { XCTAssertTrue("\($0)".contains("has both"), "\($0)") }
+        let forced = try await importLines([both], format: .hypaware)
+        XCTAssertEqual(forced.format, "hypaware")
+        await XCTAssertThrowsErrorAsync(try await importLines([#"{"prospect_id": "y", "anchor_key": "s", "ts": "2026-01-01T00:00:00Z"}"#],
+                                                              format: .hypaware)) { error in
             XCTAssertTrue("\(error)".contains(#"missing "created_at""#), "\(error)")
         }
         XCTAssertEqual(try store.counts().prospects, 1)
-        XCTAssertThrowsError(try importLines(["{"])) { XCTAssertTrue("\($0)".contains("p.jsonl:1: invalid JSON"), "\($0)") }
+        await XCTAssertThrowsErrorAsync(try await importLines(["{"])) { XCTAssertTrue("\($0)".contains("p.jsonl:1: invalid JSON"), "\($0)") }
 
         // Committed rows: both shapes have item_id, the original's also committed_at.
         let committed = CommittedImporter(store: store)
-        XCTAssertThrowsError(try committed.importData(Data(#"{"id": "k", "type": "Tool"}"#.utf8), path: "c.jsonl",
-                                                      vectors: .automatic(nil))) { error in
+        await XCTAssertThrowsErrorAsync(try await committed.importData(Data(#"{"id": "k", "type": "Tool"}"#.utf8), path: "c.jsonl",
+                                                                       vectors: .automatic(nil))) { error in
             XCTAssertTrue("\(error)".contains(#"c.jsonl:1: has neither "item_id" (a curate committed row) nor "committed_at""#), "\(error)")
         }
-        XCTAssertEqual(try committed.importData(Data(#"{"item_id": "k", "item_type": "Tool"}"#.utf8), path: "c.jsonl",
-                                                vectors: .automatic(nil)).format, "curate")
-        XCTAssertEqual(try committed.importData(Data(#"{"item_id": "k", "item_type": "Tool", "committed_at": "2026-01-01T00:00:00Z"}"#.utf8),
-                                                path: "c.jsonl", vectors: .automatic(nil)).format, "hypaware")
+        let curate = try await committed.importData(Data(#"{"item_id": "k", "item_type": "Tool"}"#.utf8), path: "c.jsonl",
+                                                    vectors: .automatic(nil))
+        XCTAssertEqual(curate.format, "curate")
+        let hypaware = try await committed.importData(Data(#"{"item_id": "k", "item_type": "Tool", "committed_at": "2026-01-01T00:00:00Z"}"#.utf8),
+                                                      path: "c.jsonl", vectors: .automatic(nil))
+        XCTAssertEqual(hypaware.format, "hypaware")
     }
 
     /// Bad values in the original's rows: one clear, line-numbered error; the store unchanged.
-    func testBadOriginalRowsAreRefusedWithTheirLine() throws {
+    func testBadOriginalRowsAreRefusedWithTheirLine() async throws {
         let good = #"{"prospect_id":"a","anchor_key":"s","created_at":"2026-01-01T00:00:00Z","props":{"summary":"x"}}"#
         let cases: [(String, String)] = [
             (#"{"prospect_id":"b","anchor_key":"s","created_at":"2026-01-01T00:00:00Z","props":"not json"}"#, #""props" must be a JSON object"#),
@@ -90,7 +93,7 @@ final class HypawareImportTests: XCTestCase {
         ]
         for (line, expected) in cases {
             let store = try CurationStore.inMemory()
-            XCTAssertThrowsError(try ProspectImporter(store: store)
+            await XCTAssertThrowsErrorAsync(try await ProspectImporter(store: store)
                 .importData(Data((good + "\n" + line + "\n").utf8), path: "p.jsonl", vectors: .automatic(nil))) { error in
                 XCTAssertEqual((error as? ImportError)?.line, 2, line)
                 XCTAssertTrue("\(error)".contains(expected), "\(error) lacks \(expected)")
@@ -101,9 +104,9 @@ final class HypawareImportTests: XCTestCase {
 
     /// The original's resolutions: a resolved prospect is not pending; a prospect keeps its first
     /// resolution; imported rows are left out of exports unless asked; bad decisions are refused.
-    func testResolutions() throws {
+    func testResolutions() async throws {
         let store = try CurationStore.inMemory()
-        try ProspectImporter(store: store)
+        try await ProspectImporter(store: store)
             .importFile(JobScratch.fixture("hypaware/enrichment_prospects.jsonl"), vectors: .automatic(nil))
         XCTAssertEqual(try store.counts().pending, 7)
         let path = JobScratch.fixture("hypaware/enrichment_resolutions.jsonl")

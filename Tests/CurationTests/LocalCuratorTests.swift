@@ -58,29 +58,32 @@ final class LocalCuratorTests: XCTestCase {
     /// Submitting stores the requests; the first poll computes, stores and ends the batch; a new
     /// connection (a resumed process) reads the same results; `findBatches` lists the batch by
     /// nonce with its custom ids.
-    func testBatchesAreStoredAndCollectableAfterARestart() throws {
+    func testBatchesAreStoredAndCollectableAfterARestart() async throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
-        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
+        try await JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         let curator = LocalCurator(store: store)
         let requests = [CuratorRequest(customID: "n0nce-c0", body: "{}", prospectIDs: ["a1", "a2", "a3"]),
                         CuratorRequest(customID: "n0nce-c1", body: "{}", prospectIDs: ["b1", "b2"])]
-        let batchID = try JobScratch.wait { try await curator.submit(requests: requests, jobNonce: "n0nce") }
+        let batchID = try await curator.submit(requests: requests, jobNonce: "n0nce")
         let stored = try store.read { try Row.fetchOne($0, sql: "SELECT state, results FROM local_batches WHERE batch_id = ?",
                                                        arguments: [batchID]) }
         XCTAssertEqual(stored?["state"], "in_progress")
         XCTAssertNil(stored?["results"] as String?)
 
         let restarted = LocalCurator(store: try scratch.store())
-        let found = try JobScratch.wait { try await restarted.findBatches(jobNonce: "n0nce", claimedAt: .now()) }
+        let found = try await restarted.findBatches(jobNonce: "n0nce", claimedAt: .now())
         XCTAssertEqual(found, [CuratorSubmittedBatch(batchID: batchID, customIDs: ["n0nce-c0", "n0nce-c1"])])
-        XCTAssertEqual(try JobScratch.wait { try await restarted.findBatches(jobNonce: "other", claimedAt: .now()) }, [])
-        XCTAssertEqual(try JobScratch.wait { try await restarted.status(batchID: batchID) }, .ended)
-        let results = try JobScratch.wait { try await restarted.results(batchID: batchID, expecting: Set(requests.map(\.customID))) }
+        let otherNonce = try await restarted.findBatches(jobNonce: "other", claimedAt: .now())
+        XCTAssertEqual(otherNonce, [])
+        let status = try await restarted.status(batchID: batchID)
+        XCTAssertEqual(status, .ended)
+        let results = try await restarted.results(batchID: batchID, expecting: Set(requests.map(\.customID)))
         XCTAssertEqual(Set(results.keys), ["n0nce-c0", "n0nce-c1"])
         XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "SELECT state FROM local_batches") }, "ended")
-        XCTAssertEqual(try JobScratch.wait { try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID))) }, results, "stored, not recomputed")
-        XCTAssertThrowsError(try JobScratch.wait { try await curator.status(batchID: "nope") })
+        let again = try await curator.results(batchID: batchID, expecting: Set(requests.map(\.customID)))
+        XCTAssertEqual(again, results, "stored, not recomputed")
+        await XCTAssertThrowsErrorAsync(try await curator.status(batchID: "nope"))
     }
 
     /// Requests whose custom_id is malformed, lacks the nonce or repeats are refused; nothing is stored.

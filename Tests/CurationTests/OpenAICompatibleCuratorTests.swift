@@ -216,17 +216,17 @@ final class OpenAICompatibleCuratorTests: XCTestCase {
     }
 
     /// A whole backfill through the OpenAI-compatible curator resolves every prospect.
-    func testBackfillThroughChatCompletions() throws {
+    func testBackfillThroughChatCompletions() async throws {
         let scratch = try JobScratch()
         let store = try scratch.store()
-        try JobScratch.importProspects(store, JobScratch.twoClusterProspects())
-        let emulator = try JobScratch.wait { try await ProviderEmulator.start(EmulatorConfiguration(apiKey: "test-key")) }
-        defer { try? JobScratch.wait { try await emulator.stop() } }
+        try await JobScratch.importProspects(store, JobScratch.twoClusterProspects())
+        let emulator = try await ProviderEmulator.start(EmulatorConfiguration(apiKey: "test-key"))
         let curator = try Self.curator(store, emulator)
-        let report = try JobScratch.run(Backfill(store: store, config: CurateConfig(), provider: curator), BackfillScope())
+        let report = try await Backfill(store: store, config: CurateConfig(), provider: curator).run(BackfillScope())
         XCTAssertEqual(try store.counts().pending, 0, "\(report)")
         XCTAssertEqual(try store.counts().resolved, 5)
         XCTAssertEqual(emulator.stats().submissionsByCustomID.values.max(), 1)
+        try await emulator.stop()
     }
 
     /// A store at v1 holding a local batch opens at v2: the batch is the local curator's

@@ -14,14 +14,14 @@ import Glibc
 final class OpenAICompatibleEmbedderTests: XCTestCase {
     /// Float and base64 replies give bit-identical vectors, and replies in reverse index order
     /// are put back in input order.
-    func testFloatAndBase64AgreeAndIndexOrderIsFollowed() throws {
+    func testFloatAndBase64AgreeAndIndexOrderIsFollowed() async throws {
         let plain = try Self.start(EmulatorConfiguration(embeddingDimension: 16))
         let shuffled = try Self.start(EmulatorConfiguration(embeddingDimension: 16, shuffleEmbeddings: true))
         defer { Self.stop(plain, shuffled) }
         let texts = ["alpha", "beta", "gamma", "delta"]
-        let float = try Self.embedder(JobScratch().store(), plain, dimension: 16).embed(texts)
-        let base64 = try Self.embedder(JobScratch().store(), shuffled, dimension: 16, encoding: "base64").embed(texts)
-        let reordered = try Self.embedder(JobScratch().store(), shuffled, dimension: 16).embed(texts)
+        let float = try await Self.embedder(JobScratch().store(), plain, dimension: 16).embed(texts)
+        let base64 = try await Self.embedder(JobScratch().store(), shuffled, dimension: 16, encoding: "base64").embed(texts)
+        let reordered = try await Self.embedder(JobScratch().store(), shuffled, dimension: 16).embed(texts)
         XCTAssertEqual(float.count, 4)
         XCTAssertEqual(float, base64)
         XCTAssertEqual(float, reordered)
@@ -35,13 +35,13 @@ final class OpenAICompatibleEmbedderTests: XCTestCase {
     /// Texts go `embedding_batch_size` per request, a repeated text once, blank texts not at
     /// all (zero vectors); a second embedder on the same store (a new process) serves every
     /// known text from the cache and sends only the new one.
-    func testBatchesAndCache() throws {
+    func testBatchesAndCache() async throws {
         let emulator = try Self.start(EmulatorConfiguration(apiKey: "test-key", embeddingDimension: 8))
         defer { Self.stop(emulator) }
         let scratch = try JobScratch()
         let texts = (0..<7).map { "text \($0)" } + ["text 3", "", "  "]
         let first = try Self.embedder(scratch.store(), emulator, dimension: 8, batchSize: 3)
-        let vectors = try first.embed(texts)
+        let vectors = try await first.embed(texts)
         XCTAssertEqual(emulator.stats().embeddedInputs, 7)
         XCTAssertEqual(emulator.stats().requestsByRoute["embeddings"], 3)
         XCTAssertEqual(first.counts, Self.counts(sent: 7, cached: 0, blank: 2, requests: 3))
@@ -51,7 +51,7 @@ final class OpenAICompatibleEmbedderTests: XCTestCase {
 
         let store = try scratch.store()
         let second = try Self.embedder(store, emulator, dimension: 8, batchSize: 3)
-        let again = try second.embed(texts + ["text 7"])
+        let again = try await second.embed(texts + ["text 7"])
         XCTAssertEqual(emulator.stats().embeddedInputs, 8, "only the new text was sent")
         XCTAssertEqual(second.counts, Self.counts(sent: 1, cached: 7, blank: 2, requests: 1))
         XCTAssertEqual(Array(again.prefix(10)), vectors)
@@ -62,23 +62,23 @@ final class OpenAICompatibleEmbedderTests: XCTestCase {
 
     /// A model whose vectors are not `embedding_dim` long fails naming both dimensions, and
     /// nothing is cached; asked for, `dimensions` makes the model shorten them.
-    func testDimensionMismatchAndDimensionsParameter() throws {
+    func testDimensionMismatchAndDimensionsParameter() async throws {
         let emulator = try Self.start(EmulatorConfiguration(embeddingDimension: 16))
         defer { Self.stop(emulator) }
         let store = try JobScratch().store()
-        XCTAssertThrowsError(try Self.embedder(store, emulator, dimension: 8).embed(["a"])) { error in
+        await XCTAssertThrowsErrorAsync(try await Self.embedder(store, emulator, dimension: 8).embed(["a"])) { error in
             XCTAssertEqual(error as? OpenAICompatibleEmbedderError,
                            .wrongDimension(model: "text-embedding-3-small", expected: 8, received: 16))
             XCTAssertTrue("\(error)".contains("embedding_dim"), "\(error)")
         }
         XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM embedding_cache") }, 0)
-        let shortened = try Self.embedder(store, emulator, dimension: 8, requestDimensions: true).embed(["a"])
+        let shortened = try await Self.embedder(store, emulator, dimension: 8, requestDimensions: true).embed(["a"])
         XCTAssertEqual(shortened[0].count, 8)
     }
 
     /// Values that are not finite float32 (a number beyond its range, a NaN in base64) and
     /// base64 that is not whole float32 values are refused with a clear error.
-    func testNonFiniteAndMalformedVectorsAreRejected() throws {
+    func testNonFiniteAndMalformedVectorsAreRejected() async throws {
         let nan = Data([0, 0, 0x80, 0x3f, 0, 0, 0xc0, 0x7f]).base64EncodedString()   // [1, NaN]
         let cases: [(String, OpenAICompatibleEmbedderError)] = [
             (#"{"data":[{"index":0,"embedding":[1e39,0]}]}"#, .nonFinite(model: "text-embedding-3-small", index: 0)),
@@ -94,7 +94,7 @@ final class OpenAICompatibleEmbedderTests: XCTestCase {
             let server = try CannedHTTPServer(body: reply)
             defer { server.stop() }
             let store = try JobScratch().store()
-            XCTAssertThrowsError(try Self.embedder(store, baseURL: server.baseURL, dimension: 2).embed(["a"]), reply) { error in
+            await XCTAssertThrowsErrorAsync(try await Self.embedder(store, baseURL: server.baseURL, dimension: 2).embed(["a"]), reply) { error in
                 XCTAssertEqual(error as? OpenAICompatibleEmbedderError, expected, reply)
             }
             XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM embedding_cache") }, 0)
@@ -102,11 +102,11 @@ final class OpenAICompatibleEmbedderTests: XCTestCase {
     }
 
     /// An HTTP error is reported by status and type, never with the error body.
-    func testHTTPErrorsDoNotQuoteTheBody() throws {
+    func testHTTPErrorsDoNotQuoteTheBody() async throws {
         let emulator = try Self.start(EmulatorConfiguration(embeddingDimension: 8))
         defer { Self.stop(emulator) }
         emulator.inject([EmulatorFault(route: .embeddings, kind: .status(code: 500))])
-        XCTAssertThrowsError(try Self.embedder(JobScratch().store(), emulator, dimension: 8).embed(["secret text"])) { error in
+        await XCTAssertThrowsErrorAsync(try await Self.embedder(JobScratch().store(), emulator, dimension: 8).embed(["secret text"])) { error in
             guard case .http(.status(_, 500, _, _))? = error as? OpenAICompatibleEmbedderError else { return XCTFail("\(error)") }
             XCTAssertFalse("\(error)".contains(ProviderEmulator.secretMarker), "\(error)")
             XCTAssertFalse("\(error)".contains("secret text"), "\(error)")

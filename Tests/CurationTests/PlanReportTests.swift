@@ -10,10 +10,10 @@ import XCTest
 final class PlanReportTests: XCTestCase {
     /// The fixture's 2,000 prospects, with its last 300 rows also imported as committed items
     /// (so part of the pool is warm), in a store on disk.
-    static func fixtureStore(_ directory: TemporaryDirectory) throws -> CurationStore {
+    static func fixtureStore(_ directory: TemporaryDirectory) async throws -> CurationStore {
         let store = try CurationStore(path: directory.path("curate.sqlite"))
         let jsonl = TemporaryDirectory.fixture("debian-minilm-2000.jsonl"), f32 = TemporaryDirectory.fixture("debian-minilm-2000.f32")
-        _ = try ProspectImporter(store: store).importFile(jsonl, vectors: .file(path: f32, dimension: 384))
+        _ = try await ProspectImporter(store: store).importFile(jsonl, vectors: .file(path: f32, dimension: 384))
         let lines = try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").suffix(300)
         let committed = try lines.map { line in
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -22,19 +22,19 @@ final class PlanReportTests: XCTestCase {
         }
         let vectors = try Data(contentsOf: URL(fileURLWithPath: f32)).suffix(300 * 384 * 4)
         try vectors.write(to: directory.url.appendingPathComponent("committed.f32"))
-        _ = try CommittedImporter(store: store)
+        _ = try await CommittedImporter(store: store)
             .importFile(try directory.writeLines("committed.jsonl", committed), vectors: .file(path: directory.path("committed.f32"), dimension: 384))
         return store
     }
 
-    func fixtureReport(_ options: PlanReport.Options = .init()) throws -> PlanReport {
+    func fixtureReport(_ options: PlanReport.Options = .init()) async throws -> PlanReport {
         let directory = try TemporaryDirectory()
-        let store = try Self.fixtureStore(directory)
+        let store = try await Self.fixtureStore(directory)
         return try PlanReport(pool: try store.loadPendingPool(), committed: try store.loadCommitted(), planner: Planner(), options: options)
     }
 
-    func testGroupsAreThePlanBeforeChunking() throws {
-        let report = try fixtureReport()
+    func testGroupsAreThePlanBeforeChunking() async throws {
+        let report = try await fixtureReport()
         XCTAssertGreaterThan(report.groups.filter { if case .recallRegion = $0.origin { true } else { false } }.count, 0, "part of the pool is warm")
         XCTAssertEqual(report.groups.reduce(0) { $0 + $1.requests }, report.plan.clusters.count)
         var pieces = [[Int]](repeating: [], count: report.groups.count)
@@ -45,8 +45,8 @@ final class PlanReportTests: XCTestCase {
         XCTAssertEqual(grouped.compactMap { $0 }.count + report.plan.skipped.count, report.pool.count)
     }
 
-    func testSweepIsGreedyClusteringOfTheColdProspectsAtEachThreshold() throws {
-        let report = try fixtureReport()
+    func testSweepIsGreedyClusteringOfTheColdProspectsAtEachThreshold() async throws {
+        let report = try await fixtureReport()
         let matrix = try XCTUnwrap(report.pool.embeddings)
         let order = report.plan.coldOrder.map { report.pool.prospects[$0].embeddingRow! }
         XCTAssertEqual(report.sweep.map(\.threshold), (70...95).map { Double($0) / 100 })
@@ -63,9 +63,9 @@ final class PlanReportTests: XCTestCase {
         XCTAssertEqual(configured.clusters, report.groups.filter { $0.origin == .similarity }.count)
     }
 
-    func testAnOffGridThresholdJoinsTheSweep() throws {
+    func testAnOffGridThresholdJoinsTheSweep() async throws {
         let directory = try TemporaryDirectory()
-        let store = try Self.fixtureStore(directory)
+        let store = try await Self.fixtureStore(directory)
         var settings = Planner.Settings()
         settings.clusterSimilarity = 0.815
         let report = try PlanReport(pool: try store.loadPendingPool(), committed: try store.loadCommitted(), planner: Planner(settings: settings))
@@ -74,8 +74,8 @@ final class PlanReportTests: XCTestCase {
         XCTAssertEqual(report.sweep.map(\.threshold), report.sweep.map(\.threshold).sorted())
     }
 
-    func testNearestIsTheBestOtherProspectByReferenceCosine() throws {
-        let report = try fixtureReport()
+    func testNearestIsTheBestOtherProspectByReferenceCosine() async throws {
+        let report = try await fixtureReport()
         let matrix = try XCTUnwrap(report.pool.embeddings)
         for row in stride(from: 0, to: matrix.rows, by: 13) {
             var best = -Double.infinity
@@ -84,10 +84,10 @@ final class PlanReportTests: XCTestCase {
         }
     }
 
-    func testMapDownsamplesOnlyTheMapAndDeterministically() throws {
+    func testMapDownsamplesOnlyTheMapAndDeterministically() async throws {
         var options = PlanReport.Options()
         options.mapPoints = 400
-        let report = try fixtureReport(options)
+        let report = try await fixtureReport(options)
         let map = try XCTUnwrap(report.map, report.mapUnavailable ?? "")
         XCTAssertEqual(map.points.count, 400)
         XCTAssertEqual(map.embedded, 2000)
@@ -97,8 +97,10 @@ final class PlanReportTests: XCTestCase {
         let highlighted = report.highlighted.flatMap { report.groups[$0].members }
         XCTAssertLessThanOrEqual(highlighted.count, 200)
         XCTAssertTrue(highlighted.allSatisfy(drawn.contains), "every member of the coloured groups is drawn")
-        XCTAssertEqual(try fixtureReport(options).map?.points, map.points, "the same points every run")
-        let full = try XCTUnwrap(try fixtureReport().map)
+        let again = try await fixtureReport(options)
+        XCTAssertEqual(again.map?.points, map.points, "the same points every run")
+        let unsampled = try await fixtureReport()
+        let full = try XCTUnwrap(unsampled.map)
         XCTAssertEqual(full.points.count, 2000)
         XCTAssertFalse(full.isDownsampled)
         let byIndex = Dictionary(uniqueKeysWithValues: full.points.map { ($0.poolIndex, $0) })

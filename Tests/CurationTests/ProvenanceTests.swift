@@ -11,8 +11,8 @@ import XCTest
 final class ProvenanceTests: XCTestCase {
     /// A cross-session merge yields two committed rows for one item, one per session, and recall
     /// still sees one item.
-    func testACrossSessionMergeWritesARowPerSession() throws {
-        let store = try DecisionTests.storeWithRuleProspects()
+    func testACrossSessionMergeWritesARowPerSession() async throws {
+        let store = try await DecisionTests.storeWithRuleProspects()
         let answer = CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [
             ["index": 1, "decision": "commit", "item_key": "tool:curl", "item_type": "Tool"],
             ["index": 3, "decision": "merge", "merge_into": "tool:curl", "item_type": "Tool"],
@@ -32,10 +32,10 @@ final class ProvenanceTests: XCTestCase {
 
     /// A deepen appends a row whose label, summary and vector recall then uses for the item; a
     /// later merge does not replace them.
-    func testADeepenRefreshesWhatRecallSees() throws {
+    func testADeepenRefreshesWhatRecallSees() async throws {
         let store = try CurationStore.inMemory()
-        try JobScratch.importCommitted(store, [JobScratch.committed("tool:curl", type: "Tool", vector: [1, 0, 0])])
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importCommitted(store, [JobScratch.committed("tool:curl", type: "Tool", vector: [1, 0, 0])])
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("deeper", anchor: "s1", label: "curl", type: "Tool", vector: [0.8, 0.6, 0]),
             JobScratch.prospect("same", anchor: "s2", label: "cURL again", type: "Tool", vector: [0, 0, 1]),
         ])
@@ -59,14 +59,14 @@ final class ProvenanceTests: XCTestCase {
     /// With the store's vectors from an embedder, a row written by a job carries the vector of its
     /// own text (so a merge row, which has no summary, differs from its prospect's); and an item
     /// whose representative row has no vector is recalled by its next row that has one.
-    func testRowVectorsEmbedTheRowsTextAndFallBack() throws {
+    func testRowVectorsEmbedTheRowsTextAndFallBack() async throws {
         let store = try CurationStore.inMemory()
         let embedder = HashingEmbedder()
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importProspects(store, [
             #"{"prospect_id": "a", "anchor_key": "s1", "ts": "2026-01-01T00:00:00Z", "prospect_type": "lib", "label": "libfoo", "summary": "Foo library.", "confidence": 0.9}"#,
             #"{"prospect_id": "b", "anchor_key": "s2", "ts": "2026-01-01T00:00:00Z", "prospect_type": "lib", "label": "libfoo", "summary": "Foo library!", "confidence": 0.5}"#,
         ], vectors: .automatic(embedder))
-        let report = try JobScratch.run(JobScratch.backfill(store), BackfillScope())
+        let report = try await JobScratch.backfill(store).run(BackfillScope())
         XCTAssertEqual(report.tally.committed, 1)
         XCTAssertEqual(report.tally.merged, 1)
         let rows = try store.read { db in
@@ -78,7 +78,7 @@ final class ProvenanceTests: XCTestCase {
                        "the merge row's own text, not prospect b's")
 
         let external = try CurationStore.inMemory()
-        try JobScratch.importCommitted(external, [JobScratch.committed("tool:curl", type: "Tool", vector: [1, 0, 0])])
+        try await JobScratch.importCommitted(external, [JobScratch.committed("tool:curl", type: "Tool", vector: [1, 0, 0])])
         try external.write { db in
             try db.execute(sql: """
                 INSERT INTO committed (item_id, item_type, label, summary, committed_at, source, decision)
@@ -93,13 +93,13 @@ final class ProvenanceTests: XCTestCase {
 
     /// The original's committed rows import as several rows per item; importing them again
     /// inserts nothing; recall sees one item per (type, key) with its latest row's text.
-    func testImportingTheOriginalsCommittedRows() throws {
+    func testImportingTheOriginalsCommittedRows() async throws {
         let store = try CurationStore.inMemory()
         let path = JobScratch.fixture("hypaware/enrichment_committed.jsonl")
-        let first = try CommittedImporter(store: store).importFile(path, vectors: .automatic(HashingEmbedder()))
+        let first = try await CommittedImporter(store: store).importFile(path, vectors: .automatic(HashingEmbedder()))
         XCTAssertEqual(first.format, "hypaware")
         XCTAssertEqual(first.inserted, 3)
-        let again = try CommittedImporter(store: store).importFile(path, vectors: .automatic(HashingEmbedder()))
+        let again = try await CommittedImporter(store: store).importFile(path, vectors: .automatic(HashingEmbedder()))
         XCTAssertEqual(again.inserted, 0)
         XCTAssertEqual(again.alreadyPresent, 3)
         let recall = try store.loadCommitted()
@@ -115,8 +115,8 @@ final class ProvenanceTests: XCTestCase {
 
     /// Exports: insertion order, only curate's rows by default, `--after` exports the rows added
     /// since, a cursor of the other table or past the store's newest row is refused.
-    func testExportCursors() throws {
-        let store = try DecisionTests.storeWithRuleProspects()
+    func testExportCursors() async throws {
+        let store = try await DecisionTests.storeWithRuleProspects()
         func decide(_ index: Int, _ decision: JSONValue) throws {
             let answer = CuratorAnswer.parse(.succeeded(toolInput: ["decisions": [["index": .integer(index), "decision": decision]]]),
                                              memberCount: 3)
@@ -136,7 +136,7 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(none.rows, 0)
         XCTAssertEqual(none.jsonLines, "")
         XCTAssertEqual(none.cursor, first.cursor)
-        try JobScratch.importCommitted(store, [JobScratch.committed("imported:x", vector: [0, 1, 0])])
+        try await JobScratch.importCommitted(store, [JobScratch.committed("imported:x", vector: [0, 1, 0])])
         XCTAssertEqual(try StoreExport.rows(of: .committed, in: store, after: first.cursor).rows, 0, "an imported row is skipped…")
         XCTAssertEqual(try StoreExport.rows(of: .committed, in: store, after: first.cursor).cursor.seq, 2, "…and passed over")
         XCTAssertEqual(try StoreExport.rows(of: .committed, in: store, after: first.cursor, includeImported: true).rows, 1)

@@ -11,10 +11,10 @@ import XCTest
 final class RegimeTests: XCTestCase {
     /// With a batch provider a tick plans the whole pool, whatever `max_prospects_per_tick`, and
     /// writes the salience skips when it submits, before the job is collected.
-    func testTheDaemonPlansTheWholePoolAndWritesSkipsWhenItSubmits() throws {
-        let store = try Self.noveltyLadder()
+    func testTheDaemonPlansTheWholePoolAndWritesSkipsWhenItSubmits() async throws {
+        let store = try await Self.noveltyLadder()
         let tick = Self.tick(store, LocalCurator(store: store), maxProspects: 2, salienceThreshold: 0.05)
-        guard case let .submitted(job) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        guard case let .submitted(job) = try await tick.step() else { return XCTFail() }
         XCTAssertEqual(job.plan.pending, 6, "uncapped")
         XCTAssertEqual(job.plan.skipped, ["known-twin"])
         XCTAssertTrue(job.plan.skipsWrittenAtClaim)
@@ -22,7 +22,7 @@ final class RegimeTests: XCTestCase {
         XCTAssertEqual(rows.keys.sorted(), ["known-twin"], "the skip is written at submit; nothing else yet")
         XCTAssertEqual(rows["known-twin"], JobScratch.Resolution(decision: "skip", itemKey: nil, note: "below salience threshold",
                                                                   jobID: job.nonce))
-        guard case let .collected(_, tally) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        guard case let .collected(_, tally) = try await tick.step() else { return XCTFail() }
         XCTAssertEqual(tally.skipped, 0, "not written twice")
         XCTAssertEqual(tally.leftPending, 0)
         XCTAssertEqual(tally.processed, 5)
@@ -31,33 +31,33 @@ final class RegimeTests: XCTestCase {
 
     /// A pool whose every prospect is below the salience threshold submits nothing: the tick
     /// writes the skips and reports idle; the slot stays empty.
-    func testAnAllSkipPoolSubmitsNothingAndIsIdle() throws {
+    func testAnAllSkipPoolSubmitsNothingAndIsIdle() async throws {
         let store = try CurationStore.inMemory()
-        try JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [1, 0, 0])])
-        try JobScratch.importProspects(store, [JobScratch.prospect("a", anchor: "s1", vector: [1, 0, 0]),
+        try await JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [1, 0, 0])])
+        try await JobScratch.importProspects(store, [JobScratch.prospect("a", anchor: "s1", vector: [1, 0, 0]),
                                                JobScratch.prospect("b", anchor: "s2", vector: [2, 0, 0])])
         let provider = CountingProvider(LocalCurator(store: store))
         let tick = Self.tick(store, provider, maxProspects: 20, salienceThreshold: 0.5)
-        guard case .idle(skipped: 2) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        guard case .idle(skipped: 2) = try await tick.step() else { return XCTFail() }
         XCTAssertEqual(provider.submitted, 0)
         XCTAssertNil(try JobSlot.current(store))
         XCTAssertEqual(try JobScratch.resolutions(store).values.map(\.decision), ["skip", "skip"])
-        guard case .idle(skipped: 0) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        guard case .idle(skipped: 0) = try await tick.step() else { return XCTFail() }
     }
 
     /// The synchronous regime (a provider without batches) plans at most
     /// `max_prospects_per_tick` prospects: the most novel first, after the salience sort, not
     /// the first inserted; the others stay pending for the next tick.
-    func testTheSynchronousTickTakesTheMostNovelFirst() throws {
-        let store = try Self.noveltyLadder()
+    func testTheSynchronousTickTakesTheMostNovelFirst() async throws {
+        let store = try await Self.noveltyLadder()
         let tick = Self.tick(store, CountingProvider(LocalCurator(store: store), hasBatchAPI: false), maxProspects: 2,
                              salienceThreshold: 0.05)
-        guard case let .submitted(job) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        guard case let .submitted(job) = try await tick.step() else { return XCTFail() }
         XCTAssertEqual(Set(job.plan.clusters.flatMap(\.prospectIDs)), ["novel-1", "novel-2"])
         XCTAssertEqual(job.plan.skipped, ["known-twin"], "skips cover the whole pool")
         XCTAssertEqual(job.plan.pending, 3)
-        guard case .collected = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
-        guard case let .submitted(next) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        guard case .collected = try await tick.step() else { return XCTFail() }
+        guard case let .submitted(next) = try await tick.step() else { return XCTFail() }
         XCTAssertEqual(Set(next.plan.clusters.flatMap(\.prospectIDs)), ["mid-1", "mid-2"], "the next most novel")
 
         let pool = try store.loadPendingPool(), committed = try store.loadCommitted()
@@ -67,13 +67,13 @@ final class RegimeTests: XCTestCase {
     }
 
     /// The backfill, a batch regime, is uncapped and writes its skips when it collects.
-    func testTheBackfillIsUncapped() throws {
-        let store = try Self.noveltyLadder()
+    func testTheBackfillIsUncapped() async throws {
+        let store = try await Self.noveltyLadder()
         var config = CurateConfig()
         config.maxProspectsPerTick = 1
         var backfill = JobScratch.backfill(store, config: config)
         backfill.planner.settings.salienceThreshold = 0.05
-        let report = try JobScratch.run(backfill, BackfillScope())
+        let report = try await backfill.run(BackfillScope())
         XCTAssertEqual(report.pending, 6)
         XCTAssertEqual(report.tally.skipped, 1)
         XCTAssertEqual(try store.counts().pending, 0)
@@ -91,10 +91,10 @@ final class RegimeTests: XCTestCase {
     /// Six prospects of decreasing novelty against one committed item at [1, 0, 0], inserted
     /// least novel first: a near-twin of it (skipped at 0.05), two of middling novelty, two
     /// orthogonal to it (the most novel), and one between.
-    static func noveltyLadder() throws -> CurationStore {
+    static func noveltyLadder() async throws -> CurationStore {
         let store = try CurationStore.inMemory()
-        try JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [1, 0, 0])])
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [1, 0, 0])])
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("known-twin", anchor: "s0", vector: [1, 0.01, 0]),
             JobScratch.prospect("close", anchor: "s1", vector: [1, 0.5, 0]),
             JobScratch.prospect("mid-1", anchor: "s2", vector: [1, 1, 0]),

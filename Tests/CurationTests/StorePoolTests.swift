@@ -7,8 +7,8 @@ import Kernels
 import XCTest
 
 final class StorePoolTests: XCTestCase {
-    func testFirstOccurrenceWinsInInsertionOrder() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testFirstOccurrenceWinsInInsertionOrder() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             try StoreScratch.insertProspect(store, id: "c", anchor: "s", ts: "2026-01-01T00:00:00.000Z", vector: [1, 0], label: "c1")
             try StoreScratch.insertProspect(store, id: "a", anchor: "s", ts: "2026-01-01T00:00:00.000Z", vector: [0, 1], label: "a1")
             try StoreScratch.insertProspect(store, id: "c", anchor: "s", ts: "2026-01-01T00:00:00.000Z", vector: [5, 5], label: "c2")
@@ -24,8 +24,8 @@ final class StorePoolTests: XCTestCase {
         }
     }
 
-    func testResolvedProspectsAreExcluded() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testResolvedProspectsAreExcluded() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             for (i, id) in ["p1", "p2", "p3", "p4"].enumerated() {
                 try StoreScratch.insertProspect(store, id: id, anchor: "s", ts: "2026-01-01T00:00:00.000Z", vector: [Float(i), 1])
             }
@@ -44,8 +44,8 @@ final class StorePoolTests: XCTestCase {
 
     /// A session active exactly at the `--since` UTC midnight is in; one a second earlier is
     /// out; the window only filters what is read.
-    func testWindowBoundary() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testWindowBoundary() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             let dir = try StoreScratch()
             let file = try dir.writeLines("p.jsonl", [
                 StoreScratch.prospect("in-1", anchor: "at-midnight", ts: "2026-01-09T08:00:00Z"),
@@ -55,7 +55,7 @@ final class StorePoolTests: XCTestCase {
                 StoreScratch.prospect("in-4", anchor: "later", ts: "2026-02-01T00:00:00Z"),        // the session's latest wins
                 StoreScratch.prospect("out-2", anchor: "old", ts: "2025-12-31T23:59:59.999Z"),
             ])
-            try ProspectImporter(store: store).importFile(file, vectors: .automatic(HashingEmbedder(dimension: 8)))
+            try await ProspectImporter(store: store).importFile(file, vectors: .automatic(HashingEmbedder(dimension: 8)))
             let before = try StoreScratch.dump(store)
             let since = try UTCTimestamp.day("2026-01-10")
             let pool = try store.loadPendingPool(since: since)
@@ -79,7 +79,7 @@ final class StorePoolTests: XCTestCase {
         }
     }
 
-    func testPoolMetadata() throws {
+    func testPoolMetadata() async throws {
         let store = try CurationStore.inMemory()
         let dir = try StoreScratch()
         let file = try dir.writeLines("p.jsonl", [
@@ -87,7 +87,7 @@ final class StorePoolTests: XCTestCase {
                                "label": "L", "summary": "S.", "confidence": 0.75, "ts": "2026-01-10T12:00:00.250Z",
                                "embedding": [1.0, 2.0]]),
         ])
-        try ProspectImporter(store: store).importFile(file, vectors: .automatic(nil))
+        try await ProspectImporter(store: store).importFile(file, vectors: .automatic(nil))
         let prospect = try XCTUnwrap(try store.loadPendingPool().prospects.first)
         XCTAssertEqual(prospect, PendingProspect(
             prospectID: "p", anchorKey: "s", anchorType: "session", prospectType: "fact", label: "L", summary: "S.",
@@ -95,8 +95,8 @@ final class StorePoolTests: XCTestCase {
             sessionLastActivity: try UTCTimestamp(iso8601: "2026-01-10T12:00:00.250Z"), embeddingRow: 0))
     }
 
-    func testProspectsWithoutEmbeddings() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testProspectsWithoutEmbeddings() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             XCTAssertNil(try store.loadPendingPool().embeddings, kind)
             try StoreScratch.insertProspect(store, id: "a", anchor: "s", ts: "2026-01-01T00:00:00.000Z", vector: nil)
             try StoreScratch.insertProspect(store, id: "b", anchor: "s", ts: "2026-01-01T00:00:00.000Z", vector: [3, 4])
@@ -111,14 +111,14 @@ final class StorePoolTests: XCTestCase {
         }
     }
 
-    func testLoadCommitted() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testLoadCommitted() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             let dir = try StoreScratch()
             let file = try dir.writeLines("c.jsonl", [
                 StoreScratch.line(["item_id": "k2", "item_type": "pkg", "label": "two", "embedding": [0.0, 1.0, 0.5]]),
                 StoreScratch.line(["item_id": "k1", "item_type": "lib", "summary": "one", "embedding": [1.0, 0.0, -0.5]]),
             ])
-            try CommittedImporter(store: store).importFile(file, vectors: .automatic(nil))
+            try await CommittedImporter(store: store).importFile(file, vectors: .automatic(nil))
             try store.write { db in
                 try db.execute(sql: """
                     INSERT INTO committed (item_id, item_type, label, source, committed_at)
@@ -138,8 +138,8 @@ final class StorePoolTests: XCTestCase {
     }
 
     /// More rows than the loader's first buffer (4,096 rows): it grows, then is trimmed.
-    func testLargePoolsGrowTheBuffer() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testLargePoolsGrowTheBuffer() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             let count = 9_000
             try store.write { db in
                 for i in 0..<count {

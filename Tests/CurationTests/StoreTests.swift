@@ -6,8 +6,8 @@ import Kernels
 import XCTest
 
 final class StoreTests: XCTestCase {
-    func testMigrationsCreateTheTables() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testMigrationsCreateTheTables() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             }
@@ -85,8 +85,8 @@ final class StoreTests: XCTestCase {
         XCTAssertFalse(out.withUnsafeMutableBufferPointer { EmbeddingBlob.copy(blob, into: $0.baseAddress!, count: 2) })
     }
 
-    func testSchemaConstraints() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testSchemaConstraints() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             try store.write { db in
                 try db.execute(sql: """
                     INSERT INTO jobs (id, job_nonce, owner, provider, state, created_at)
@@ -114,8 +114,8 @@ final class StoreTests: XCTestCase {
         }
     }
 
-    func testEveryEmbeddingOfAStoreHasOneDimension() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testEveryEmbeddingOfAStoreHasOneDimension() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             try StoreScratch.insertProspect(store, id: "a", anchor: "s", ts: "2026-01-01T00:00:00.000Z", vector: [1, 0, 0])
             XCTAssertEqual(try store.embeddingDimension(), 3, kind)
             XCTAssertThrowsError(try StoreScratch.insertProspect(store, id: "b", anchor: "s", ts: "2026-01-01T00:00:00.000Z",
@@ -131,8 +131,8 @@ final class StoreTests: XCTestCase {
         }
     }
 
-    func testCountsByDecision() throws {
-        try StoreScratch.withEveryStore { store, kind in
+    func testCountsByDecision() async throws {
+        try await StoreScratch.withEveryStore { store, kind in
             for id in ["a", "b", "c", "d"] {
                 try StoreScratch.insertProspect(store, id: id, anchor: "s\(id)", ts: "2026-01-01T00:00:00.000Z", vector: nil)
             }
@@ -167,11 +167,11 @@ final class StoreScratch: TemporaryDirectory {
     }
 
     /// Runs `body` against an in-memory store, an on-disk queue and an on-disk pool.
-    static func withEveryStore(_ body: (CurationStore, String) throws -> Void) throws {
+    static func withEveryStore(_ body: (CurationStore, String) async throws -> Void) async throws {
         let dir = try StoreScratch()
-        try body(try CurationStore.inMemory(), "in-memory queue")
-        try body(try CurationStore(path: dir.path("queue.sqlite"), access: .queue), "on-disk queue")
-        try body(try CurationStore(path: dir.path("pool.sqlite"), access: .pool), "on-disk pool")
+        try await body(try CurationStore.inMemory(), "in-memory queue")
+        try await body(try CurationStore(path: dir.path("queue.sqlite"), access: .queue), "on-disk queue")
+        try await body(try CurationStore(path: dir.path("pool.sqlite"), access: .pool), "on-disk pool")
     }
 
     /// Appends a prospect row directly (bypassing the importer's duplicate check).

@@ -9,8 +9,8 @@ import XCTest
 final class WindowTests: XCTestCase {
     /// Prospects all created on one day; sessions whose source activity spans months: `--since`
     /// selects by activity, and the same holds for `--until` and the `--window` walk.
-    func testSinceSelectsBySourceActivity() throws {
-        let store = try Self.oneDayHistory()
+    func testSinceSelectsBySourceActivity() async throws {
+        let store = try await Self.oneDayHistory()
         XCTAssertEqual(try store.activityBasis(), .sources)
         let since = try UTCTimestamp.day("2026-02-01")
         XCTAssertEqual(Set(try store.loadPendingPool(since: since).ids), ["march-1", "march-2"])
@@ -29,21 +29,21 @@ final class WindowTests: XCTestCase {
 
     /// A session without source rows, in a store that has some, has no latest activity: its
     /// prospects are outside every window (they stay pending), and an unwindowed run plans them.
-    func testASessionWithoutSourceRowsIsOutsideEveryWindow() throws {
-        let store = try Self.oneDayHistory()
+    func testASessionWithoutSourceRowsIsOutsideEveryWindow() async throws {
+        let store = try await Self.oneDayHistory()
         XCTAssertEqual(try store.pendingWithoutActivity(), 1)
         XCTAssertFalse(try store.loadPendingPool(since: try UTCTimestamp.day("1970-01-01")).ids.contains("silent"))
         XCTAssertTrue(try store.loadPendingPool().ids.contains("silent"))
-        let report = try JobScratch.run(JobScratch.backfill(store), BackfillScope(since: try UTCTimestamp(day: "2000-01-01")))
+        let report = try await JobScratch.backfill(store).run(BackfillScope(since: try UTCTimestamp(day: "2000-01-01")))
         XCTAssertEqual(report.pending, 3)
         XCTAssertEqual(try store.loadPendingPool().ids, ["silent"], "left pending and untouched")
     }
 
     /// A store without source rows falls back to the newest `created_at` of the session's
     /// prospects: a history proposed in one day then falls inside every window holding that day.
-    func testFallbackToProspectActivity() throws {
+    func testFallbackToProspectActivity() async throws {
         let store = try CurationStore.inMemory()
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("a", anchor: "s1", ts: "2026-04-01T09:00:00Z", vector: [1, 0, 0]),
             JobScratch.prospect("b", anchor: "s2", ts: "2026-04-01T10:00:00Z", vector: [0, 1, 0]),
         ])
@@ -67,9 +67,9 @@ final class WindowTests: XCTestCase {
 
     /// Four prospects proposed on 2026-04-01 from three sessions with source rows (January,
     /// March, March) and one without.
-    static func oneDayHistory() throws -> CurationStore {
+    static func oneDayHistory() async throws -> CurationStore {
         let store = try CurationStore.inMemory()
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("january", anchor: "s-jan", ts: "2026-04-01T09:00:00Z", vector: [1, 0, 0]),
             JobScratch.prospect("march-1", anchor: "s-mar", ts: "2026-04-01T09:01:00Z", vector: [0, 1, 0]),
             JobScratch.prospect("march-2", anchor: "s-mar2", ts: "2026-04-01T09:02:00Z", vector: [0, 0, 1]),

@@ -9,6 +9,7 @@
 // libFuzzer's driver) it hands the target to libFuzzer: `curate-fuzz <target> [libFuzzer flags] [corpus dir]`.
 import CurationProviders
 import CurationStore
+import Dispatch
 import Foundation
 
 /// A fuzz target: one input, any bytes. It must never crash or hang; errors are fine.
@@ -19,9 +20,11 @@ enum FuzzTarget: String, CaseIterable {
         let data = Data(bytes)
         switch self {
         case .jsonl:
-            guard let store = try? CurationStore.inMemory() else { fatalError("cannot open an in-memory store") }
-            let importer = ProspectImporter(store: store)
-            _ = try? importer.importData(data, path: "fuzz.jsonl", vectors: .automatic(HashingEmbedder(dimension: 8)))
+            Self.waitFor {
+                guard let store = try? CurationStore.inMemory() else { fatalError("cannot open an in-memory store") }
+                let importer = ProspectImporter(store: store)
+                _ = try? await importer.importData(data, path: "fuzz.jsonl", vectors: .automatic(HashingEmbedder(dimension: 8)))
+            }
         case .decisions:
             // First byte: the cluster size (0...31); the rest: the tool input's JSON text.
             let memberCount = Int(data.first ?? 1) % 32
@@ -30,6 +33,18 @@ enum FuzzTarget: String, CaseIterable {
                 precondition(routes.count == memberCount, "one route per member")
             }
         }
+    }
+
+    /// Runs `body` on a task and blocks this thread until it ends. libFuzzer calls a target from
+    /// a synchronous C callback while the importer is async: this bridge is the fuzz driver's
+    /// alone (the libraries never block on a task).
+    private static func waitFor(_ body: @escaping @Sendable () async -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await body()
+            done.signal()
+        }
+        done.wait()
     }
 }
 

@@ -208,7 +208,7 @@ package struct JobRunner: Sendable {
             (routes: CuratorAnswer.parse(outcomes[cluster.customID], memberCount: cluster.prospectIDs.count).routes,
              prospectIDs: cluster.prospectIDs)
         }
-        let rowVectors = try embedRowTexts(answers)
+        let rowVectors = try await embedRowTexts(answers)
         let tally: DecisionTally
         do {
             tally = try JobSlot.collect(store, job, answers: answers, rowVectors: rowVectors) { try reach(.insideCollectTransaction) }
@@ -225,14 +225,14 @@ package struct JobRunner: Sendable {
     /// data (a row then keeps its prospect's vector) or the configuration names another embedder.
     /// Runs before the collect transaction, never inside it.
     /// - Throws: `JobError.provider` when the embedder cannot be built or fails.
-    private func embedRowTexts(_ answers: [(routes: [ProspectRoute]?, prospectIDs: [String])]) throws(JobError) -> [String: Data] {
+    private func embedRowTexts(_ answers: [(routes: [ProspectRoute]?, prospectIDs: [String])]) async throws(JobError) -> [String: Data] {
         do {
             guard let space = try store.embeddingSpace(), let dimension = try store.embeddingDimension(),
                   let embedder = try config.makeEmbedder(store: store), embedder.model == space,
                   embedder.dimension == dimension else { return [:] }
             let texts = try DecisionRouter.rowTexts(of: answers, in: store)
             guard !texts.isEmpty else { return [:] }
-            let vectors = try embedder.embed(texts)
+            let vectors = try await embedder.embed(texts)
             guard vectors.count == texts.count else {
                 throw CuratorProviderError.unavailable("embedder \(space) returned \(vectors.count) vectors for \(texts.count) texts")
             }

@@ -30,7 +30,8 @@ public struct HashingEmbedder: Embedder {
         self.dimension = dimension
     }
 
-    /// One vector per text. Never throws.
+    /// One vector per text, synchronously: it meets `Embedder`'s async requirement without
+    /// suspending, and never throws.
     /// - Complexity: O(total text length).
     public func embed(_ texts: [String]) -> [[Float]] {
         texts.map(embed)

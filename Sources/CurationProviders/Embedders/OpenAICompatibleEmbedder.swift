@@ -1,5 +1,4 @@
 import CurationStore
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -20,15 +19,11 @@ import Synchronization
 /// - **Blank texts** (empty or only whitespace), which the API refuses, get the zero vector
 ///   without a call, as with `HashingEmbedder`.
 ///
-/// `embed(_:)` is synchronous, as `Embedder` requires: it runs the work on a detached task and
-/// blocks the calling thread until it is done. Call it from ordinary threads (the importers
-/// run on the main thread), not from a task of the cooperative pool.
-///
 /// ```swift
 /// let embedder = OpenAICompatibleEmbedder(store: store, model: "text-embedding-3-small", dimension: 384,
 ///                                          baseURL: "https://api.openai.com/v1", apiKey: key, encoding: .base64,
 ///                                          batchSize: 512, requestDimensions: true, http: ProviderHTTPClient())
-/// let vectors = try embedder.embed(["curl. Command line tool"])
+/// let vectors = try await embedder.embed(["curl. Command line tool"])
 /// print(embedder.counts.sent, embedder.counts.cached)
 /// ```
 public final class OpenAICompatibleEmbedder: Embedder {
@@ -90,27 +85,13 @@ public final class OpenAICompatibleEmbedder: Embedder {
     /// HTTP attempts (first tries and retries) made so far.
     public var httpStats: ProviderHTTPStats { http.stats }
 
-    /// One vector per text, in order; blocks until done (see the type's notes).
-    /// - Throws: `OpenAICompatibleEmbedderError`; the vectors of requests that succeeded before
-    ///   the failure stay cached.
-    public func embed(_ texts: [String]) throws(OpenAICompatibleEmbedderError) -> [[Float]] {
-        let outcome = BlockingOutcome<[[Float]], OpenAICompatibleEmbedderError>()
-        Task.detached { [self] in
-            do throws(OpenAICompatibleEmbedderError) {
-                outcome.finish(.success(try await vectors(for: texts)))
-            } catch {
-                outcome.finish(.failure(error))
-            }
-        }
-        return try outcome.wait().get()
-    }
-
     /// One vector per text, in order: blank texts get zeros, cached texts their cached vector,
     /// the others are fetched `batchSize` distinct texts per request and cached.
-    /// - Throws: `OpenAICompatibleEmbedderError`.
+    /// - Throws: `OpenAICompatibleEmbedderError`; the vectors of requests that succeeded before
+    ///   the failure stay cached.
     /// - Complexity: one cache read, then ⌈distinct uncached texts / `batchSize`⌉ requests,
     ///   each followed by one cache write.
-    public func vectors(for texts: [String]) async throws(OpenAICompatibleEmbedderError) -> [[Float]] {
+    public func embed(_ texts: [String]) async throws(OpenAICompatibleEmbedderError) -> [[Float]] {
         var vectors = [[Float]](repeating: [], count: texts.count)
         var positions: [String: [Int]] = [:]
         var keys: [String] = []
@@ -189,22 +170,4 @@ public struct EmbeddingCounts: Sendable, Equatable {
 
     /// All zero.
     public init() {}
-}
-
-/// The result of work on another task, waited for by a blocked thread.
-private final class BlockingOutcome<Success: Sendable, Failure: Error>: Sendable {
-    private let result = Mutex<Result<Success, Failure>?>(nil)
-    private let done = DispatchSemaphore(value: 0)
-
-    func finish(_ outcome: Result<Success, Failure>) {
-        result.withLock { $0 = outcome }
-        done.signal()
-    }
-
-    func wait() -> Result<Success, Failure> {
-        done.wait()
-        // finish(_:) stores the result before it signals.
-        guard let outcome = result.withLock({ $0 }) else { preconditionFailure("signalled without a result") }
-        return outcome
-    }
 }

@@ -23,7 +23,7 @@ import GRDB
 /// stored with `source = 'import'`; recall sees one item per node (`CurationStore.loadCommitted()`).
 ///
 /// ```swift
-/// let summary = try CommittedImporter(store: store).importFile("committed.jsonl", vectors: .automatic(HashingEmbedder()))
+/// let summary = try await CommittedImporter(store: store).importFile("committed.jsonl", vectors: .automatic(HashingEmbedder()))
 /// ```
 public struct CommittedImporter: Sendable {
     /// The store written to.
@@ -41,8 +41,8 @@ public struct CommittedImporter: Sendable {
     /// - Parameter format: the rows' shape; nil: decided by the first line.
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
-    public func importFile(_ path: String, vectors: VectorSource, format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
-        try importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors, format: format)
+    public func importFile(_ path: String, vectors: VectorSource, format: ImportFormat? = nil) async throws(ImportError) -> ImportSummary {
+        try await importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors, format: format)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.
@@ -50,26 +50,29 @@ public struct CommittedImporter: Sendable {
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
     public func importData(_ data: Data, path: String, vectors: VectorSource,
-                           format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
+                           format: ImportFormat? = nil) async throws(ImportError) -> ImportSummary {
         let format = try Self.detection.resolve(format, of: data, path: path)
         let identity = format == .curate
             ? ImportIdentity(field: "item_id", existsSQL: "SELECT 1 FROM committed WHERE item_id = ? LIMIT 1", duplicatesAreErrors: true)
             : ImportIdentity(field: "row", existsSQL: "SELECT 1 FROM committed WHERE row_key = ?", duplicatesAreErrors: false)
-        return try ImportPlan.importLines(
-            data, path: path, store: store, onProgress: onProgress, vectors: vectors, identity: identity, format: format,
+        // An `if` expression: Swift 6.3's type checker fails on a ternary of the two functions here.
+        let parse: (Int, FieldReader) throws(ImportError) -> CommittedRecord =
+            if format == .curate { Self.curateRecord } else { Self.hypawareRecord }
+        return try await ImportPlan.importLines(data, path: path, store: store, onProgress: onProgress, vectors: vectors, into: ImportTable(
+            identity: identity, format: format,
             insertSQL: """
                 INSERT INTO committed (item_id, item_type, label, summary, props, confidence, anchor_type, anchor_key,
                                        source_dataset, source_keys, curator, curator_version, committed_at, source,
                                        row_key, embedding, dim)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?)
                 """,
-            parse: format == .curate ? Self.curateRecord : Self.hypawareRecord,
+            parse: parse,
             arguments: { record, now in
                 [record.itemID, record.itemType, record.label, record.summary, record.props, record.confidence,
                  record.anchorType, record.anchorKey, record.sourceDataset, record.sourceKeys, record.curator,
                  record.curatorVersion, (record.committedAt ?? now).text, record.rowKey, record.vector,
                  record.vector.map { $0.count / 4 }]
-            })
+            }))
     }
 
     /// Both shapes have `item_id`; the original's also `committed_at`.

@@ -1,7 +1,8 @@
 /// Turns texts into embedding vectors of one fixed dimension.
 ///
-/// Implementations are synchronous and may block (a remote embedder waits on the network);
-/// the importers call them before opening their write transaction, never inside it.
+/// `embed(_:)` is async: a remote embedder awaits the network without blocking a thread, and a
+/// local one may simply not suspend. The importers call it before opening their write
+/// transaction, never inside it.
 public protocol Embedder: Sendable {
     /// The model name: embeddings of different models are never mixed (the embedding cache and
     /// the store's `embedding_space` are keyed by it).
@@ -10,7 +11,7 @@ public protocol Embedder: Sendable {
     var dimension: Int { get }
     /// One vector of `dimension` finite values per text, in order.
     /// - Throws: when the texts cannot be embedded (the error says why).
-    func embed(_ texts: [String]) throws -> [[Float]]
+    func embed(_ texts: [String]) async throws -> [[Float]]
 }
 
 /// The text of a prospect or committed item (`seed-contract.md` §2): what an embedder embeds

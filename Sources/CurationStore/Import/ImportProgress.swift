@@ -2,7 +2,7 @@
 /// every chunk of vectors embedded and every row written. The importers never draw anything;
 /// showing progress (and how often) is the caller's choice.
 public struct ImportProgress: Equatable, Sendable {
-    /// What receives an import's progress; it runs on the importing thread.
+    /// What receives an import's progress; the import calls it synchronously, from its own task.
     public typealias Handler = @Sendable (ImportProgress) -> Void
 
     /// A step of an import, in the order they run.

@@ -1,22 +1,6 @@
 import Foundation
 import GRDB
 
-/// Where an import's vectors come from.
-public enum VectorSource: Sendable {
-    /// A `.f32` file (raw little-endian float32, row-major, no header) of `dimension` values per
-    /// row: row `i` belongs to line `i + 1`. Lines must not carry an inline `embedding`.
-    case file(path: String, dimension: Int)
-    /// Inline `embedding` arrays when the first line has one (then every line must, all of one
-    /// length); otherwise the embedder `makeEmbedder` returns (called only then; nil: the rows
-    /// are stored without vectors).
-    case automatic(makeEmbedder: @Sendable () throws -> (any Embedder)?)
-
-    /// Inline vectors, or else `embedder` (nil: no vectors).
-    public static func automatic(_ embedder: (any Embedder)?) -> VectorSource {
-        .automatic(makeEmbedder: { embedder })
-    }
-}
-
 /// What an import did.
 public struct ImportSummary: Equatable, Sendable {
     /// The JSON Lines file.
@@ -81,8 +65,25 @@ struct ImportIdentity {
     let duplicatesAreErrors: Bool
 }
 
-/// The shared steps of the importers: reading, vectors, presence, dimension and model checks,
-/// and the write.
+/// What an importer writes: how it parses a line, tells a line already present and inserts a
+/// new record.
+struct ImportTable<R: ImportRecord> {
+    /// How a line already present is told.
+    let identity: ImportIdentity
+    /// The rows' shape, for the summary.
+    var format: ImportFormat = .curate
+    /// Inserts one record; `arguments` gives its values.
+    let insertSQL: String
+    /// Parses line `line` (1-based) into a record.
+    let parse: (_ line: Int, _ fields: FieldReader) throws(ImportError) -> R
+    /// The values of `insertSQL` for `record`; `now` is one timestamp taken just before the write.
+    let arguments: (_ record: R, _ now: UTCTimestamp) -> StatementArguments
+    /// Runs in the write on the records inserted and returns the sessions touched.
+    var finish: (_ db: Database, _ inserted: [R]) throws -> Int = { _, _ in 0 }
+}
+
+/// The shared steps of the importers: reading, presence, vectors (`ImportVectors.swift`),
+/// dimension and model checks, and the write.
 struct ImportPlan {
     /// The `embedding_space` of vectors given with the data.
     static let externalSpace = "external"
@@ -100,25 +101,36 @@ struct ImportPlan {
         }
     }
 
-    /// Imports JSON Lines `data` (`path` names it in errors), all or nothing: parses every line
-    /// with `parse`, finds the records already present (`identity`: in the store, or earlier in
-    /// the file), attaches vectors (nil `vectors`: the rows have none; the embedder runs only for
-    /// the new records, outside the write), then in one transaction checks the store's dimension
-    /// and model, inserts with `insertSQL` each record still absent (`arguments` gives its
-    /// values; `now` is one timestamp taken just before the write), runs `finish` on the inserted
-    /// records (it returns the sessions touched) and records the model. Each line read, chunk
-    /// embedded and row written is reported to `onProgress`.
+    /// Imports JSON Lines `data` (`path` names it in errors) into `table`, the rows without
+    /// vectors, all or nothing: parses every line, then writes (`write`). Each line read and row
+    /// written is reported to `onProgress`.
     static func importLines<R: ImportRecord>(
-        _ data: Data, path: String, store: CurationStore, onProgress: ImportProgress.Handler?, vectors: VectorSource?,
-        identity: ImportIdentity, format: ImportFormat = .curate, insertSQL: String,
-        parse: (_ line: Int, _ fields: FieldReader) throws(ImportError) -> R,
-        arguments: (_ record: R, _ now: UTCTimestamp) -> StatementArguments,
-        finish: (_ db: Database, _ inserted: [R]) throws -> Int = { _, _ in 0 }
+        _ data: Data, path: String, store: CurationStore, onProgress: ImportProgress.Handler?, into table: ImportTable<R>
     ) throws(ImportError) -> ImportSummary {
         let plan = ImportPlan(path: path, store: store, onProgress: onProgress)
-        var records = try plan.parseLines(data, identity: identity, parse)
-        // Which lines are new (read first, so the embedder runs only for them, outside the write).
-        let present = try plan.database {
+        return try plan.write(plan.parseLines(data, identity: table.identity, table.parse), vectors: .none, into: table)
+    }
+
+    /// Imports JSON Lines `data` (`path` names it in errors) into `table`, all or nothing: parses
+    /// every line, finds the records already present (in the store, or earlier in the file),
+    /// attaches vectors from `vectors` (the embedder runs only for the new records, outside the
+    /// write), then writes (`write`). Each line read, chunk embedded and row written is reported
+    /// to `onProgress`.
+    static func importLines<R: ImportRecord>(
+        _ data: Data, path: String, store: CurationStore, onProgress: ImportProgress.Handler?, vectors: VectorSource,
+        into table: ImportTable<R>
+    ) async throws(ImportError) -> ImportSummary {
+        let plan = ImportPlan(path: path, store: store, onProgress: onProgress)
+        var records = try plan.parseLines(data, identity: table.identity, table.parse)
+        let needed = try plan.newRecords(records, identity: table.identity)
+        let attached = try await plan.attachVectors(&records, needed: needed, source: vectors)
+        return try plan.write(records, vectors: attached, into: table)
+    }
+
+    /// The indices of the `records` neither in the store nor on an earlier line (read before the
+    /// vectors, so the embedder runs only for them).
+    private func newRecords<R: ImportRecord>(_ records: [R], identity: ImportIdentity) throws(ImportError) -> [Int] {
+        let present = try database {
             try store.read { db in
                 let statement = try db.cachedStatement(sql: identity.existsSQL)
                 var seen = Set<String>()
@@ -127,159 +139,37 @@ struct ImportPlan {
                 })
             }
         }
-        let needed = records.indices.filter { !present.contains($0) }
-        var (space, dimension, source, embedded): (String?, Int?, String, Int) = (nil, nil, "none", 0)
-        if let vectors { (space, dimension, source, embedded) = try plan.attachVectors(&records, needed: needed, source: vectors) }
-        let inserting = records
+        return records.indices.filter { !present.contains($0) }
+    }
+
+    /// Writes `records` in one transaction: checks the store's dimension and model against
+    /// `vectors`, inserts each record still absent, runs `table.finish` on the inserted ones and
+    /// records the model.
+    private func write<R: ImportRecord>(_ records: [R], vectors: AttachedVectors, into table: ImportTable<R>) throws(ImportError) -> ImportSummary {
         let now = UTCTimestamp.now()
-        let (inserted, sessions) = try plan.database {
+        let (inserted, sessions) = try database {
             try store.write { db -> (Int, Int) in
-                try plan.checkCompatible(db, space: space, dimension: dimension)
+                try checkCompatible(db, space: vectors.space, dimension: vectors.dimension)
                 // Check, then insert (an upsert would burn AUTOINCREMENT numbers on conflicts).
-                let exists = try db.cachedStatement(sql: identity.existsSQL)
-                let insert = try db.cachedStatement(sql: insertSQL)
+                let exists = try db.cachedStatement(sql: table.identity.existsSQL)
+                let insert = try db.cachedStatement(sql: table.insertSQL)
                 var inserted: [R] = []
-                for (n, record) in inserting.enumerated() {
+                for (n, record) in records.enumerated() {
                     if try Bool.fetchOne(exists, arguments: [record.id]) != nil { continue }
-                    try insert.execute(arguments: arguments(record, now))
+                    try insert.execute(arguments: table.arguments(record, now))
                     inserted.append(record)
-                    plan.report(.writing, done: n + 1, total: inserting.count)
+                    report(.writing, done: n + 1, total: records.count)
                 }
-                let sessions = try finish(db, inserted)
-                if !inserted.isEmpty { try plan.recordSpace(db, space: space) }
+                let sessions = try table.finish(db, inserted)
+                if !inserted.isEmpty { try recordSpace(db, space: vectors.space) }
                 return (inserted.count, sessions)
             }
         }
         return ImportSummary(path: path, read: records.count, inserted: inserted, alreadyPresent: records.count - inserted,
-                             sessionsTouched: sessions, embedded: embedded, vectorSource: source,
-                             dimension: inserted > 0 ? dimension : nil, format: format.rawValue)
+                             sessionsTouched: sessions, embedded: vectors.embedded, vectorSource: vectors.source,
+                             dimension: inserted > 0 ? vectors.dimension : nil, format: table.format.rawValue)
     }
 
-    /// Attaches the vectors to `records` (all of them when they come from the data, only the
-    /// `needed` ones for an embedder) and returns (space, dimension, source name, embedded).
-    func attachVectors<R: ImportRecord>(
-        _ records: inout [R], needed: [Int], source: VectorSource
-    ) throws(ImportError) -> (space: String?, dimension: Int?, source: String, embedded: Int) {
-        switch source {
-        case let .file(vectorsPath, dimension):
-            if let bad = records.first(where: { $0.inlineCount != nil }) {
-                throw .invalidField(path: path, line: bad.line, field: "embedding",
-                                    problem: "is given inline but the vectors come from \(vectorsPath) (--embeddings): use one or the other")
-            }
-            let rows = try Self.readVectorFile(vectorsPath, dimension: dimension, lines: records.count, jsonlPath: path)
-            for i in records.indices { records[i].vector = rows[i] }
-            return (Self.externalSpace, dimension, "file", 0)
-        case let .automatic(makeEmbedder):
-            if let first = records.first, let dimension = first.inlineCount {
-                for record in records {
-                    guard let count = record.inlineCount else {
-                        throw .invalidField(path: path, line: record.line, field: "embedding",
-                                            problem: "is missing, but line \(first.line) has one (give every line an \"embedding\", or none)")
-                    }
-                    guard count == dimension else {
-                        throw .invalidField(path: path, line: record.line, field: "embedding",
-                                            problem: "has \(count) values, expected \(dimension) like line \(first.line)")
-                    }
-                }
-                return (Self.externalSpace, dimension, "inline", 0)
-            }
-            if let bad = records.first(where: { $0.inlineCount != nil }), let first = records.first {
-                throw .invalidField(path: path, line: bad.line, field: "embedding",
-                                    problem: "is given, but line \(first.line) has none (give every line an \"embedding\", or none)")
-            }
-            let embedder: (any Embedder)?
-            do {
-                embedder = try makeEmbedder()
-            } catch {
-                throw .embedderFailed(path: path, reason: "\(error)")
-            }
-            guard let embedder else { return (nil, nil, "none", 0) }
-            try embed(&records, needed: needed, with: embedder)
-            return (embedder.model, embedder.dimension, embedder.model, needed.count)
-        }
-    }
-
-    /// Embeds the texts of `records[needed]` in chunks, checking every vector.
-    private func embed<R: ImportRecord>(_ records: inout [R], needed: [Int], with embedder: any Embedder) throws(ImportError) {
-        let chunk = 256
-        var done = 0
-        while done < needed.count {
-            let indices = needed[done..<min(done + chunk, needed.count)]
-            let vectors: [[Float]]
-            do {
-                vectors = try embedder.embed(indices.map { records[$0].text })
-            } catch {
-                throw .embedderFailed(path: path, reason: "\(error)")
-            }
-            guard vectors.count == indices.count else {
-                throw .embedderFailed(path: path, reason: "\(embedder.model) returned \(vectors.count) vectors for \(indices.count) texts")
-            }
-            for (index, vector) in zip(indices, vectors) {
-                guard vector.count == embedder.dimension, vector.allSatisfy(\.isFinite) else {
-                    throw .embedderFailed(path: path, reason: "\(embedder.model) returned an invalid vector for line \(records[index].line) "
-                                          + "(\(vector.count) values, expected \(embedder.dimension) finite values)")
-                }
-                records[index].vector = EmbeddingBlob.data(from: vector)
-            }
-            done += indices.count
-            report(.embedding, done: done, total: needed.count)
-        }
-    }
-
-    /// Reads a `.f32` file and splits it in `lines` rows, refusing a dimension out of range, a
-    /// file that is not a regular file, a size that is not a whole number of rows or a row count
-    /// other than `lines` (all from the dimension and the size, before anything is read), NaN
-    /// or infinite values and all-zero rows.
-    static func readVectorFile(_ path: String, dimension: Int, lines: Int, jsonlPath: String) throws(ImportError) -> [Data] {
-        func refuse(_ reason: InputFileError.Reason) -> ImportError { .input(InputFileError(path: path, reason: reason)) }
-        do {
-            try InputLimits.checkDimension(dimension, path: path)
-        } catch {
-            throw .input(error)
-        }
-        let file: RegularFile
-        do {
-            file = try RegularFile(path: path)
-        } catch {
-            throw .input(error)
-        }
-        // lines × dimension × 4, checked: neither product may overflow.
-        let (rowBytes, rowOverflow) = dimension.multipliedReportingOverflow(by: 4)
-        guard !rowOverflow, file.size % rowBytes == 0 else {
-            throw refuse(.embeddingByteCount(bytes: file.size, dimension: dimension))
-        }
-        let (expected, overflow) = lines.multipliedReportingOverflow(by: rowBytes)
-        guard !overflow, file.size == expected else {
-            throw refuse(.rowCountMismatch(rows: file.size / rowBytes, lines: lines, jsonlPath: jsonlPath))
-        }
-        let data: Data
-        do {
-            data = try file.bytes(upTo: expected)
-        } catch {
-            throw .input(error)
-        }
-        guard data.count == expected else { throw refuse(.unreadable("the file shrank while it was read")) }
-        let bad: Int? = data.withUnsafeBytes { bytes in
-            let words = bytes.bindMemory(to: UInt32.self)
-            // Exponent bits all ones: NaN or infinity, in either byte order of the host.
-            return words.firstIndex { UInt32(littleEndian: $0) & 0x7F80_0000 == 0x7F80_0000 }
-        }
-        if let bad {
-            throw .input(InputFileError(path: path, reason: .nonFiniteEmbedding(row: bad / dimension, column: bad % dimension, jsonlPath: jsonlPath)))
-        }
-        let rows = (0..<lines).map { data[($0 * rowBytes)..<(($0 + 1) * rowBytes)] }
-        if let zero = rows.firstIndex(where: Self.isAllZeros) {
-            throw .input(InputFileError(path: path, reason: .zeroEmbedding(row: zero, jsonlPath: jsonlPath)))
-        }
-        return rows
-    }
-
-    /// Whether every float32 of `row` is +0 or -0.
-    private static func isAllZeros(_ row: Data) -> Bool {
-        row.withUnsafeBytes { bytes in
-            stride(from: 0, to: bytes.count, by: 4).allSatisfy { bytes.loadUnaligned(fromByteOffset: $0, as: UInt32.self) & 0x7FFF_FFFF == 0 }
-        }
-    }
 
     /// Refuses vectors of another dimension or model than the store's.
     func checkCompatible(_ db: Database, space: String?, dimension: Int?) throws -> Void {

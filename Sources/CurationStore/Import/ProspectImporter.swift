@@ -38,7 +38,7 @@ import GRDB
 ///   another source (given vectors vs. an embedder, or another embedder), are refused.
 ///
 /// ```swift
-/// let summary = try ProspectImporter(store: store)
+/// let summary = try await ProspectImporter(store: store)
 ///     .importFile("prospects.jsonl", vectors: .file(path: "prospects.f32", dimension: 384))
 /// ```
 public struct ProspectImporter: Sendable {
@@ -58,8 +58,8 @@ public struct ProspectImporter: Sendable {
     /// - Throws: `ImportError`; the store is then unchanged.
     /// - Complexity: O(lines × dimension), one write transaction.
     @discardableResult
-    public func importFile(_ path: String, vectors: VectorSource, format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
-        try importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors, format: format)
+    public func importFile(_ path: String, vectors: VectorSource, format: ImportFormat? = nil) async throws(ImportError) -> ImportSummary {
+        try await importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors, format: format)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.
@@ -67,10 +67,12 @@ public struct ProspectImporter: Sendable {
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
     public func importData(_ data: Data, path: String, vectors: VectorSource,
-                           format: ImportFormat? = nil) throws(ImportError) -> ImportSummary {
+                           format: ImportFormat? = nil) async throws(ImportError) -> ImportSummary {
         let format = try Self.detection.resolve(format, of: data, path: path)
-        return try ImportPlan.importLines(
-            data, path: path, store: store, onProgress: onProgress, vectors: vectors,
+        // An `if` expression: Swift 6.3's type checker fails on a ternary of the two functions here.
+        let parse: (Int, FieldReader) throws(ImportError) -> ProspectRecord =
+            if format == .curate { Self.curateRecord } else { Self.hypawareRecord }
+        return try await ImportPlan.importLines(data, path: path, store: store, onProgress: onProgress, vectors: vectors, into: ImportTable(
             identity: ImportIdentity(field: "prospect_id", existsSQL: "SELECT 1 FROM prospects WHERE prospect_id = ? LIMIT 1",
                                      duplicatesAreErrors: true),
             format: format,
@@ -80,7 +82,7 @@ public struct ProspectImporter: Sendable {
                                        embedding, dim)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            parse: format == .curate ? Self.curateRecord : Self.hypawareRecord,
+            parse: parse,
             arguments: { record, _ in
                 [record.id, record.anchorKey, record.anchorType, record.prospectType, record.label, record.summary,
                  record.confidence, record.sourceDataset, record.sourceKeys, record.ts.text, record.evidence,
@@ -88,7 +90,7 @@ public struct ProspectImporter: Sendable {
             },
             finish: { db, inserted in
                 try CurationStore.raiseActivity(.prospects, inserted.map { ($0.anchorKey, $0.ts) }, db: db)
-            })
+            }))
     }
 
     /// `curate` rows have `ts`; the original's have `created_at`.

@@ -40,8 +40,7 @@ public struct ResolutionImporter: Sendable {
     /// - Throws: `ImportError`; the store is then unchanged.
     @discardableResult
     public func importData(_ data: Data, path: String) throws(ImportError) -> ImportSummary {
-        try ImportPlan.importLines(
-            data, path: path, store: store, onProgress: onProgress, vectors: nil,
+        try ImportPlan.importLines(data, path: path, store: store, onProgress: onProgress, into: ImportTable(
             identity: ImportIdentity(field: "prospect_id", existsSQL: "SELECT 1 FROM resolutions WHERE prospect_id = ?",
                                      duplicatesAreErrors: false),
             format: .hypaware,
@@ -65,7 +64,7 @@ public struct ResolutionImporter: Sendable {
             arguments: { record, _ in
                 [record.id, record.decision.rawValue, record.committedIDs, record.note, record.curator, record.curatorVersion,
                  record.resolvedAt.text]
-            })
+            }))
     }
 }
 

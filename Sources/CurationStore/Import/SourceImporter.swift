@@ -68,8 +68,7 @@ public struct SourceImporter: Sendable {
     @discardableResult
     public func importData(_ data: Data, path: String) throws(ImportError) -> ImportSummary {
         let columns = columns
-        return try ImportPlan.importLines(
-            data, path: path, store: store, onProgress: onProgress, vectors: nil,
+        return try ImportPlan.importLines(data, path: path, store: store, onProgress: onProgress, into: ImportTable(
             identity: ImportIdentity(field: "row", existsSQL: "SELECT 1 FROM sources WHERE row_key = ?", duplicatesAreErrors: false),
             format: .hypaware,
             insertSQL: "INSERT INTO sources (source_id, anchor_key, ts, text, row_key) VALUES (?, ?, ?, ?, ?)",
@@ -82,7 +81,7 @@ public struct SourceImporter: Sendable {
             arguments: { record, _ in [record.sourceID, record.anchorKey, record.ts.text, record.body, record.id] },
             finish: { db, inserted in
                 try CurationStore.raiseActivity(.sources, inserted.map { ($0.anchorKey, $0.ts) }, db: db)
-            })
+            }))
     }
 }
 
