@@ -280,24 +280,7 @@ struct ImportCommandOptions: ParsableArguments {
             if case .store = error { throw ExitStatus.failure(error.description) }
             throw ExitStatus.badInput(error.description)
         }
-        if json {
-            let output: JSONValue = .object([
-                "kind": .string(kind),
-                "format": .string(summary.format),
-                "file": .string(summary.path),
-                "db": .string(db),
-                "read": .integer(summary.read),
-                "inserted": .integer(summary.inserted),
-                "already_present": .integer(summary.alreadyPresent),
-                "sessions_touched": .integer(summary.sessionsTouched),
-                "embedded": .integer(summary.embedded),
-                "vector_source": .string(summary.vectorSource),
-                "dimension": summary.dimension.map(JSONValue.integer) ?? .null,
-                "seconds": .number(seconds),
-            ])
-            OutputFile.writeStandardOutput(output.serialized() + "\n")
-            return
-        }
+        if json { return OutputFile.writeJSON(ImportOutput(kind: kind, db: db, seconds: seconds, summary: summary)) }
         var line = "imported \(kind) (\(summary.format) rows) from \(summary.path) into \(db): \(summary.read) read, "
             + "\(summary.inserted) inserted, \(summary.alreadyPresent) already present"
         if kind == "prospects" || kind == "sources" {
@@ -313,5 +296,23 @@ struct ImportCommandOptions: ParsableArguments {
         }
         line += String(format: " in %.2f s", seconds)
         OutputFile.writeStandardOutput(line + "\n")
+    }
+}
+
+/// What `curate import … --json` prints: the import's summary and the command's context.
+private struct ImportOutput: Encodable {
+    let kind: String
+    let db: String
+    let seconds: Double
+    let summary: ImportSummary
+
+    private enum CodingKeys: String, CodingKey { case kind, db, seconds }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(db, forKey: .db)
+        try container.encode(seconds, forKey: .seconds)
+        try summary.encode(to: encoder)
     }
 }

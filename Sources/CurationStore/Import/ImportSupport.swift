@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// What an import did.
-public struct ImportSummary: Equatable, Sendable {
+public struct ImportSummary: Equatable, Sendable, Encodable {
     /// The JSON Lines file.
     public var path: String
     /// Lines read (objects; blank lines at the end are not counted).
@@ -25,6 +25,11 @@ public struct ImportSummary: Equatable, Sendable {
     public var format: String
 
     /// A summary with the given values.
+    private enum CodingKeys: String, CodingKey {
+        case path = "file", read, inserted, alreadyPresent = "already_present", sessionsTouched = "sessions_touched"
+        case embedded, vectorSource = "vector_source", dimension, format
+    }
+
     public init(path: String, read: Int, inserted: Int, alreadyPresent: Int, sessionsTouched: Int,
                 embedded: Int, vectorSource: String, dimension: Int?, format: String = ImportFormat.curate.rawValue) {
         self.path = path
