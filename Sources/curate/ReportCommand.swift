@@ -66,7 +66,7 @@ struct ReportCommand: ParsableCommand {
         let loaded: (pool: PendingPool, committed: CommittedIndex), loadSeconds: Double
         do {
             (loaded, loadSeconds) = try Stopwatch.measure {
-                (try curationStore.loadPendingPool(since: since?.date, before: until?.date), try curationStore.loadCommitted())
+                (try curationStore.loadPendingPool(in: window), try curationStore.loadCommitted())
             }
         } catch {
             progress.finish()

@@ -141,7 +141,7 @@ public struct Backfill: Sendable {
         report.timings.load += committedSeconds
         try walk(scope, store: store) { window throws(JobError) in
             let (pool, seconds) = try Stopwatch.measure { () throws(JobError) in
-                try load { try store.loadPendingPool(since: window.since?.date, before: window.until?.date) }
+                try load { try store.loadPendingPool(in: window) }
             }
             report.timings.load += seconds
             guard !pool.isEmpty else { return }
@@ -191,7 +191,7 @@ public struct Backfill: Sendable {
             ordinal += 1
             progress?(.window(ordinal: ordinal, window))
             let (loaded, seconds) = try Stopwatch.measure { () throws(JobError) in
-                try Self.load { (try store.loadPendingPool(since: window.since?.date, before: window.until?.date), try store.loadCommitted()) }
+                try Self.load { (try store.loadPendingPool(in: window), try store.loadCommitted()) }
             }
             report.timings.load += seconds
             let (pool, committed) = loaded

@@ -54,7 +54,7 @@ public struct BackfillScope: Sendable, Equatable {
     /// - Throws: a `DatabaseError`.
     public func nextWindow(after cursor: UTCTimestamp?, in store: CurationStore) throws -> JobWindow? {
         let lower = [cursor, since].compactMap { $0 }.max()
-        guard let next = try store.earliestPendingActivity(from: lower, before: until) else { return nil }
+        guard let next = try store.earliestPendingActivity(in: JobWindow(since: lower, until: until)) else { return nil }
         return window(containing: next)
     }
 }

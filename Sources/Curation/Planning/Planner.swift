@@ -16,7 +16,7 @@ import Kernels
 ///    (`Chunking`).
 ///
 /// ```swift
-/// let pool = try store.loadPendingPool(since: since)
+/// let pool = try store.loadPendingPool(in: JobWindow(since: since))
 /// let plan = try Planner(settings: .init(config)).plan(pool, committed: try store.loadCommitted())
 /// print(plan.clusters.count, plan.skipped.count)
 /// ```

@@ -90,15 +90,15 @@ extension CurationStore {
     /// prospects outside it are left as they are.
     ///
     /// - Parameters:
-    ///   - since: keep only prospects whose session's latest activity is at or after this instant
-    ///     (for `--since YYYY-MM-DD`, pass `UTCTimestamp.day(text)`: that day's UTC midnight).
-    ///   - before: keep only those whose session's latest activity is strictly before this instant.
+    ///   - window: keep only prospects whose session's latest activity is in it (for `--since
+    ///     YYYY-MM-DD`, `JobWindow(since: UTCTimestamp(day: text))`: from that day's UTC midnight);
+    ///     nil: every pending prospect.
     /// - Throws: `StoreError.corruptEmbedding` / `.corruptTimestamp` for a damaged row, or a
     ///   `DatabaseError`.
     /// - Complexity: O(p log p) for p prospect rows (one scan with index look-ups); the
     ///   embeddings are copied straight from SQLite into one buffer (plus one copy to trim it).
-    public func loadPendingPool(since: Date? = nil, before: Date? = nil) throws -> PendingPool {
-        let arguments = Self.windowArguments(since, before)
+    public func loadPendingPool(in window: JobWindow? = nil) throws -> PendingPool {
+        let arguments = Self.windowArguments(window)
         return try read { db in
             let basis = try Self.activityBasis(db)
             // An estimate only (the AUTOINCREMENT counter, no scan): the buffer grows if needed.
@@ -126,12 +126,12 @@ extension CurationStore {
         }
     }
 
-    /// The number of prospects `loadPendingPool(since:before:)` would load, without loading them.
+    /// The number of prospects `loadPendingPool(in: window)` would load, without loading them.
     /// - Throws: a `DatabaseError`.
-    public func pendingCount(since: Date? = nil, before: Date? = nil) throws -> Int {
+    public func pendingCount(in window: JobWindow? = nil) throws -> Int {
         try read { db in
             let from = Self.pendingFrom(try Self.activityBasis(db))
-            return try Int.fetchOne(db, sql: "SELECT count(*) \(from)", arguments: Self.windowArguments(since, before)) ?? 0
+            return try Int.fetchOne(db, sql: "SELECT count(*) \(from)", arguments: Self.windowArguments(window)) ?? 0
         }
     }
 
@@ -142,7 +142,7 @@ extension CurationStore {
         try read { db in
             let basis = try Self.activityBasis(db)
             return try Int.fetchOne(db, sql: "SELECT count(*) \(Self.pendingFrom(basis)) AND s.\(basis.column) IS NULL",
-                                    arguments: Self.windowArguments(nil, nil)) ?? 0
+                                    arguments: Self.windowArguments(nil)) ?? 0
         }
     }
 
@@ -158,8 +158,9 @@ extension CurationStore {
         """
     }
 
-    static func windowArguments(_ since: Date?, _ before: Date?) -> StatementArguments {
-        [since.map { UTCTimestamp($0).text }, before.map { UTCTimestamp($0).text }]
+    /// The arguments `?1` (since) and `?2` (until) of `window` (nil: unbounded).
+    static func windowArguments(_ window: JobWindow?) -> StatementArguments {
+        [window?.since?.text, window?.until?.text]
     }
 
     static func timestamp(_ text: String, table: String, id: String) throws(StoreError) -> UTCTimestamp {
