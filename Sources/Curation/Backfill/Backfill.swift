@@ -5,7 +5,7 @@ import Kernels
 
 /// Seconds per stage of a backfill or a dry run.
 public struct BackfillTimings: Sendable, Equatable {
-    /// Loading the pending pools and the committed index.
+    /// Loading the pending pools and the committed index (`PlanInputs`).
     public var load = 0.0
     /// Top-k recall (planner).
     public var recall = 0.0
@@ -137,15 +137,14 @@ public struct Backfill: Sendable {
     public static func dryRun(_ scope: BackfillScope, store: CurationStore, planner: Planner) throws(JobError) -> BackfillDryRun {
         var report = BackfillDryRun()
         var skipped: [String] = [], clusters: [[String]] = []
-        let (committed, committedSeconds) = try Stopwatch.measure { () throws(JobError) in try load { try store.loadCommitted() } }
-        report.timings.load += committedSeconds
+        var committed: CommittedIndex? = nil
         try walk(scope, store: store) { window throws(JobError) in
-            let (pool, seconds) = try Stopwatch.measure { () throws(JobError) in
-                try load { try store.loadPendingPool(in: window) }
-            }
-            report.timings.load += seconds
+            let inputs = try PlanInputs.load(store, window: window, committed: committed)
+            committed = inputs.committed
+            report.timings.load += inputs.seconds
+            let pool = inputs.pool
             guard !pool.isEmpty else { return }
-            let plan = try makePlan(planner, pool, committed)
+            let plan = try inputs.plan(planner)
             report.windows += 1
             report.pending += pool.count
             report.clusters += plan.clusters.count
@@ -190,13 +189,11 @@ public struct Backfill: Sendable {
             }
             ordinal += 1
             progress?(.window(ordinal: ordinal, window))
-            let (loaded, seconds) = try Stopwatch.measure { () throws(JobError) in
-                try Self.load { (try store.loadPendingPool(in: window), try store.loadCommitted()) }
-            }
-            report.timings.load += seconds
-            let (pool, committed) = loaded
+            let inputs = try PlanInputs.load(store, window: window)
+            report.timings.load += inputs.seconds
+            let (pool, committed) = (inputs.pool, inputs.committed)
             guard !pool.isEmpty else { continue }
-            let plan = try Self.makePlan(planner, pool, committed)
+            let plan = try inputs.plan(planner)
             report.windows += 1
             report.pending += pool.count
             report.clusters += plan.clusters.count
@@ -254,14 +251,6 @@ public struct Backfill: Sendable {
         while let window = try load({ try scope.nextWindow(after: cursor, in: store) }) {
             try body(window)
             cursor = window.until
-        }
-    }
-
-    private static func makePlan(_ planner: Planner, _ pool: PendingPool, _ committed: CommittedIndex) throws(JobError) -> Plan {
-        do {
-            return try planner.plan(pool, committed: committed)
-        } catch {
-            throw .planning(error)
         }
     }
 

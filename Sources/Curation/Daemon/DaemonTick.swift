@@ -68,20 +68,10 @@ public struct DaemonTick: Sendable {
             guard ended == total else { return .waiting(reconciled, ended: ended, total: total) }
             return .collected(reconciled, try await runner.collect(reconciled, provider: provider))
         }
-        let (pool, committed): (PendingPool, CommittedIndex)
-        do {
-            pool = try store.loadPendingPool()
-            committed = try store.loadCommitted()
-        } catch {
-            throw JobError.wrap(error)
-        }
+        let inputs = try PlanInputs.load(store, window: nil)
+        let (pool, committed) = (inputs.pool, inputs.committed)
         guard !pool.isEmpty else { return .idle(skipped: 0) }
-        let plan: Plan
-        do {
-            plan = try planner.plan(pool, committed: committed, maxProspects: provider.hasBatchAPI ? nil : maxProspects)
-        } catch {
-            throw .planning(error)
-        }
+        let plan = try inputs.plan(planner, maxProspects: provider.hasBatchAPI ? nil : maxProspects)
         do throws(JobError) {
             guard !plan.clusters.isEmpty else {
                 return .idle(skipped: try runner.writeSkips(plan.skipped.map { pool.prospects[$0].prospectID }).skipped)
