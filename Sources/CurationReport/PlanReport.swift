@@ -177,7 +177,7 @@ public struct PlanReport: Sendable {
                             onStage: ((Stage, _ prospects: Int) -> Void)? = nil) throws(ReportError) -> (report: PlanReport, loadSeconds: Double) {
         let inputs: PlanInputs
         do {
-            inputs = try PlanInputs.load(store, window: window)
+            inputs = try PlanInputs.load(store, window: window, planner: planner)
         } catch {
             throw .load(error)
         }

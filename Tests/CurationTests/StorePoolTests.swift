@@ -76,6 +76,12 @@ final class StorePoolTests: XCTestCase {
             XCTAssertEqual(try store.pendingCount(in: JobWindow(since: midnight)), 4, kind)
             XCTAssertEqual(try store.pendingCount(), 6, kind)
             XCTAssertEqual(try store.pendingCount(in: JobWindow(until: midnight)), 2, kind)
+            // A limit keeps the first of the window's prospects, in insertion order.
+            let first = try store.loadPendingPool(in: JobWindow(since: midnight), limit: 2)
+            XCTAssertEqual(first.ids, ["in-1", "in-2"], kind)
+            XCTAssertEqual(first.embeddings?.rows, 2, kind)
+            XCTAssertEqual(try store.loadPendingPool(limit: 10).ids, try store.loadPendingPool().ids, kind)
+            XCTAssertEqual(try store.loadPendingPool(limit: 0).count, 0, kind)
         }
     }
 

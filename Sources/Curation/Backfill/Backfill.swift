@@ -140,12 +140,12 @@ public struct Backfill: Sendable {
         var committed: CommittedIndex? = nil
         var walk = Walk(scope, store: store)
         while let window = try walk.next() {
-            let inputs = try PlanInputs.load(store, window: window, committed: committed)
+            let inputs = try PlanInputs.load(store, window: window, planner: planner, committed: committed)
             committed = inputs.committed
             report.timings.load += inputs.seconds
             let pool = inputs.pool
             guard !pool.isEmpty else { continue }
-            let plan = try inputs.plan(planner)
+            let plan = try inputs.plan()
             report.windows += 1
             report.pending += pool.count
             report.clusters += plan.clusters.count
@@ -178,11 +178,11 @@ public struct Backfill: Sendable {
         var walk = Walk(scope, store: store)
         while let window = try walk.next() {
             progress?(.window(ordinal: walk.ordinal, window))
-            let inputs = try PlanInputs.load(store, window: window)
+            let inputs = try PlanInputs.load(store, window: window, planner: planner)
             report.timings.load += inputs.seconds
             let (pool, committed) = (inputs.pool, inputs.committed)
             guard !pool.isEmpty else { continue }
-            let plan = try inputs.plan(planner)
+            let plan = try inputs.plan()
             report.windows += 1
             report.pending += pool.count
             report.clusters += plan.clusters.count

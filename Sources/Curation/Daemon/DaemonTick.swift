@@ -28,9 +28,10 @@ public enum TickOutcome: Sendable {
 /// - The slot holds a backfill job: `.foreign`, nothing is touched.
 /// - The slot is empty: the whole pending pool (no window) is planned — uncapped with a batch
 ///   provider; with a provider without batches (the synchronous regime) at most
-///   `max_prospects_per_tick` prospects, the most novel first — and submitted as a new daemon
-///   job, which a later tick collects. The skips are written when the job claims the slot; a
-///   plan with nothing but skips submits nothing, writes them, and reports `.idle`.
+///   `max_prospects_per_tick` prospects, the most novel first (without recall, only those are
+///   loaded: `PlanInputs`) — and submitted as a new daemon job, which a later tick collects.
+///   The skips are written when the job claims the slot; a plan with nothing but skips submits
+///   nothing, writes them, and reports `.idle`.
 ///
 /// ```swift
 /// let tick = DaemonTick(store: store, config: config, provider: LocalCurator(store: store, config: config))
@@ -68,10 +69,11 @@ public struct DaemonTick: Sendable {
             guard ended == total else { return .waiting(reconciled, ended: ended, total: total) }
             return .collected(reconciled, try await runner.collect(reconciled, provider: provider))
         }
-        let inputs = try PlanInputs.load(store, window: nil)
+        let cap = provider.hasBatchAPI ? nil : maxProspects
+        let inputs = try PlanInputs.load(store, window: nil, planner: planner, maxProspects: cap)
         let (pool, committed) = (inputs.pool, inputs.committed)
         guard !pool.isEmpty else { return .idle(skipped: 0) }
-        let plan = try inputs.plan(planner, maxProspects: provider.hasBatchAPI ? nil : maxProspects)
+        let plan = try inputs.plan()
         do throws(JobError) {
             guard !plan.clusters.isEmpty else {
                 return .idle(skipped: try runner.writeSkips(plan.skipped.map { pool.prospects[$0].prospectID }).skipped)

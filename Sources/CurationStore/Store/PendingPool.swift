@@ -93,23 +93,27 @@ extension CurationStore {
     ///   - window: keep only prospects whose session's latest activity is in it (for `--since
     ///     YYYY-MM-DD`, `JobWindow(since: UTCTimestamp(day: text))`: from that day's UTC midnight);
     ///     nil: every pending prospect.
+    ///   - limit: keep only the first `limit` of them, in insertion order (SQL `LIMIT`); nil: all.
     /// - Throws: `StoreError.corruptEmbedding` / `.corruptTimestamp` for a damaged row, or a
     ///   `DatabaseError`.
     /// - Complexity: O(p log p) for p prospect rows (one scan with index look-ups); the
     ///   embeddings are copied straight from SQLite into one buffer (plus one copy to trim it).
-    public func loadPendingPool(in window: JobWindow? = nil) throws -> PendingPool {
-        let arguments = Self.windowArguments(window)
+    public func loadPendingPool(in window: JobWindow? = nil, limit: Int? = nil) throws -> PendingPool {
+        let limit = limit.map { max($0, 0) }
+        var arguments = Self.windowArguments(window)
+        arguments += [limit ?? -1]   // a negative LIMIT is none
         return try read { db in
             let basis = try Self.activityBasis(db)
             // An estimate only (the AUTOINCREMENT counter, no scan): the buffer grows if needed.
-            let expected = try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'prospects'") ?? 0
+            let sequence = try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'prospects'") ?? 0
+            let expected = min(sequence, limit ?? sequence)
             var filler = MatrixFiller(expectedRows: expected, dimension: try Self.embeddingDimension(db) ?? 0, table: "prospects")
             var prospects: [PendingProspect] = []
             var embeddedIndices: [Int] = []
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT p.prospect_id, p.anchor_key, p.anchor_type, p.prospect_type, p.label, p.summary,
                        p.confidence, p.source_keys, p.ts, s.\(basis.column), p.embedding, p.dim
-                \(Self.pendingFrom(basis)) ORDER BY p.seq
+                \(Self.pendingFrom(basis)) ORDER BY p.seq LIMIT ?3
                 """, arguments: arguments)
             while let row = try rows.next() {
                 let id: String = row[0]
