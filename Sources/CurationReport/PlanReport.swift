@@ -18,8 +18,7 @@ import Kernels
 ///
 /// ```swift
 /// let store = try CurationStore(path: "curate.sqlite", opening: .existingStore)
-/// let report = try PlanReport(pool: try store.loadPendingPool(), committed: try store.loadCommitted(),
-///                             planner: Planner(settings: .init(config)))
+/// let (report, _) = try PlanReport.load(store: store, window: nil, planner: Planner(settings: .init(config)))
 /// print(report.plan.clusters.count, report.sweep.map(\.requests))
 /// ```
 public struct PlanReport: Sendable {
@@ -168,6 +167,26 @@ public struct PlanReport: Sendable {
         self.timings = timings
     }
 
+    /// Loads the pending pool of `window` (nil: every pending prospect) and the committed index
+    /// from `store` (`PlanInputs`), as a dry run would, and reports on their plan.
+    /// - Parameter onStage: called as each stage after the loading starts, with the number of
+    ///   prospects in scope.
+    /// - Returns: the report and the seconds the loading took.
+    /// - Throws: `ReportError.load` when the store fails, else as `init` does.
+    public static func load(store: CurationStore, window: JobWindow?, planner: Planner, options: Options = Options(),
+                            onStage: ((Stage, _ prospects: Int) -> Void)? = nil) throws(ReportError) -> (report: PlanReport, loadSeconds: Double) {
+        let inputs: PlanInputs
+        do {
+            inputs = try PlanInputs.load(store, window: window, planner: planner)
+        } catch {
+            throw .load(error)
+        }
+        let report = try PlanReport(pool: inputs.pool, committed: inputs.committed, planner: planner, options: options) {
+            onStage?($0, inputs.pool.count)
+        }
+        return (report, inputs.seconds)
+    }
+
     /// Indices of `groups`, largest first, ties in plan order.
     public var groupsBySize: [Int] { Self.bySize(groups) }
 
@@ -275,12 +294,16 @@ public struct PlanReport: Sendable {
 
 /// Why a report could not be made.
 public enum ReportError: Error, CustomStringConvertible {
+    /// The pending pool or the committed index could not be loaded (`JobError.store`).
+    case load(JobError)
     case planning(PlanError)
     case recall(RecallError)
     case sweep(ClusteringError)
 
     public var description: String {
         switch self {
+        case let .load(.store(reason)): "cannot load the pending pool: \(reason)"
+        case let .load(error): "cannot load the pending pool: \(error)"
         case let .planning(error): error.description
         case let .recall(error): "nearest-prospect recall failed: \(error)"
         case let .sweep(error): "threshold sweep failed: \(error)"

@@ -63,21 +63,13 @@ struct ReportCommand: ParsableCommand {
         let window = since == nil && until == nil ? nil : JobWindow(since: since, until: until)
         noteWindowBasis(curationStore, windowed: window != nil)
         progress.show("loading the pending pool")
-        let loaded: (pool: PendingPool, committed: CommittedIndex), loadSeconds: Double
-        do {
-            (loaded, loadSeconds) = try Stopwatch.measure {
-                (try curationStore.loadPendingPool(since: since?.date, before: until?.date), try curationStore.loadCommitted())
-            }
-        } catch {
-            progress.finish()
-            throw ExitStatus.failure("cannot load the pending pool: \(error)")
-        }
         var options = PlanReport.Options()
         options.mapPoints = mapPoints
-        let report: PlanReport
+        let report: PlanReport, loadSeconds: Double
         do {
-            report = try PlanReport(pool: loaded.pool, committed: loaded.committed, planner: planner, options: options) { stage in
-                progress.show("\(stage.rawValue) (\(loaded.pool.count) prospects)")
+            (report, loadSeconds) = try PlanReport.load(store: curationStore, window: window, planner: planner,
+                                                        options: options) { stage, prospects in
+                progress.show("\(stage.rawValue) (\(prospects) prospects)")
             }
         } catch {
             progress.finish()

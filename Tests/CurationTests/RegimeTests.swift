@@ -66,6 +66,33 @@ final class RegimeTests: XCTestCase {
         XCTAssertEqual(plan.deferred, pool.count)
     }
 
+    /// Without recall (no committed vectors) every novelty is 1 and the most novel are the first
+    /// inserted: the synchronous tick then loads only `max_prospects_per_tick` prospects, and
+    /// plans what a plan of the whole pool would. With recall it loads the whole pool.
+    func testTheSynchronousTickWithoutRecallLoadsOnlyWhatItPlans() throws {
+        let store = try CurationStore.inMemory()
+        try JobScratch.importProspects(store, [
+            JobScratch.prospect("z-first", anchor: "s0", vector: [1, 0, 0]),
+            JobScratch.prospect("a-second", anchor: "s1", vector: [0, 1, 0]),
+            JobScratch.prospect("y-third", anchor: "s2", vector: [1, 0.01, 0]),
+            JobScratch.prospect("b-fourth", anchor: "s3", vector: [0, 0, 1]),
+        ])
+        let tick = Self.tick(store, CountingProvider(LocalCurator(store: store), hasBatchAPI: false), maxProspects: 2,
+                             salienceThreshold: 0.05)
+        let pool = try store.loadPendingPool(), committed = try store.loadCommitted()
+        let whole = try tick.planner.plan(pool, committed: committed, maxProspects: 2)
+        let loaded = try PlanInputs.load(store, window: nil, planner: tick.planner, maxProspects: 2)
+        XCTAssertEqual(loaded.pool.ids, ["z-first", "a-second"])
+        let plan = try loaded.plan()
+        XCTAssertEqual(plan.summary(ids: loaded.pool.ids), whole.summary(ids: pool.ids))
+        guard case let .submitted(job) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        XCTAssertEqual(job.plan.clusters.map(\.prospectIDs), whole.clusters.map { $0.members.map { pool.ids[$0] } })
+        XCTAssertEqual(job.plan.pending, 2)
+
+        let recalling = try Self.noveltyLadder()
+        XCTAssertEqual(try PlanInputs.load(recalling, window: nil, planner: tick.planner, maxProspects: 2).pool.count, 6)
+    }
+
     /// The backfill, a batch regime, is uncapped and writes its skips when it collects.
     func testTheBackfillIsUncapped() async throws {
         let store = try await Self.noveltyLadder()

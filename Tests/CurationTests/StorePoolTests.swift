@@ -57,8 +57,8 @@ final class StorePoolTests: XCTestCase {
             ])
             try await ProspectImporter(store: store).importFile(file, vectors: .automatic(HashingEmbedder(dimension: 8)))
             let before = try StoreScratch.dump(store)
-            let since = try UTCTimestamp.day("2026-01-10")
-            let pool = try store.loadPendingPool(since: since)
+            let midnight = try UTCTimestamp(day: "2026-01-10")
+            let pool = try store.loadPendingPool(in: JobWindow(since: midnight))
             XCTAssertEqual(pool.ids, ["in-1", "in-2", "in-3", "in-4"], kind)
             XCTAssertEqual(pool.prospects.map { $0.sessionLastActivity?.text }, [
                 "2026-01-10T00:00:00.000Z", "2026-01-10T00:00:00.000Z", "2026-02-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z",
@@ -69,13 +69,19 @@ final class StorePoolTests: XCTestCase {
             XCTAssertEqual(try store.counts().pending, 6, kind)
             XCTAssertEqual(try store.loadPendingPool().ids, ["in-1", "out-1", "in-2", "in-3", "in-4", "out-2"], kind)
             // An upper bound is exclusive.
-            XCTAssertEqual(try store.loadPendingPool(since: try UTCTimestamp.day("2026-01-09"),
-                                                     before: try UTCTimestamp.day("2026-01-10")).ids, ["out-1"], kind)
-            XCTAssertEqual(try store.loadPendingPool(before: try UTCTimestamp.day("2026-01-10")).ids, ["out-1", "out-2"], kind)
-            XCTAssertEqual(try store.loadPendingPool(since: try UTCTimestamp.day("2026-03-01")).count, 0, kind)
-            XCTAssertEqual(try store.pendingCount(since: since), 4, kind)
+            XCTAssertEqual(try store.loadPendingPool(in: JobWindow(since: try UTCTimestamp(day: "2026-01-09"),
+                                                                   until: midnight)).ids, ["out-1"], kind)
+            XCTAssertEqual(try store.loadPendingPool(in: JobWindow(until: midnight)).ids, ["out-1", "out-2"], kind)
+            XCTAssertEqual(try store.loadPendingPool(in: JobWindow(since: try UTCTimestamp(day: "2026-03-01"))).count, 0, kind)
+            XCTAssertEqual(try store.pendingCount(in: JobWindow(since: midnight)), 4, kind)
             XCTAssertEqual(try store.pendingCount(), 6, kind)
-            XCTAssertEqual(try store.pendingCount(before: since), 2, kind)
+            XCTAssertEqual(try store.pendingCount(in: JobWindow(until: midnight)), 2, kind)
+            // A limit keeps the first of the window's prospects, in insertion order.
+            let first = try store.loadPendingPool(in: JobWindow(since: midnight), limit: 2)
+            XCTAssertEqual(first.ids, ["in-1", "in-2"], kind)
+            XCTAssertEqual(first.embeddings?.rows, 2, kind)
+            XCTAssertEqual(try store.loadPendingPool(limit: 10).ids, try store.loadPendingPool().ids, kind)
+            XCTAssertEqual(try store.loadPendingPool(limit: 0).count, 0, kind)
         }
     }
 
@@ -169,8 +175,8 @@ final class StorePoolTests: XCTestCase {
 
     func testDayParser() throws {
         XCTAssertEqual(try UTCTimestamp(day: "2026-01-10").text, "2026-01-10T00:00:00.000Z")
-        XCTAssertEqual(try UTCTimestamp.day("1970-01-01"), Date(timeIntervalSince1970: 0))
-        XCTAssertEqual(try UTCTimestamp.day("2026-01-10"), Date(timeIntervalSince1970: 1_768_003_200))
+        XCTAssertEqual(try UTCTimestamp(day: "1970-01-01").millisecondsSince1970, 0)
+        XCTAssertEqual(try UTCTimestamp(day: "2026-01-10").millisecondsSince1970, 1_768_003_200_000)
         XCTAssertEqual(try UTCTimestamp(day: "2024-02-29").text, "2024-02-29T00:00:00.000Z")
         let bad: [(String, String)] = [
             ("2026-1-10", "expected a date as YYYY-MM-DD"),

@@ -12,11 +12,11 @@ final class WindowTests: XCTestCase {
     func testSinceSelectsBySourceActivity() async throws {
         let store = try await Self.oneDayHistory()
         XCTAssertEqual(try store.activityBasis(), .sources)
-        let since = try UTCTimestamp.day("2026-02-01")
-        XCTAssertEqual(Set(try store.loadPendingPool(since: since).ids), ["march-1", "march-2"])
-        XCTAssertEqual(Set(try store.loadPendingPool(since: try UTCTimestamp.day("2025-12-01"),
-                                                     before: try UTCTimestamp.day("2026-02-01")).ids), ["january"])
-        XCTAssertEqual(try store.pendingCount(since: since), 2)
+        let february = try UTCTimestamp(day: "2026-02-01")
+        XCTAssertEqual(Set(try store.loadPendingPool(in: JobWindow(since: february)).ids), ["march-1", "march-2"])
+        XCTAssertEqual(Set(try store.loadPendingPool(in: JobWindow(since: try UTCTimestamp(day: "2025-12-01"),
+                                                                   until: february)).ids), ["january"])
+        XCTAssertEqual(try store.pendingCount(in: JobWindow(since: february)), 2)
         XCTAssertEqual(try store.loadPendingPool().count, 4, "no window: every pending prospect")
         let pool = try store.loadPendingPool()
         XCTAssertEqual(pool.prospects.first { $0.prospectID == "january" }?.sessionLastActivity?.text, "2026-01-05T10:00:00.000Z")
@@ -32,7 +32,7 @@ final class WindowTests: XCTestCase {
     func testASessionWithoutSourceRowsIsOutsideEveryWindow() async throws {
         let store = try await Self.oneDayHistory()
         XCTAssertEqual(try store.pendingWithoutActivity(), 1)
-        XCTAssertFalse(try store.loadPendingPool(since: try UTCTimestamp.day("1970-01-01")).ids.contains("silent"))
+        XCTAssertFalse(try store.loadPendingPool(in: JobWindow(since: try UTCTimestamp(day: "1970-01-01"))).ids.contains("silent"))
         XCTAssertTrue(try store.loadPendingPool().ids.contains("silent"))
         let report = try await JobScratch.backfill(store).run(BackfillScope(since: try UTCTimestamp(day: "2000-01-01")))
         XCTAssertEqual(report.pending, 3)
@@ -49,8 +49,8 @@ final class WindowTests: XCTestCase {
         ])
         XCTAssertEqual(try store.activityBasis(), .prospects)
         XCTAssertEqual(try store.pendingWithoutActivity(), 0)
-        XCTAssertEqual(try store.loadPendingPool(since: try UTCTimestamp.day("2026-04-01")).count, 2)
-        XCTAssertEqual(try store.loadPendingPool(since: try UTCTimestamp.day("2026-04-02")).count, 0)
+        XCTAssertEqual(try store.loadPendingPool(in: JobWindow(since: try UTCTimestamp(day: "2026-04-01"))).count, 2)
+        XCTAssertEqual(try store.loadPendingPool(in: JobWindow(since: try UTCTimestamp(day: "2026-04-02"))).count, 0)
         XCTAssertTrue(ActivityBasis.approximateNote.contains("approximate"))
     }
 

@@ -5,7 +5,7 @@ import Kernels
 
 /// Seconds per stage of a backfill or a dry run.
 public struct BackfillTimings: Sendable, Equatable {
-    /// Loading the pending pools and the committed index.
+    /// Loading the pending pools and the committed index (`PlanInputs`).
     public var load = 0.0
     /// Top-k recall (planner).
     public var recall = 0.0
@@ -137,15 +137,15 @@ public struct Backfill: Sendable {
     public static func dryRun(_ scope: BackfillScope, store: CurationStore, planner: Planner) throws(JobError) -> BackfillDryRun {
         var report = BackfillDryRun()
         var skipped: [String] = [], clusters: [[String]] = []
-        let (committed, committedSeconds) = try Stopwatch.measure { () throws(JobError) in try load { try store.loadCommitted() } }
-        report.timings.load += committedSeconds
-        try walk(scope, store: store) { window throws(JobError) in
-            let (pool, seconds) = try Stopwatch.measure { () throws(JobError) in
-                try load { try store.loadPendingPool(since: window.since?.date, before: window.until?.date) }
-            }
-            report.timings.load += seconds
-            guard !pool.isEmpty else { return }
-            let plan = try makePlan(planner, pool, committed)
+        var committed: CommittedIndex? = nil
+        var walk = Walk(scope, store: store)
+        while let window = try walk.next() {
+            let inputs = try PlanInputs.load(store, window: window, planner: planner, committed: committed)
+            committed = inputs.committed
+            report.timings.load += inputs.seconds
+            let pool = inputs.pool
+            guard !pool.isEmpty else { continue }
+            let plan = try inputs.plan()
             report.windows += 1
             report.pending += pool.count
             report.clusters += plan.clusters.count
@@ -175,28 +175,14 @@ public struct Backfill: Sendable {
             report.clusters += job.plan.clusters.count
             try await finish(job, report: &report, progress: progress)
         }
-        // The walk is re-evaluated window by window: each job changes what is pending.
-        var ordinal = 0
-        var cursor: UTCTimestamp? = nil
-        while true {
-            let window: JobWindow
-            if scope.window == nil {
-                guard ordinal == 0 else { break }
-                window = scope.jobWindow
-            } else {
-                guard let next = try Self.load({ try scope.nextWindow(after: cursor, in: store) }) else { break }
-                window = next
-                cursor = next.until
-            }
-            ordinal += 1
-            progress?(.window(ordinal: ordinal, window))
-            let (loaded, seconds) = try Stopwatch.measure { () throws(JobError) in
-                try Self.load { (try store.loadPendingPool(since: window.since?.date, before: window.until?.date), try store.loadCommitted()) }
-            }
-            report.timings.load += seconds
-            let (pool, committed) = loaded
+        var walk = Walk(scope, store: store)
+        while let window = try walk.next() {
+            progress?(.window(ordinal: walk.ordinal, window))
+            let inputs = try PlanInputs.load(store, window: window, planner: planner)
+            report.timings.load += inputs.seconds
+            let (pool, committed) = (inputs.pool, inputs.committed)
             guard !pool.isEmpty else { continue }
-            let plan = try Self.makePlan(planner, pool, committed)
+            let plan = try inputs.plan()
             report.windows += 1
             report.pending += pool.count
             report.clusters += plan.clusters.count
@@ -242,34 +228,29 @@ public struct Backfill: Sendable {
         progress?(.collected(nonce: nonce, tally))
     }
 
-    /// Calls `body` for each window of the walk (one window without `scope.window`), oldest
-    /// first; the walk is re-evaluated after each call.
-    private static func walk(_ scope: BackfillScope, store: CurationStore,
-                             _ body: (JobWindow) throws(JobError) -> Void) throws(JobError) {
-        guard scope.window != nil else {
-            try body(scope.jobWindow)
-            return
-        }
-        var cursor: UTCTimestamp? = nil
-        while let window = try load({ try scope.nextWindow(after: cursor, in: store) }) {
-            try body(window)
-            cursor = window.until
-        }
-    }
+    /// The walk of a scope (`BackfillScope.nextWindow(after:in:)`), oldest window first,
+    /// re-evaluated at each step: each job changes what is pending.
+    private struct Walk {
+        let scope: BackfillScope
+        let store: CurationStore
+        /// The windows walked so far.
+        private(set) var ordinal = 0
+        private var window: JobWindow?
 
-    private static func makePlan(_ planner: Planner, _ pool: PendingPool, _ committed: CommittedIndex) throws(JobError) -> Plan {
-        do {
-            return try planner.plan(pool, committed: committed)
-        } catch {
-            throw .planning(error)
+        init(_ scope: BackfillScope, store: CurationStore) {
+            self.scope = scope
+            self.store = store
         }
-    }
 
-    private static func load<T>(_ body: () throws -> T) throws(JobError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw JobError.wrap(error)
+        /// The next window, nil when the walk is over.
+        mutating func next() throws(JobError) -> JobWindow? {
+            do {
+                window = try scope.nextWindow(after: window, in: store)
+            } catch {
+                throw JobError.wrap(error)
+            }
+            if window != nil { ordinal += 1 }
+            return window
         }
     }
 }

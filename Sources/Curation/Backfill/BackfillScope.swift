@@ -49,12 +49,15 @@ public struct BackfillScope: Sendable, Equatable {
         return JobWindow(since: lower, until: upper)
     }
 
-    /// The next window of the walk: the one holding the earliest latest-activity, at or after
-    /// `cursor`, of a session with a pending prospect in the scope; nil when there is none.
+    /// The window of the walk after `previous` (nil: the first), or nil when the walk is over:
+    /// without `window`, the whole scope, once; with it, the window holding the earliest
+    /// latest-activity, at or after the end of `previous`, of a session with a pending prospect
+    /// in the scope.
     /// - Throws: a `DatabaseError`.
-    public func nextWindow(after cursor: UTCTimestamp?, in store: CurationStore) throws -> JobWindow? {
-        let lower = [cursor, since].compactMap { $0 }.max()
-        guard let next = try store.earliestPendingActivity(from: lower, before: until) else { return nil }
+    public func nextWindow(after previous: JobWindow?, in store: CurationStore) throws -> JobWindow? {
+        guard window != nil else { return previous == nil ? jobWindow : nil }
+        let lower = [previous?.until, since].compactMap { $0 }.max()
+        guard let next = try store.earliestPendingActivity(in: JobWindow(since: lower, until: until)) else { return nil }
         return window(containing: next)
     }
 }

@@ -28,9 +28,10 @@ public enum TickOutcome: Sendable {
 /// - The slot holds a backfill job: `.foreign`, nothing is touched.
 /// - The slot is empty: the whole pending pool (no window) is planned — uncapped with a batch
 ///   provider; with a provider without batches (the synchronous regime) at most
-///   `max_prospects_per_tick` prospects, the most novel first — and submitted as a new daemon
-///   job, which a later tick collects. The skips are written when the job claims the slot; a
-///   plan with nothing but skips submits nothing, writes them, and reports `.idle`.
+///   `max_prospects_per_tick` prospects, the most novel first (without recall, only those are
+///   loaded: `PlanInputs`) — and submitted as a new daemon job, which a later tick collects.
+///   The skips are written when the job claims the slot; a plan with nothing but skips submits
+///   nothing, writes them, and reports `.idle`.
 ///
 /// ```swift
 /// let tick = DaemonTick(store: store, config: config, provider: LocalCurator(store: store, config: config))
@@ -68,20 +69,11 @@ public struct DaemonTick: Sendable {
             guard ended == total else { return .waiting(reconciled, ended: ended, total: total) }
             return .collected(reconciled, try await runner.collect(reconciled, provider: provider))
         }
-        let (pool, committed): (PendingPool, CommittedIndex)
-        do {
-            pool = try store.loadPendingPool()
-            committed = try store.loadCommitted()
-        } catch {
-            throw JobError.wrap(error)
-        }
+        let cap = provider.hasBatchAPI ? nil : maxProspects
+        let inputs = try PlanInputs.load(store, window: nil, planner: planner, maxProspects: cap)
+        let (pool, committed) = (inputs.pool, inputs.committed)
         guard !pool.isEmpty else { return .idle(skipped: 0) }
-        let plan: Plan
-        do {
-            plan = try planner.plan(pool, committed: committed, maxProspects: provider.hasBatchAPI ? nil : maxProspects)
-        } catch {
-            throw .planning(error)
-        }
+        let plan = try inputs.plan()
         do throws(JobError) {
             guard !plan.clusters.isEmpty else {
                 return .idle(skipped: try runner.writeSkips(plan.skipped.map { pool.prospects[$0].prospectID }).skipped)

@@ -16,7 +16,7 @@ import Kernels
 ///    (`Chunking`).
 ///
 /// ```swift
-/// let pool = try store.loadPendingPool(since: since)
+/// let pool = try store.loadPendingPool(in: JobWindow(since: since))
 /// let plan = try Planner(settings: .init(config)).plan(pool, committed: try store.loadCommitted())
 /// print(plan.clusters.count, plan.skipped.count)
 /// ```
@@ -51,7 +51,7 @@ public struct Planner: Sendable {
         timings.recall = stopwatch.seconds
 
         stopwatch = Stopwatch()
-        let recallEnabled = settings.recallTopK > 0 && (committed.embeddings?.rows ?? 0) > 0
+        let recallEnabled = recalls(against: committed)
         let topHits = recall.map { $0.first.map { RecallHit(index: $0.committedIndex, score: $0.score) } }
         let salience = Salience(topScores: topHits.map { $0?.score }, threshold: settings.salienceThreshold,
                                 recallEnabled: recallEnabled, limit: maxProspects)
@@ -68,6 +68,12 @@ public struct Planner: Sendable {
         }
         return Plan(pending: pool.count - salience.deferred, deferred: salience.deferred, skipped: salience.skipped, clusters: clusters,
                     coldOrder: coldOrder, recall: recall, timings: timings, screens: screens)
+    }
+
+    /// Whether a plan against `committed` recalls (k > 0 and committed vectors exist): without
+    /// recall, nothing is skipped and the salience order is the pool's order.
+    package func recalls(against committed: CommittedIndex) -> Bool {
+        settings.recallTopK > 0 && (committed.embeddings?.rows ?? 0) > 0
     }
 
     /// Top-k committed items for each prospect with a vector (none for the others); `screen`

@@ -13,7 +13,7 @@ import GRDB
 /// ```swift
 /// let store = try CurationStore(path: "curate.sqlite")
 /// let counts = try store.counts()
-/// let pool = try store.loadPendingPool(since: UTCTimestamp.day("2026-01-10"))
+/// let pool = try store.loadPendingPool(in: JobWindow(since: try UTCTimestamp(day: "2026-01-10")))
 /// ```
 ///
 /// Errors from SQLite are GRDB `DatabaseError`s: they carry the result code, the message and

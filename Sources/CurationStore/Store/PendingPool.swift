@@ -90,26 +90,30 @@ extension CurationStore {
     /// prospects outside it are left as they are.
     ///
     /// - Parameters:
-    ///   - since: keep only prospects whose session's latest activity is at or after this instant
-    ///     (for `--since YYYY-MM-DD`, pass `UTCTimestamp.day(text)`: that day's UTC midnight).
-    ///   - before: keep only those whose session's latest activity is strictly before this instant.
+    ///   - window: keep only prospects whose session's latest activity is in it (for `--since
+    ///     YYYY-MM-DD`, `JobWindow(since: UTCTimestamp(day: text))`: from that day's UTC midnight);
+    ///     nil: every pending prospect.
+    ///   - limit: keep only the first `limit` of them, in insertion order (SQL `LIMIT`); nil: all.
     /// - Throws: `StoreError.corruptEmbedding` / `.corruptTimestamp` for a damaged row, or a
     ///   `DatabaseError`.
     /// - Complexity: O(p log p) for p prospect rows (one scan with index look-ups); the
     ///   embeddings are copied straight from SQLite into one buffer (plus one copy to trim it).
-    public func loadPendingPool(since: Date? = nil, before: Date? = nil) throws -> PendingPool {
-        let arguments = Self.windowArguments(since, before)
+    public func loadPendingPool(in window: JobWindow? = nil, limit: Int? = nil) throws -> PendingPool {
+        let limit = limit.map { max($0, 0) }
+        var arguments = Self.windowArguments(window)
+        arguments += [limit ?? -1]   // a negative LIMIT is none
         return try read { db in
             let basis = try Self.activityBasis(db)
             // An estimate only (the AUTOINCREMENT counter, no scan): the buffer grows if needed.
-            let expected = try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'prospects'") ?? 0
+            let sequence = try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'prospects'") ?? 0
+            let expected = min(sequence, limit ?? sequence)
             var filler = MatrixFiller(expectedRows: expected, dimension: try Self.embeddingDimension(db) ?? 0, table: "prospects")
             var prospects: [PendingProspect] = []
             var embeddedIndices: [Int] = []
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT p.prospect_id, p.anchor_key, p.anchor_type, p.prospect_type, p.label, p.summary,
                        p.confidence, p.source_keys, p.ts, s.\(basis.column), p.embedding, p.dim
-                \(Self.pendingFrom(basis)) ORDER BY p.seq
+                \(Self.pendingFrom(basis)) ORDER BY p.seq LIMIT ?3
                 """, arguments: arguments)
             while let row = try rows.next() {
                 let id: String = row[0]
@@ -126,12 +130,12 @@ extension CurationStore {
         }
     }
 
-    /// The number of prospects `loadPendingPool(since:before:)` would load, without loading them.
+    /// The number of prospects `loadPendingPool(in: window)` would load, without loading them.
     /// - Throws: a `DatabaseError`.
-    public func pendingCount(since: Date? = nil, before: Date? = nil) throws -> Int {
+    public func pendingCount(in window: JobWindow? = nil) throws -> Int {
         try read { db in
             let from = Self.pendingFrom(try Self.activityBasis(db))
-            return try Int.fetchOne(db, sql: "SELECT count(*) \(from)", arguments: Self.windowArguments(since, before)) ?? 0
+            return try Int.fetchOne(db, sql: "SELECT count(*) \(from)", arguments: Self.windowArguments(window)) ?? 0
         }
     }
 
@@ -142,7 +146,7 @@ extension CurationStore {
         try read { db in
             let basis = try Self.activityBasis(db)
             return try Int.fetchOne(db, sql: "SELECT count(*) \(Self.pendingFrom(basis)) AND s.\(basis.column) IS NULL",
-                                    arguments: Self.windowArguments(nil, nil)) ?? 0
+                                    arguments: Self.windowArguments(nil)) ?? 0
         }
     }
 
@@ -158,8 +162,9 @@ extension CurationStore {
         """
     }
 
-    static func windowArguments(_ since: Date?, _ before: Date?) -> StatementArguments {
-        [since.map { UTCTimestamp($0).text }, before.map { UTCTimestamp($0).text }]
+    /// The arguments `?1` (since) and `?2` (until) of `window` (nil: unbounded).
+    static func windowArguments(_ window: JobWindow?) -> StatementArguments {
+        [window?.since?.text, window?.until?.text]
     }
 
     static func timestamp(_ text: String, table: String, id: String) throws(StoreError) -> UTCTimestamp {

@@ -34,10 +34,10 @@ extension CurationStore {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sources)") == true ? .sources : .prospects
     }
 
-    /// The earliest latest-activity in [`lower`, `upper`) (nil bounds: open) of a session with a
-    /// pending prospect, or nil when there is none.
+    /// The earliest latest-activity in `window` of a session with a pending prospect, or nil when
+    /// there is none.
     /// - Throws: a `DatabaseError`, or `TimestampError` for a stored activity that is not a timestamp.
-    public func earliestPendingActivity(from lower: UTCTimestamp?, before upper: UTCTimestamp?) throws -> UTCTimestamp? {
+    public func earliestPendingActivity(in window: JobWindow) throws -> UTCTimestamp? {
         let next = try read { db in
             let column = try Self.activityBasis(db).column
             return try String.fetchOne(db, sql: """
@@ -46,7 +46,7 @@ extension CurationStore {
                   AND EXISTS (SELECT 1 FROM prospects p WHERE p.anchor_key = s.anchor_key
                               AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.prospect_id = p.prospect_id))
                 ORDER BY s.\(column) LIMIT 1
-                """, arguments: [lower?.text, upper?.text])
+                """, arguments: Self.windowArguments(window))
         }
         return try next.map { try UTCTimestamp(iso8601: $0) }
     }

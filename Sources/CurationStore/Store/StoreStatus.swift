@@ -33,7 +33,7 @@ public struct StoreStatus: Sendable {
     /// - Throws: a `DatabaseError` or `StoreError`.
     public static func read(_ store: CurationStore, window: JobWindow? = nil) throws -> StoreStatus {
         let counts = try store.counts()
-        let inWindow = window == nil ? counts.pending : try store.pendingCount(since: window?.since?.date, before: window?.until?.date)
+        let inWindow = window == nil ? counts.pending : try store.pendingCount(in: window)
         var job: StoredJob? = nil, jobError: String? = nil
         do {
             job = try JobSlot.current(store)

@@ -28,9 +28,6 @@ public struct UTCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
     /// The current instant, truncated to the millisecond.
     public static func now() -> UTCTimestamp { UTCTimestamp(Date()) }
 
-    /// This instant as a `Date`.
-    public var date: Date { Date(timeIntervalSince1970: Double(millisecondsSince1970) / 1000) }
-
     /// The store's text form, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public var text: String {
         let (days, msOfDay) = Self.floorDivide(millisecondsSince1970, 86_400_000)
@@ -106,12 +103,6 @@ public struct UTCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
             throw TimestampError(text: text, problem: "expected a day as YYYY-MM-DD (read as UTC midnight), with nothing after it")
         }
         millisecondsSince1970 = Int64(Self.days(fromCivil: year, month, day)) * 86_400_000
-    }
-
-    /// Parses a `YYYY-MM-DD` day as the `Date` of its UTC midnight (the `--since` rule).
-    /// - Throws: `TimestampError`, as `init(day:)` does.
-    public static func day(_ text: String) throws(TimestampError) -> Date {
-        try UTCTimestamp(day: text).date
     }
 
     // MARK: Calendar arithmetic (proleptic Gregorian, Howard Hinnant's algorithms)
