@@ -208,12 +208,11 @@ enum ReportChild {
 
     static func run(storePath: String, threshold: Double) throws {
         let start = Timing.now()
-        let (pool, committed) = try EndToEndChild.load(storePath)
-        let load = Timing.now() - start
-        let report = try PlanReport(pool: pool, committed: committed, planner: EndToEndChild.planner(threshold: threshold))
+        let store = try CurationStore(path: storePath, access: .queue, opening: .existingStore)
+        let report = try PlanReport.load(store: store, window: nil, planner: EndToEndChild.planner(threshold: threshold))
+        let load = report.timings.load
         let renderStart = Timing.now()
-        let context = ReportPage.Context(database: storePath, window: nil, generatedAt: UTCTimestamp(Date()), version: "bench",
-                                         loadSeconds: load)
+        let context = ReportPage.Context(database: storePath, window: nil, generatedAt: UTCTimestamp(Date()), version: "bench")
         let html = Array(ReportPage(report: report, context: context).html().utf8)
         try Data(html).write(to: URL(fileURLWithPath: storePath + ".html"))
         let end = Timing.now()

@@ -18,7 +18,7 @@ import Kernels
 ///
 /// ```swift
 /// let store = try CurationStore(path: "curate.sqlite", opening: .existingStore)
-/// let (report, _) = try PlanReport.load(store: store, window: nil, planner: Planner(settings: .init(config)))
+/// let report = try PlanReport.load(store: store, window: nil, planner: Planner(settings: .init(config)))
 /// print(report.plan.clusters.count, report.sweep.map(\.requests))
 /// ```
 public struct PlanReport: Sendable {
@@ -33,7 +33,7 @@ public struct PlanReport: Sendable {
     }
 
     /// The plan at one threshold of the sweep.
-    public struct SweepPoint: Sendable, Equatable {
+    public struct SweepPoint: Sendable, Equatable, Encodable {
         /// The clustering threshold.
         public let threshold: Double
         /// Greedy clusters of the cold prospects.
@@ -69,6 +69,8 @@ public struct PlanReport: Sendable {
 
     /// Seconds per stage.
     public struct Timings: Sendable, Equatable {
+        /// Loading the pool and the committed index (`load(store:window:planner:options:onStage:)`; 0 when given them).
+        public var load = 0.0
         /// The planner's own stages (recall, clustering, salience and chunking).
         public var plan = PlanTimings()
         /// Best similarity of each prospect to another one.
@@ -116,7 +118,7 @@ public struct PlanReport: Sendable {
     /// Groups coloured on the map, largest first (indices into `groups`).
     public let highlighted: [Int]
     /// Seconds per stage.
-    public let timings: Timings
+    public private(set) var timings: Timings
 
     /// A stage of making the report, for a progress line.
     public enum Stage: String, Sendable {
@@ -171,20 +173,21 @@ public struct PlanReport: Sendable {
     /// from `store` (`PlanInputs`), as a dry run would, and reports on their plan.
     /// - Parameter onStage: called as each stage after the loading starts, with the number of
     ///   prospects in scope.
-    /// - Returns: the report and the seconds the loading took.
+    /// - Returns: the report, the loading's seconds in `timings.load`.
     /// - Throws: `ReportError.load` when the store fails, else as `init` does.
     public static func load(store: CurationStore, window: JobWindow?, planner: Planner, options: Options = Options(),
-                            onStage: ((Stage, _ prospects: Int) -> Void)? = nil) throws(ReportError) -> (report: PlanReport, loadSeconds: Double) {
+                            onStage: ((Stage, _ prospects: Int) -> Void)? = nil) throws(ReportError) -> PlanReport {
         let inputs: PlanInputs
         do {
             inputs = try PlanInputs.load(store, window: window, planner: planner)
         } catch {
             throw .load(error)
         }
-        let report = try PlanReport(pool: inputs.pool, committed: inputs.committed, planner: planner, options: options) {
+        var report = try PlanReport(pool: inputs.pool, committed: inputs.committed, planner: planner, options: options) {
             onStage?($0, inputs.pool.count)
         }
-        return (report, inputs.seconds)
+        report.timings.load = inputs.seconds
+        return report
     }
 
     /// Indices of `groups`, largest first, ties in plan order.

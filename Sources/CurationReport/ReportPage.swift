@@ -9,7 +9,7 @@ import Kernels
 ///
 /// ```swift
 /// let context = ReportPage.Context(database: "curate.sqlite", window: nil, generatedAt: UTCTimestamp(Date()),
-///                                  version: "0.1.0", loadSeconds: 0)
+///                                  version: "0.1.0")
 /// try ReportPage(report: report, context: context).html().write(toFile: "report.html", atomically: true, encoding: .utf8)
 /// ```
 public struct ReportPage: Sendable {
@@ -23,19 +23,15 @@ public struct ReportPage: Sendable {
         public var generatedAt: UTCTimestamp
         /// The tool's version.
         public var version: String
-        /// Seconds spent loading the pool and the committed items.
-        public var loadSeconds: Double
         /// Prospects of a job in the slot (they count as pending until it is collected), if any.
         public var prospectsInJob: Int?
 
         /// The context of a report of `database` over `window`.
-        public init(database: String, window: JobWindow?, generatedAt: UTCTimestamp, version: String, loadSeconds: Double,
-                    prospectsInJob: Int? = nil) {
+        public init(database: String, window: JobWindow?, generatedAt: UTCTimestamp, version: String, prospectsInJob: Int? = nil) {
             self.database = database
             self.window = window
             self.generatedAt = generatedAt
             self.version = version
-            self.loadSeconds = loadSeconds
             self.prospectsInJob = prospectsInJob
         }
     }
@@ -306,7 +302,7 @@ public struct ReportPage: Sendable {
             ("engine threads", "\(ComputeThreads.count)"),
         ]
         let timings: [(String, String)] = [
-            ("load", HTMLText.seconds(context.loadSeconds)), ("recall", HTMLText.seconds(t.plan.recall)),
+            ("load", HTMLText.seconds(t.load)), ("recall", HTMLText.seconds(t.plan.recall)),
             ("clustering", HTMLText.seconds(t.plan.cluster)), ("salience and chunking", HTMLText.seconds(t.plan.plan)),
             ("best similarity", HTMLText.seconds(t.nearest)), ("threshold sweep", HTMLText.seconds(t.sweep)),
             ("map", HTMLText.seconds(t.map)),

@@ -65,10 +65,10 @@ struct ReportCommand: ParsableCommand {
         progress.show("loading the pending pool")
         var options = PlanReport.Options()
         options.mapPoints = mapPoints
-        let report: PlanReport, loadSeconds: Double
+        let report: PlanReport
         do {
-            (report, loadSeconds) = try PlanReport.load(store: curationStore, window: window, planner: planner,
-                                                        options: options) { stage, prospects in
+            report = try PlanReport.load(store: curationStore, window: window, planner: planner,
+                                           options: options) { stage, prospects in
                 progress.show("\(stage.rawValue) (\(prospects) prospects)")
             }
         } catch {
@@ -78,36 +78,17 @@ struct ReportCommand: ParsableCommand {
         progress.show("rendering")
         let held = (try? JobSlot.current(curationStore))?.plan.pending
         let context = ReportPage.Context(database: store.db, window: window, generatedAt: UTCTimestamp(Date()),
-                                         version: Curate.version, loadSeconds: loadSeconds, prospectsInJob: held)
+                                         version: Curate.version, prospectsInJob: held)
         let html = Array(ReportPage(report: report, context: context).html().utf8)
         progress.finish()
         try OutputFile.writeOutput(html, to: out, flag: "--out", protecting: protected)
         if let note = report.mapUnavailable, mapPoints > 0 { standardError("warning: \(note)") }
         let seconds = total.seconds
-        OutputFile.writeStandardOutput((json ? summary(report, bytes: html.count, seconds: seconds, loadSeconds: loadSeconds).serialized()
-                                        : line(report, bytes: html.count, seconds: seconds)) + "\n")
-    }
-
-    /// The `--json` summary: sizes, counts, the sweep and the stage timings.
-    private func summary(_ report: PlanReport, bytes: Int, seconds: Double, loadSeconds: Double) -> JSONValue {
-        let map = report.map, t = report.timings
-        return .object([
-            "out": .string(out), "bytes": .integer(bytes), "seconds": .number(seconds), "db": .string(store.db),
-            "pending": .integer(report.plan.pending), "embedded": .integer(report.pool.embeddedIndices.count),
-            "requests": .integer(report.plan.clusters.count), "skipped": .integer(report.plan.skipped.count),
-            "groups": .integer(report.groups.count), "backend": .string(report.backend.rawValue),
-            "screen": (try? JSONValue(encoding: report.plan.screens)) ?? .null,
-            "map_points": .integer(map?.points.count ?? 0), "map_downsampled": .bool(map?.isDownsampled ?? false),
-            "map": map == nil ? .string(report.mapUnavailable ?? "") : .null,
-            "sweep": .array(report.sweep.map { point in
-                .object(["threshold": .number(point.threshold), "clusters": .integer(point.clusters),
-                         "largest": .integer(point.largest), "singletons": .integer(point.singletons),
-                         "requests": .integer(point.requests)])
-            }),
-            "timings": .object(["load": .number(loadSeconds), "recall": .number(t.plan.recall), "cluster": .number(t.plan.cluster),
-                                "plan": .number(t.plan.plan), "nearest": .number(t.nearest), "sweep": .number(t.sweep),
-                                "map": .number(t.map)]),
-        ])
+        if json {
+            OutputFile.writeJSON(ReportOutput(out: out, bytes: html.count, seconds: seconds, db: store.db, report: report))
+        } else {
+            OutputFile.writeStandardOutput(line(report, bytes: html.count, seconds: seconds) + "\n")
+        }
     }
 
     /// `report: N pending, R requests; map …; FILE written (K KiB) in S s`.
@@ -117,5 +98,25 @@ struct ReportCommand: ParsableCommand {
             line += map.isDownsampled ? "; map downsampled to \(map.points.count) of \(map.embedded) prospects" : "; map of \(map.points.count) prospects"
         }
         return line + String(format: "; %@ written (%.0f KiB) in %.2f s", out, Double(bytes) / 1024, seconds)
+    }
+}
+
+/// What `curate report --json` prints: the report's summary and the page written.
+private struct ReportOutput: Encodable {
+    let out: String
+    let bytes: Int
+    let seconds: Double
+    let db: String
+    let report: PlanReport
+
+    private enum CodingKeys: String, CodingKey { case out, bytes, seconds, db }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(out, forKey: .out)
+        try container.encode(bytes, forKey: .bytes)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(db, forKey: .db)
+        try report.encode(to: encoder)
     }
 }

@@ -158,6 +158,6 @@ final class PlanReportTests: XCTestCase {
 
     private func page(_ report: PlanReport) -> String {
         ReportPage(report: report, context: .init(database: "test.sqlite", window: nil, generatedAt: UTCTimestamp(Date()),
-                                                  version: "test", loadSeconds: 0)).html()
+                                                  version: "test")).html()
     }
 }

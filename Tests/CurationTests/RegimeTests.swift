@@ -69,9 +69,9 @@ final class RegimeTests: XCTestCase {
     /// Without recall (no committed vectors) every novelty is 1 and the most novel are the first
     /// inserted: the synchronous tick then loads only `max_prospects_per_tick` prospects, and
     /// plans what a plan of the whole pool would. With recall it loads the whole pool.
-    func testTheSynchronousTickWithoutRecallLoadsOnlyWhatItPlans() throws {
+    func testTheSynchronousTickWithoutRecallLoadsOnlyWhatItPlans() async throws {
         let store = try CurationStore.inMemory()
-        try JobScratch.importProspects(store, [
+        try await JobScratch.importProspects(store, [
             JobScratch.prospect("z-first", anchor: "s0", vector: [1, 0, 0]),
             JobScratch.prospect("a-second", anchor: "s1", vector: [0, 1, 0]),
             JobScratch.prospect("y-third", anchor: "s2", vector: [1, 0.01, 0]),
@@ -85,11 +85,11 @@ final class RegimeTests: XCTestCase {
         XCTAssertEqual(loaded.pool.ids, ["z-first", "a-second"])
         let plan = try loaded.plan()
         XCTAssertEqual(plan.summary(ids: loaded.pool.ids), whole.summary(ids: pool.ids))
-        guard case let .submitted(job) = try JobScratch.wait({ try await tick.step() }) else { return XCTFail() }
+        guard case let .submitted(job) = try await tick.step() else { return XCTFail() }
         XCTAssertEqual(job.plan.clusters.map(\.prospectIDs), whole.clusters.map { $0.members.map { pool.ids[$0] } })
         XCTAssertEqual(job.plan.pending, 2)
 
-        let recalling = try Self.noveltyLadder()
+        let recalling = try await Self.noveltyLadder()
         XCTAssertEqual(try PlanInputs.load(recalling, window: nil, planner: tick.planner, maxProspects: 2).pool.count, 6)
     }
 
