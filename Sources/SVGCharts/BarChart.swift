@@ -11,22 +11,22 @@
 ///                    y: ChartAxis(label: "groups", ticks: Tick.round(over: frame.y.domain), grid: true), bars: bars)
 ///     .svg(label: "groups by size")
 /// ```
-public struct BarChart: Sendable {
+package struct BarChart: Sendable {
     /// A bar from 0 up to its value.
-    public struct Bar: Sendable {
+    package struct Bar: Sendable {
         /// Its span on the horizontal axis, in data values.
-        public var lower: Double, upper: Double
+        package var lower: Double, upper: Double
         /// Its height, in data values; bars of 0 are not drawn (their caption is).
-        public var value: Double
+        package var value: Double
         /// Its fill.
-        public var style: SVGStyle
+        package var style: SVGStyle
         /// Its hover text.
-        public var hover: String
+        package var hover: String
         /// Text written above it, if any.
-        public var caption: String?
+        package var caption: String?
 
         /// A bar over [lower, upper] up to `value`.
-        public init(lower: Double, upper: Double, value: Double, style: SVGStyle, hover: String, caption: String? = nil) {
+        package init(lower: Double, upper: Double, value: Double, style: SVGStyle, hover: String, caption: String? = nil) {
             self.lower = lower
             self.upper = upper
             self.value = value
@@ -37,18 +37,18 @@ public struct BarChart: Sendable {
     }
 
     /// The canvas and scales.
-    public var frame: ChartFrame
+    package var frame: ChartFrame
     /// The axes.
-    public var x: ChartAxis, y: ChartAxis
+    package var x: ChartAxis, y: ChartAxis
     /// The bars, drawn in order.
-    public var bars: [Bar]
+    package var bars: [Bar]
     /// Pixels left blank at the right of each bar (at least half a pixel of it is drawn).
-    public var gap: Double
+    package var gap: Double
     /// A vertical marker line at a value, with its label.
-    public var marker: (value: Double, label: String)?
+    package var marker: (value: Double, label: String)?
 
     /// A chart of `bars` in `frame` with these axes, gap and marker line.
-    public init(frame: ChartFrame, x: ChartAxis, y: ChartAxis, bars: [Bar], gap: Double = 0, marker: (value: Double, label: String)? = nil) {
+    package init(frame: ChartFrame, x: ChartAxis, y: ChartAxis, bars: [Bar], gap: Double = 0, marker: (value: Double, label: String)? = nil) {
         self.frame = frame
         self.x = x
         self.y = y
@@ -58,7 +58,7 @@ public struct BarChart: Sendable {
     }
 
     /// The chart as an `<svg>` element labelled `label`.
-    public func svg(label: String) -> String {
+    package func svg(label: String) -> String {
         var svg = frame.axes(x: x, y: y)
         for bar in bars {
             let x0 = frame.px(bar.lower), x1 = frame.px(bar.upper), top = frame.py(bar.value)

@@ -1,14 +1,14 @@
 /// An axis of a chart: its name, its ticks, and whether they draw grid lines across the plot.
-public struct ChartAxis: Sendable {
+package struct ChartAxis: Sendable {
     /// The axis's name, written beside it.
-    public var label: String
+    package var label: String
     /// The ticks, labelled.
-    public var ticks: [Tick]
+    package var ticks: [Tick]
     /// Whether each tick draws a line across the plot area.
-    public var grid: Bool
+    package var grid: Bool
 
     /// An axis named `label` with `ticks`, and grid lines if `grid`.
-    public init(label: String, ticks: [Tick], grid: Bool) {
+    package init(label: String, ticks: [Tick], grid: Bool) {
         self.label = label
         self.ticks = ticks
         self.grid = grid
@@ -24,18 +24,18 @@ public struct ChartAxis: Sendable {
 ///     x: ChartAxis(label: "share", ticks: Tick.round(over: frame.x.domain), grid: false),
 ///     y: ChartAxis(label: "count", ticks: Tick.round(over: frame.y.domain), grid: true)))
 /// ```
-public struct ChartFrame: Sendable {
+package struct ChartFrame: Sendable {
     /// Size of the canvas.
-    public var width: Double, height: Double
+    package var width: Double, height: Double
     /// Margins between the canvas's edges and the plot area.
-    public var left: Double, right: Double, top: Double, bottom: Double
+    package var left: Double, right: Double, top: Double, bottom: Double
     /// Scales of the horizontal and the vertical axis.
-    public var x: Scale, y: Scale
+    package var x: Scale, y: Scale
     /// How the frame looks.
-    public var theme: ChartTheme
+    package var theme: ChartTheme
 
     /// A canvas of `width` × `height` pixels with these margins, scales and theme.
-    public init(width: Double = 960, height: Double = 300, left: Double = 70, right: Double = 20, top: Double = 16,
+    package init(width: Double = 960, height: Double = 300, left: Double = 70, right: Double = 20, top: Double = 16,
                 bottom: Double = 46, x: Scale, y: Scale, theme: ChartTheme = .css) {
         self.width = width
         self.height = height
@@ -49,24 +49,24 @@ public struct ChartFrame: Sendable {
     }
 
     /// Width of the plot area.
-    public var plotWidth: Double { width - left - right }
+    package var plotWidth: Double { width - left - right }
     /// Height of the plot area.
-    public var plotHeight: Double { height - top - bottom }
+    package var plotHeight: Double { height - top - bottom }
     /// The pixel column of `value` on the horizontal axis.
-    public func px(_ value: Double) -> Double { left + x.fraction(value) * plotWidth }
+    package func px(_ value: Double) -> Double { left + x.fraction(value) * plotWidth }
     /// The pixel row of `value` on the vertical axis.
-    public func py(_ value: Double) -> Double { top + plotHeight - y.fraction(value) * plotHeight }
+    package func py(_ value: Double) -> Double { top + plotHeight - y.fraction(value) * plotHeight }
 
     /// The whole chart: the `<svg>` element, labelled `label` for assistive technology, holding
     /// the theme's background and `body`.
-    public func svg(label: String, body: String) -> String {
+    package func svg(label: String, body: String) -> String {
         SVG.open("svg", theme.root, ["role": "img", "aria-label": label, "viewBox": "0 0 \(Int(width)) \(Int(height))",
                                      "width": Int(width), "height": Int(height)])
             + (theme.background.map { SVG.element("rect", $0, ["width": "100%", "height": "100%"]) } ?? "") + body + "</svg>"
     }
 
     /// Grid lines, the axis lines (or box), tick labels and the axes' names.
-    public func axes(x: ChartAxis, y: ChartAxis) -> String {
+    package func axes(x: ChartAxis, y: ChartAxis) -> String {
         var svg = ""
         let base = top + plotHeight
         for tick in y.ticks {
@@ -95,7 +95,7 @@ public struct ChartFrame: Sendable {
     }
 
     /// A dashed vertical line at `value` across the plot, with `label` at its top.
-    public func marker(at value: Double, label: String) -> String {
+    package func marker(at value: Double, label: String) -> String {
         let column = px(value)
         return SVG.element("line", theme.marker, ["x1": column, "x2": column, "y1": top, "y2": top + plotHeight])
             + SVG.element("text", theme.markerLabel, ["x": column + 5, "y": top + 12], text: label)

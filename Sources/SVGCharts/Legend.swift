@@ -1,5 +1,5 @@
 /// A chart's key: entries of a swatch and a label, side by side in a row or stacked in groups.
-public enum Legend: Sendable {
+package enum Legend: Sendable {
     /// Entries side by side, 12-pixel swatches, centred on the row `y` (the top margin, say).
     case row([Entry])
     /// Groups of entries stacked 19 pixels apart (8 more between groups), 26-pixel swatches,
@@ -7,21 +7,21 @@ public enum Legend: Sendable {
     case column([[Entry]])
 
     /// A swatch and what it stands for.
-    public struct Entry: Sendable {
+    package struct Entry: Sendable {
         /// What the entry shows.
-        public var swatch: Swatch
+        package var swatch: Swatch
         /// What it stands for.
-        public var label: String
+        package var label: String
 
         /// An entry showing `swatch` for `label`.
-        public init(_ swatch: Swatch, _ label: String) {
+        package init(_ swatch: Swatch, _ label: String) {
             self.swatch = swatch
             self.label = label
         }
     }
 
     /// What an entry shows.
-    public enum Swatch: Sendable {
+    package enum Swatch: Sendable {
         /// A 12-pixel square in a style.
         case box(SVGStyle)
         /// A stretch of line in a style.

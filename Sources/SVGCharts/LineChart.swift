@@ -13,32 +13,32 @@
 ///                                                               hover: "\($0.y) clusters") })])
 /// let svg = chart.svg(label: "clusters by threshold")
 /// ```
-public struct LineChart: Sendable {
+package struct LineChart: Sendable {
     /// A line through data points in one style.
-    public struct Line: Sendable {
+    package struct Line: Sendable {
         /// The points joined, in data values, in order.
-        public var points: [(x: Double, y: Double)]
+        package var points: [(x: Double, y: Double)]
         /// The line's style (give a `polyline` `fill: none` when not styled by CSS).
-        public var style: SVGStyle
+        package var style: SVGStyle
 
         /// A line through `points` styled by `style`.
-        public init(points: [(x: Double, y: Double)], style: SVGStyle) {
+        package init(points: [(x: Double, y: Double)], style: SVGStyle) {
             self.points = points
             self.style = style
         }
     }
 
     /// A data point's symbol and hover text.
-    public struct Dot: Sendable {
+    package struct Dot: Sendable {
         /// Where it is, in data values.
-        public var x: Double, y: Double
+        package var x: Double, y: Double
         /// Its symbol.
-        public var marker: Marker
+        package var marker: Marker
         /// Its hover text.
-        public var hover: String
+        package var hover: String
 
         /// A dot at (x, y) drawn as `marker` with hover text `hover`.
-        public init(x: Double, y: Double, marker: Marker, hover: String) {
+        package init(x: Double, y: Double, marker: Marker, hover: String) {
             self.x = x
             self.y = y
             self.marker = marker
@@ -47,34 +47,34 @@ public struct LineChart: Sendable {
     }
 
     /// A series: its lines, then its dots over them.
-    public struct Series: Sendable {
+    package struct Series: Sendable {
         /// The lines, drawn first.
-        public var lines: [Line]
+        package var lines: [Line]
         /// The dots, drawn in order (later ones on top).
-        public var dots: [Dot]
+        package var dots: [Dot]
 
         /// A series of `lines` and `dots`.
-        public init(lines: [Line] = [], dots: [Dot]) {
+        package init(lines: [Line] = [], dots: [Dot]) {
             self.lines = lines
             self.dots = dots
         }
     }
 
     /// The canvas and scales.
-    public var frame: ChartFrame
+    package var frame: ChartFrame
     /// The axes.
-    public var x: ChartAxis, y: ChartAxis
+    package var x: ChartAxis, y: ChartAxis
     /// The series, drawn in order.
-    public var series: [Series]
+    package var series: [Series]
     /// A title and a subtitle in the top margin.
-    public var caption: (title: String, subtitle: String)?
+    package var caption: (title: String, subtitle: String)?
     /// A vertical marker line at a value, with its label.
-    public var marker: (value: Double, label: String)?
+    package var marker: (value: Double, label: String)?
     /// The key.
-    public var legend: Legend?
+    package var legend: Legend?
 
     /// A chart of `series` in `frame` with these axes, caption, marker line and legend.
-    public init(frame: ChartFrame, x: ChartAxis, y: ChartAxis, series: [Series], caption: (title: String, subtitle: String)? = nil,
+    package init(frame: ChartFrame, x: ChartAxis, y: ChartAxis, series: [Series], caption: (title: String, subtitle: String)? = nil,
                 marker: (value: Double, label: String)? = nil, legend: Legend? = nil) {
         self.frame = frame
         self.x = x
@@ -86,7 +86,7 @@ public struct LineChart: Sendable {
     }
 
     /// The chart as an `<svg>` element labelled `label`.
-    public func svg(label: String) -> String {
+    package func svg(label: String) -> String {
         var svg = ""
         if let caption {
             svg += SVG.element("text", frame.theme.title, ["x": frame.left, "y": 24], text: caption.title)

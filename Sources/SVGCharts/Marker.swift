@@ -3,26 +3,26 @@
 /// ```swift
 /// Marker(.circle(radius: 3), .cssClass("dot s0")).svg(x: 120, y: 40, hover: "0.82: 412 clusters")
 /// ```
-public struct Marker: Sendable {
+package struct Marker: Sendable {
     /// The symbol's outline, in pixels.
-    public enum Shape: Sendable {
+    package enum Shape: Sendable {
         case circle(radius: Int)
         case square(side: Int)
     }
 
     /// The outline.
-    public var shape: Shape
+    package var shape: Shape
     /// How it is filled and stroked.
-    public var style: SVGStyle
+    package var style: SVGStyle
 
     /// A `shape` styled by `style`.
-    public init(_ shape: Shape, _ style: SVGStyle) {
+    package init(_ shape: Shape, _ style: SVGStyle) {
         self.shape = shape
         self.style = style
     }
 
     /// The symbol centred at pixel (x, y), with `hover` as its hover text when given.
-    public func svg(x: Double, y: Double, hover: String? = nil) -> String {
+    package func svg(x: Double, y: Double, hover: String? = nil) -> String {
         switch shape {
         case let .circle(radius): SVG.element("circle", style, ["cx": x, "cy": y, "r": radius], title: hover)
         case let .square(side):

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Text made safe for SVG (and HTML), and the number formats of charts.
-public enum SVGText {
+package enum SVGText {
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references: safe as element
     /// content and inside a quoted attribute. Control characters other than tab and newline
     /// become U+FFFD (XML and HTML text do not allow them).
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -24,7 +24,7 @@ public enum SVGText {
     }
 
     /// An integer with thousands separators: `40,000`.
-    public static func grouped(_ n: Int) -> String {
+    package static func grouped(_ n: Int) -> String {
         let digits = String(n.magnitude)
         var grouped = ""
         for (i, digit) in digits.enumerated() {
@@ -35,5 +35,5 @@ public enum SVGText {
     }
 
     /// `value` with `digits` decimals.
-    public static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+    package static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 }

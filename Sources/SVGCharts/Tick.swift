@@ -2,16 +2,16 @@ import Foundation
 
 /// A tick on an axis: its value, its label, and whether it is major (a decade of a logarithmic
 /// axis) or minor.
-public struct Tick: Sendable, Equatable {
+package struct Tick: Sendable, Equatable {
     /// Where the tick is, in data values.
-    public var value: Double
+    package var value: Double
     /// What it says.
-    public var label: String
+    package var label: String
     /// Major ticks are drawn stronger than minor ones.
-    public var isMajor: Bool
+    package var isMajor: Bool
 
     /// A tick at `value` saying `label`.
-    public init(value: Double, label: String, isMajor: Bool = true) {
+    package init(value: Double, label: String, isMajor: Bool = true) {
         self.value = value
         self.label = label
         self.isMajor = isMajor
@@ -19,7 +19,7 @@ public struct Tick: Sendable, Equatable {
 
     /// About five round ticks (steps of 1, 2, 2.5 or 5 × 10ⁿ) over `range`, labelled by `label`;
     /// none over an empty or infinite range.
-    public static func round(over range: ClosedRange<Double>, label: (Double) -> String = number) -> [Tick] {
+    package static func round(over range: ClosedRange<Double>, label: (Double) -> String = number) -> [Tick] {
         let span = range.upperBound - range.lowerBound
         guard span > 0, span.isFinite else { return [] }
         let raw = span / 5, magnitude = pow(10, floor(log10(raw)))
@@ -30,7 +30,7 @@ public struct Tick: Sendable, Equatable {
 
     /// Ticks at 1, 2 and 5 × 10ⁿ over the decades of logarithmic `scale`, labelled by `label`; the
     /// decades are major.
-    public static func decades(of scale: Scale, label: (Double) -> String) -> [Tick] {
+    package static func decades(of scale: Scale, label: (Double) -> String) -> [Tick] {
         let first = Int(scale.domain.lowerBound), last = Int(scale.domain.upperBound)
         return (first...last).flatMap { decade in
             [1.0, 2, 5].filter { decade < last || $0 == 1 }.map { m in
@@ -41,7 +41,7 @@ public struct Tick: Sendable, Equatable {
     }
 
     /// A tick label: an integer with thousands separators, or three significant digits.
-    public static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? SVGText.grouped(Int(value)) : String(format: "%.3g", value)
     }
 }
