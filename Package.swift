@@ -103,13 +103,36 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "CKernels", "TestSupport"]),
         .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
+        /// Scratch stores, test providers and async assertions shared by the curation test targets (not API).
+        .target(
+            name: "CurationTestSupport",
+            dependencies: ["Curation", "CurationProviders", "CurationStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/CurationTestSupport"
+        ),
+        .testTarget(
+            name: "CurationStoreTests",
+            dependencies: [
+                "CurationStore", "CurationProviders", "Curation", "Kernels", "CurationTestSupport", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "CurationProvidersTests",
+            dependencies: [
+                "CurationProviders", "CurationStore", "Curation", "Kernels", "ProviderEmulator", "CurationTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "CurationTests",
             dependencies: [
-                "Curation", "CurationProviders", "CurationReport", "CurationStore", "Clustering", "Kernels", "ProviderEmulator",
-                "TestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Curation", "CurationProviders", "CurationStore", "Clustering", "Kernels", "ProviderEmulator",
+                "CurationTestSupport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "CurationReportTests",
+            dependencies: ["CurationReport", "Curation", "CurationStore", "Clustering", "Kernels", "CurationTestSupport"]
         ),
         .testTarget(
             name: "curateTests",

@@ -1,6 +1,7 @@
 import Curation
 import CurationProviders
 import CurationStore
+import CurationTestSupport
 import Foundation
 import GRDB
 import Synchronization
@@ -15,7 +16,7 @@ final class BackfillTests: XCTestCase {
         let store = try scratch.store()
         try await JobScratch.importProspects(store, JobScratch.twoClusterProspects())
         try await JobScratch.importCommitted(store, [JobScratch.committed("known:x", vector: [0, 0, 1])])
-        let before = try JobScratch.dump(store)
+        let before = try StoreScratch.dump(store)
         let backfill = JobScratch.backfill(store)
         let report = try Backfill.dryRun(BackfillScope(), store: backfill.store, planner: backfill.planner)
         XCTAssertEqual(report.pending, 5)
@@ -25,7 +26,7 @@ final class BackfillTests: XCTestCase {
         let windowed = try Backfill.dryRun(BackfillScope(window: try WindowLength(parsing: "1d")), store: backfill.store,
                                            planner: backfill.planner)
         XCTAssertEqual(windowed.windows, 2, "a1-a3 and b1-b2 are a day apart")
-        XCTAssertEqual(try JobScratch.dump(store), before)
+        XCTAssertEqual(try StoreScratch.dump(store), before)
         XCTAssertNil(try JobSlot.current(store))
     }
 
@@ -188,165 +189,5 @@ final class BackfillTests: XCTestCase {
         let again = try await backfill.run(BackfillScope())
         XCTAssertEqual(again.jobs, [])
         XCTAssertEqual(try store.counts().resolved, 2000)
-    }
-}
-
-// MARK: - Shared helpers of the job tests
-
-/// A temporary directory with a store; removed at the end of the test.
-final class JobScratch: TemporaryDirectory {
-    /// The path of the scratch database.
-    var databasePath: String { url.appendingPathComponent("curate.sqlite").path }
-
-    /// Opens (creating it the first time) the scratch database; every call opens a new
-    /// connection, as a new process would.
-    func store() throws -> CurationStore { try CurationStore(path: databasePath) }
-
-    /// A backfill with the default configuration and the local curator.
-    static func backfill(_ store: CurationStore, config: CurateConfig = CurateConfig()) -> Backfill {
-        Backfill(store: store, config: config, provider: LocalCurator(store: store, config: config))
-    }
-
-    /// A daemon tick with the default configuration and the local curator.
-    static func tick(_ store: CurationStore, maxProspects: Int = 20) -> DaemonTick {
-        var config = CurateConfig()
-        config.maxProspectsPerTick = maxProspects
-        return DaemonTick(store: store, config: config, provider: LocalCurator(store: store, config: config))
-    }
-
-    /// One JSON line of a prospect.
-    static func prospect(_ id: String, anchor: String, ts: String = "2026-01-10T12:00:00Z", label: String? = nil,
-                         type: String? = "lib", confidence: Double = 0.8, vector: [Float]) -> String {
-        var fields: [String: Any] = ["prospect_id": id, "anchor_key": anchor, "ts": ts, "label": label ?? "label \(id)",
-                                     "summary": "summary of \(id)", "confidence": confidence,
-                                     "embedding": vector.map { Double($0) }]
-        if let type { fields["prospect_type"] = type }
-        return line(fields)
-    }
-
-    /// One JSON line of a committed item.
-    static func committed(_ id: String, type: String = "known", vector: [Float]) -> String {
-        line(["item_id": id, "item_type": type, "label": "item \(id)", "summary": "known \(id)",
-              "embedding": vector.map { Double($0) }])
-    }
-
-    /// Two clear clusters: a1–a3 (session sa, 2026-01-10) and b1–b2 (session sb, 2026-01-11).
-    static func twoClusterProspects() -> [String] {
-        [prospect("a1", anchor: "sa", ts: "2026-01-10T08:00:00Z", confidence: 0.9, vector: [1, 0, 0]),
-         prospect("a2", anchor: "sa", ts: "2026-01-10T09:00:00Z", confidence: 0.7, vector: [0.99, 0.05, 0]),
-         prospect("a3", anchor: "sa", ts: "2026-01-10T10:00:00Z", confidence: 0.2, vector: [0.9, 0.3, 0]),
-         prospect("b1", anchor: "sb", ts: "2026-01-11T08:00:00Z", confidence: 0.6, vector: [0, 1, 0]),
-         prospect("b2", anchor: "sb", ts: "2026-01-11T09:00:00Z", confidence: 0.6, vector: [0.1, 0.99, 0])]
-    }
-
-    static func importProspects(_ store: CurationStore, _ lines: [String], vectors: VectorSource = .automatic(nil)) async throws {
-        try await ProspectImporter(store: store)
-            .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "prospects.jsonl", vectors: vectors)
-    }
-
-    static func importCommitted(_ store: CurationStore, _ lines: [String]) async throws {
-        try await CommittedImporter(store: store)
-            .importData(Data((lines.joined(separator: "\n") + "\n").utf8), path: "committed.jsonl", vectors: .automatic(nil))
-    }
-
-    struct Resolution: Equatable {
-        var decision: String
-        /// The key of `committed_ids` (`[key]`), nil when it is NULL.
-        var itemKey: String?
-        var note: String?
-        var jobID: String?
-    }
-
-    /// Every resolution by prospect id.
-    static func resolutions(_ store: CurationStore) throws -> [String: Resolution] {
-        try store.read { db in
-            var out: [String: Resolution] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT prospect_id, decision, committed_ids ->> '$[0]', note, job_id FROM resolutions
-                """) {
-                out[row[0]] = Resolution(decision: row[1], itemKey: row[2], note: row[3], jobID: row[4])
-            }
-            return out
-        }
-    }
-
-    /// Every row of every table, as text.
-    static func dump(_ store: CurationStore) throws -> String {
-        try store.read { db in
-            var out = ""
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
-                let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
-                let select = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
-                for row in try String.fetchAll(db, sql: "SELECT \(select) FROM \"\(table)\" ORDER BY 1") {
-                    out += "\(table): \(row)\n"
-                }
-            }
-            return out
-        }
-    }
-
-    /// The number of `local_batches` rows of a job.
-    static func localBatchCount(_ store: CurationStore, nonce: String) throws -> Int {
-        try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM local_batches WHERE job_nonce = ?", arguments: [nonce]) ?? 0 }
-    }
-
-    /// Runs async `body` to completion from a synchronous test.
-    static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return try box.result!.get()
-    }
-}
-
-/// Carries a task's result to the waiting thread.
-final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
-}
-
-/// A provider that counts submissions and forwards everything to a local curator; with
-/// `hasBatchAPI` false it stands for a provider without batches (the synchronous regime).
-final class CountingProvider: LocalForwardingProvider {
-    let inner: LocalCurator
-    let hasBatchAPI: Bool
-    private let submits = Mutex(0)
-
-    init(_ inner: LocalCurator, hasBatchAPI: Bool = true) {
-        self.inner = inner
-        self.hasBatchAPI = hasBatchAPI
-    }
-
-    var submitted: Int { submits.withLock { $0 } }
-
-    func submit(requests: [CuratorRequest], jobNonce: String) async throws(CuratorProviderError) -> String {
-        submits.withLock { $0 += 1 }
-        return try await inner.submit(requests: requests, jobNonce: jobNonce)
-    }
-}
-
-/// A test provider that hands everything but `submit` to a local curator, `inner`.
-protocol LocalForwardingProvider: CuratorProvider {
-    var inner: LocalCurator { get }
-}
-
-extension LocalForwardingProvider {
-    var name: String { inner.name }
-    var limits: CuratorBatchLimits { inner.limits }
-    var pollInterval: Duration { inner.pollInterval }
-
-    func status(batchID: String) async throws(CuratorProviderError) -> CuratorBatchStatus {
-        try await inner.status(batchID: batchID)
-    }
-
-    func results(batchID: String, expecting customIDs: Set<String>) async throws(CuratorProviderError) -> [String: CuratorOutcome] {
-        try await inner.results(batchID: batchID, expecting: customIDs)
-    }
-
-    func findBatches(jobNonce: String, claimedAt: UTCTimestamp) async throws(CuratorProviderError) -> [CuratorSubmittedBatch]? {
-        try await inner.findBatches(jobNonce: jobNonce, claimedAt: claimedAt)
     }
 }

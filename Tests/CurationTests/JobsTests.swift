@@ -1,6 +1,7 @@
 import Curation
 import CurationProviders
 import CurationStore
+import CurationTestSupport
 import Foundation
 import GRDB
 import XCTest
@@ -95,7 +96,7 @@ final class JobsTests: XCTestCase {
         guard case let .submitted(daemonJob) = try await JobScratch.tick(store).step() else {
             return XCTFail("the tick should submit")
         }
-        let before = try JobScratch.dump(store)
+        let before = try StoreScratch.dump(store)
         await XCTAssertThrowsErrorAsync(try await JobScratch.backfill(store).run(BackfillScope())) { error in
             guard case let JobError.slotHeldByOtherOwner(job) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(job.nonce, daemonJob.nonce)
@@ -104,7 +105,7 @@ final class JobsTests: XCTestCase {
             XCTAssertTrue(message.contains(daemonJob.nonce), message)
             XCTAssertTrue(message.contains("age "), message)
         }
-        XCTAssertEqual(try JobScratch.dump(store), before, "a refusal writes nothing")
+        XCTAssertEqual(try StoreScratch.dump(store), before, "a refusal writes nothing")
     }
 
     /// A daemon tick finding a backfill job leaves it alone (`foreign`).
@@ -115,11 +116,11 @@ final class JobsTests: XCTestCase {
         var crashing = JobScratch.backfill(store)
         crashing.interruption = .batchRecorded
         await XCTAssertThrowsErrorAsync(try await crashing.run(BackfillScope()))
-        let before = try JobScratch.dump(store)
+        let before = try StoreScratch.dump(store)
         let outcome = try await JobScratch.tick(store).step()
         guard case let .foreign(job) = outcome else { return XCTFail("\(outcome)") }
         XCTAssertEqual(job.owner, .backfill)
-        XCTAssertEqual(try JobScratch.dump(store), before, "the tick neither polled nor collected the backfill job")
+        XCTAssertEqual(try StoreScratch.dump(store), before, "the tick neither polled nor collected the backfill job")
     }
 
     /// A job row stored without owner reads as a daemon job: a backfill refuses it, a tick

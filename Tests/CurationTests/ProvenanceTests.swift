@@ -1,6 +1,7 @@
 import Curation
 import CurationProviders
 import CurationStore
+import CurationTestSupport
 import Foundation
 import GRDB
 import XCTest

@@ -25,7 +25,7 @@ import GRDB
 /// ```swift
 /// let summary = try await CommittedImporter(store: store).importFile("committed.jsonl", vectors: .automatic(HashingEmbedder()))
 /// ```
-public struct CommittedImporter: Sendable {
+public struct CommittedImporter: VectorRowImporter {
     /// The store written to.
     public let store: CurationStore
     /// Receives the import's progress (nil, the default: none is reported).
@@ -35,14 +35,6 @@ public struct CommittedImporter: Sendable {
     public init(store: CurationStore, onProgress: ImportProgress.Handler? = nil) {
         self.store = store
         self.onProgress = onProgress
-    }
-
-    /// Imports the JSON Lines file at `path`.
-    /// - Parameter format: the rows' shape; nil: decided by the first line.
-    /// - Throws: `ImportError`; the store is then unchanged.
-    @discardableResult
-    public func importFile(_ path: String, vectors: VectorSource, format: ImportFormat? = nil) async throws(ImportError) -> ImportSummary {
-        try await importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors, format: format)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.

@@ -41,7 +41,7 @@ import GRDB
 /// let summary = try await ProspectImporter(store: store)
 ///     .importFile("prospects.jsonl", vectors: .file(path: "prospects.f32", dimension: 384))
 /// ```
-public struct ProspectImporter: Sendable {
+public struct ProspectImporter: VectorRowImporter {
     /// The store written to.
     public let store: CurationStore
     /// Receives the import's progress (nil, the default: none is reported).
@@ -51,15 +51,6 @@ public struct ProspectImporter: Sendable {
     public init(store: CurationStore, onProgress: ImportProgress.Handler? = nil) {
         self.store = store
         self.onProgress = onProgress
-    }
-
-    /// Imports the JSON Lines file at `path`.
-    /// - Parameter format: the rows' shape; nil: decided by the first line.
-    /// - Throws: `ImportError`; the store is then unchanged.
-    /// - Complexity: O(lines × dimension), one write transaction.
-    @discardableResult
-    public func importFile(_ path: String, vectors: VectorSource, format: ImportFormat? = nil) async throws(ImportError) -> ImportSummary {
-        try await importData(ImportPlan.contents(ofFile: path), path: path, vectors: vectors, format: format)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.

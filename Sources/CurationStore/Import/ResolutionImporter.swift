@@ -17,7 +17,7 @@ import GRDB
 /// ```swift
 /// let summary = try ResolutionImporter(store: store).importFile("resolutions.jsonl")
 /// ```
-public struct ResolutionImporter: Sendable {
+public struct ResolutionImporter: PlainRowImporter {
     /// The store written to.
     public let store: CurationStore
     /// Receives the import's progress (nil, the default: none is reported).
@@ -27,13 +27,6 @@ public struct ResolutionImporter: Sendable {
     public init(store: CurationStore, onProgress: ImportProgress.Handler? = nil) {
         self.store = store
         self.onProgress = onProgress
-    }
-
-    /// Imports the JSON Lines file at `path`.
-    /// - Throws: `ImportError`; the store is then unchanged.
-    @discardableResult
-    public func importFile(_ path: String) throws(ImportError) -> ImportSummary {
-        try importData(ImportPlan.contents(ofFile: path), path: path)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.

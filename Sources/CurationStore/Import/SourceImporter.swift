@@ -19,7 +19,7 @@ import GRDB
 /// ```swift
 /// let summary = try SourceImporter(store: store).importFile("sources.jsonl")
 /// ```
-public struct SourceImporter: Sendable {
+public struct SourceImporter: PlainRowImporter {
     /// The column names of a source row.
     public struct Columns: Sendable, Equatable {
         /// The row's id (also the member of a prospect's `source_keys` listing its rows).
@@ -54,13 +54,6 @@ public struct SourceImporter: Sendable {
         self.store = store
         self.columns = columns
         self.onProgress = onProgress
-    }
-
-    /// Imports the JSON Lines file at `path`.
-    /// - Throws: `ImportError`; the store is then unchanged.
-    @discardableResult
-    public func importFile(_ path: String) throws(ImportError) -> ImportSummary {
-        try importData(ImportPlan.contents(ofFile: path), path: path)
     }
 
     /// Imports JSON Lines `data`; `path` names it in errors.

@@ -2,6 +2,7 @@ import Clustering
 import Curation
 import CurationReport
 import CurationStore
+import CurationTestSupport
 import Foundation
 import Kernels
 import XCTest

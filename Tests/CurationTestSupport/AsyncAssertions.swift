@@ -2,7 +2,7 @@ import XCTest
 
 /// `XCTAssertThrowsError` for an async expression: fails unless `expression` throws, and hands
 /// the error to `errorHandler`.
-func XCTAssertThrowsErrorAsync<T>(
+package func XCTAssertThrowsErrorAsync<T>(
     _ expression: @autoclosure () async throws -> T, _ message: @autoclosure () -> String = "",
     file: StaticString = #filePath, line: UInt = #line, _ errorHandler: (_ error: any Error) -> Void = { _ in }
 ) async {

@@ -1,5 +1,6 @@
 import Curation
 import CurationStore
+import CurationTestSupport
 import Foundation
 import XCTest
 
