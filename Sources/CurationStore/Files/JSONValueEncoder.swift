@@ -23,51 +23,44 @@ extension JSONValue {
 }
 
 /// A value being built: a leaf, or an object or array whose members are nodes still being filled.
+/// Members and elements are stored in place, so adding one costs O(1) however large the value.
 private final class JSONNode {
-    enum Content {
-        case empty
-        case leaf(JSONValue)
-        case object([(String, JSONNode)])
-        case array([JSONNode])
-    }
+    enum Kind { case empty, leaf, object, array }
 
-    var content = Content.empty
+    /// What the node is; an object or array keeps its members when asked for again.
+    var kind = Kind.empty
+    private var leaf = JSONValue.null
+    /// By key: a key given twice keeps its last value; `JSONObject` orders the keys.
+    private var members: [String: JSONNode] = [:]
+    private var elements: [JSONNode] = []
 
     var value: JSONValue? {
-        switch content {
+        switch kind {
         case .empty: nil
-        case let .leaf(value): value
-        case let .object(members): .object(JSONObject(members.map { (key: $0.0, value: $0.1.value ?? .null) }))
-        case let .array(elements): .array(elements.map { $0.value ?? .null })
+        case .leaf: leaf
+        case .object: .object(JSONObject(members.map { (key: $0.key, value: $0.value.value ?? .null) }))
+        case .array: .array(elements.map { $0.value ?? .null })
         }
+    }
+
+    func setLeaf(_ value: JSONValue) {
+        kind = .leaf
+        leaf = value
     }
 
     func member(_ key: String) -> JSONNode {
         let node = JSONNode()
-        if case var .object(members) = content {
-            members.removeAll { $0.0 == key }
-            members.append((key, node))
-            content = .object(members)
-        }
+        members[key] = node
         return node
     }
 
     func element() -> JSONNode {
         let node = JSONNode()
-        if case var .array(elements) = content {
-            elements.append(node)
-            content = .array(elements)
-        }
+        elements.append(node)
         return node
     }
 
-    var count: Int {
-        switch content {
-        case let .object(members): members.count
-        case let .array(elements): elements.count
-        default: 0
-        }
-    }
+    var count: Int { kind == .object ? members.count : elements.count }
 }
 
 private struct JSONNodeEncoder: Encoder {
@@ -76,12 +69,12 @@ private struct JSONNodeEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = node.content {} else { node.content = .object([]) }
+        node.kind = .object
         return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .array = node.content {} else { node.content = .array([]) }
+        node.kind = .array
         return UnkeyedContainer(node: node, codingPath: codingPath)
     }
 
@@ -93,11 +86,11 @@ private struct JSONNodeEncoder: Encoder {
 /// `value` as a leaf when it is a JSON scalar, else encoded through `encoder`.
 private func encodeJSON(_ value: some Encodable, into node: JSONNode, codingPath: [any CodingKey]) throws {
     switch value {
-    case let text as String: node.content = .leaf(.string(text))
-    case let flag as Bool: node.content = .leaf(.bool(flag))
-    case let number as Int: node.content = .leaf(.integer(number))
-    case let number as Double: node.content = .leaf(.number(number))
-    case let json as JSONValue: node.content = .leaf(json)
+    case let text as String: node.setLeaf(.string(text))
+    case let flag as Bool: node.setLeaf(.bool(flag))
+    case let number as Int: node.setLeaf(.integer(number))
+    case let number as Double: node.setLeaf(.number(number))
+    case let json as JSONValue: node.setLeaf(json)
     default: try value.encode(to: JSONNodeEncoder(node: node, codingPath: codingPath))
     }
 }
@@ -106,7 +99,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: JSONNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: Key) throws { node.member(key.stringValue).content = .leaf(.null) }
+    mutating func encodeNil(forKey key: Key) throws { node.member(key.stringValue).setLeaf(.null) }
 
     mutating func encode(_ value: some Encodable, forKey key: Key) throws {
         try encodeJSON(value, into: node.member(key.stringValue), codingPath: codingPath + [key])
@@ -144,7 +137,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     let codingPath: [any CodingKey]
     var count: Int { node.count }
 
-    mutating func encodeNil() throws { node.element().content = .leaf(.null) }
+    mutating func encodeNil() throws { node.element().setLeaf(.null) }
 
     mutating func encode(_ value: some Encodable) throws {
         try encodeJSON(value, into: node.element(), codingPath: codingPath)
@@ -165,7 +158,7 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
     let node: JSONNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { node.content = .leaf(.null) }
+    mutating func encodeNil() throws { node.setLeaf(.null) }
 
     mutating func encode(_ value: some Encodable) throws {
         try encodeJSON(value, into: node, codingPath: codingPath)
