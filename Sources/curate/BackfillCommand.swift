@@ -110,8 +110,8 @@ struct BackfillCommand: AsyncParsableCommand {
                                        flag: "--plan-out", protecting: ProtectedFiles(database: store.db, config: store.config))
         }
         if json {
-            return OutputFile.writeJSON(DryRunOutput(db: store.db, backend: planner.backend.resolved.rawValue, planOut: planOut,
-                                                     dryRun: report))
+            return OutputFile.writeJSON(DryRunContext(db: store.db, backend: planner.backend.resolved.rawValue, planOut: planOut),
+                                        report)
         }
         let t = report.timings
         var line = "dry run: \(report.pending) pending"
@@ -150,8 +150,8 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         progress.finish()
         if json {
-            return OutputFile.writeJSON(BackfillOutput(db: store.db, provider: backfill.provider.name,
-                                                       http: backfill.provider.transportStats, report: report))
+            return OutputFile.writeJSON(BackfillContext(db: store.db, provider: backfill.provider.name,
+                                                        http: backfill.provider.transportStats), report)
         }
         let tally = report.tally
         var text = tally.line(pending: report.pending, clusters: report.clusters) + "\n"

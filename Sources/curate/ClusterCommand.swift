@@ -65,9 +65,9 @@ struct Cluster: ParsableCommand {
                 .cluster(input.items.matrix, order: input.order)
         }
         let ids = input.items.ids
-        try compute.emit(ClusterOutput(
-            clusters: result.clusters.map { $0.map { ids[$0] } }, threshold: threshold, items: ids.count,
-            facts: ComputeFacts(backend: result.backend, screen: result.screen, dimension: compute.dimension, seconds: seconds,
-                                loadSeconds: loadSeconds)))
+        try compute.emit(
+            ClusterResult(clusters: result.clusters.map { $0.map { ids[$0] } }, threshold: threshold, items: ids.count),
+            ComputeFacts(backend: result.backend, screen: result.screen, dimension: compute.dimension, seconds: seconds,
+                         loadSeconds: loadSeconds))
     }
 }

@@ -34,10 +34,11 @@ struct ComputeOptions: ParsableArguments {
         try checkDimension(dimension)
     }
 
-    /// Emits `result` as one line of JSON with sorted keys to `--out` or to standard output.
+    /// Emits `result` and the engine `facts` as one line of JSON with sorted keys to `--out` or
+    /// to standard output.
     /// - Throws: exit status 1 after reporting why the output could not be written.
-    func emit(_ result: some Encodable) throws {
-        let text = try JSONValue(encoding: result).serialized() + "\n"
+    func emit(_ result: some Encodable, _ facts: ComputeFacts) throws {
+        let text = try JSONValue(encoding: CommandOutput(context: result, result: facts)).serialized() + "\n"
         do {
             if let out { try OutputFile.writeAtomically(Array(text.utf8), to: out) } else { OutputFile.writeStandardOutput(text) }
         } catch {

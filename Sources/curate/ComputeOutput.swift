@@ -25,26 +25,15 @@ struct ComputeFacts: Encodable {
     }
 }
 
-/// What `curate cluster` prints: the clusters by id, seed first.
-struct ClusterOutput: Encodable {
+/// What `curate cluster` prints beside the engine facts: the clusters by id, seed first.
+struct ClusterResult: Encodable {
     let clusters: [[String]]
     let threshold: Double
     let items: Int
-    let facts: ComputeFacts
-
-    private enum CodingKeys: String, CodingKey { case clusters, threshold, items }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(clusters, forKey: .clusters)
-        try container.encode(threshold, forKey: .threshold)
-        try container.encode(items, forKey: .items)
-        try facts.encode(to: encoder)
-    }
 }
 
-/// What `curate recall` prints: each query's hits by id, best first.
-struct RecallOutput: Encodable {
+/// What `curate recall` prints beside the engine facts: each query's hits by id, best first.
+struct RecallResult: Encodable {
     /// One hit: the database item's id and its reference cosine.
     struct Hit: Encodable {
         let id: String
@@ -55,16 +44,4 @@ struct RecallOutput: Encodable {
     let k: Int
     let queries: Int
     let database: Int
-    let facts: ComputeFacts
-
-    private enum CodingKeys: String, CodingKey { case hits, k, queries, database }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(hits, forKey: .hits)
-        try container.encode(k, forKey: .k)
-        try container.encode(queries, forKey: .queries)
-        try container.encode(database, forKey: .database)
-        try facts.encode(to: encoder)
-    }
 }

@@ -280,7 +280,7 @@ struct ImportCommandOptions: ParsableArguments {
             if case .store = error { throw ExitStatus.failure(error.description) }
             throw ExitStatus.badInput(error.description)
         }
-        if json { return OutputFile.writeJSON(ImportOutput(kind: kind, db: db, seconds: seconds, summary: summary)) }
+        if json { return OutputFile.writeJSON(ImportContext(kind: kind, db: db, seconds: seconds), summary) }
         var line = "imported \(kind) (\(summary.format) rows) from \(summary.path) into \(db): \(summary.read) read, "
             + "\(summary.inserted) inserted, \(summary.alreadyPresent) already present"
         if kind == "prospects" || kind == "sources" {
@@ -299,20 +299,9 @@ struct ImportCommandOptions: ParsableArguments {
     }
 }
 
-/// What `curate import … --json` prints: the import's summary and the command's context.
-private struct ImportOutput: Encodable {
+/// What `curate import … --json` adds to the import's summary.
+private struct ImportContext: Encodable {
     let kind: String
     let db: String
     let seconds: Double
-    let summary: ImportSummary
-
-    private enum CodingKeys: String, CodingKey { case kind, db, seconds }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(db, forKey: .db)
-        try container.encode(seconds, forKey: .seconds)
-        try summary.encode(to: encoder)
-    }
 }

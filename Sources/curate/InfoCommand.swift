@@ -38,7 +38,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let facts = EngineFacts.current(measuringPeak: peak)
-        if json { return OutputFile.writeJSON(InfoOutput(version: Curate.version, facts: facts)) }
+        if json { return OutputFile.writeJSON(["version": Curate.version], facts) }
         var lines = [
             "curate \(Curate.version)",
             "isa:                 \(facts.isa)",
@@ -70,19 +70,5 @@ struct Info: ParsableCommand {
             String(format: "FAILED for core %@ (difference %.3g > bound %.3g): ", core, difference, bound)
                 + (BLASLibrary.isAvailable ? "running the library's own core choice" : "BLAS not used")
         }
-    }
-}
-
-/// What `curate info --json` prints: the version and the engine's facts.
-private struct InfoOutput: Encodable {
-    let version: String
-    let facts: EngineFacts
-
-    private enum CodingKeys: String, CodingKey { case version }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(version, forKey: .version)
-        try facts.encode(to: encoder)
     }
 }

@@ -16,6 +16,11 @@ enum OutputFile {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Writes `context` and `result` to standard output as one JSON object (`CommandOutput`).
+    static func writeJSON(_ context: some Encodable, _ result: some Encodable) {
+        writeJSON(CommandOutput(context: context, result: result))
+    }
+
     /// Writes `result` to standard output as one line of JSON with sorted keys
     /// (`JSONValue(encoding:)`); a result that encodes nothing is reported on standard error.
     static func writeJSON(_ result: some Encodable) {
@@ -71,5 +76,17 @@ enum OutputFile {
             unlink(temporary)
             throw error
         }
+    }
+}
+
+/// A command's result as one JSON object: the members the command adds (`context`: the
+/// database, the output file, timings…) beside the library result's own; their keys differ.
+struct CommandOutput<Context: Encodable, Result: Encodable>: Encodable {
+    let context: Context
+    let result: Result
+
+    func encode(to encoder: any Encoder) throws {
+        try context.encode(to: encoder)
+        try result.encode(to: encoder)
     }
 }

@@ -72,13 +72,13 @@ struct Recall: ParsableCommand {
         }
         let hits = search.hits
         let queryIDs = input.queries.ids, itemIDs = input.database.ids
-        var byQuery: [String: [RecallOutput.Hit]] = [:]
+        var byQuery: [String: [RecallResult.Hit]] = [:]
         for (q, list) in hits.enumerated() {
-            byQuery[queryIDs[q]] = list.map { RecallOutput.Hit(id: itemIDs[$0.index], score: $0.score) }
+            byQuery[queryIDs[q]] = list.map { RecallResult.Hit(id: itemIDs[$0.index], score: $0.score) }
         }
-        try compute.emit(RecallOutput(
-            hits: byQuery, k: k, queries: queryIDs.count, database: itemIDs.count,
-            facts: ComputeFacts(backend: backend, screen: search.screen, dimension: compute.dimension, seconds: seconds,
-                                loadSeconds: loadSeconds)))
+        try compute.emit(
+            RecallResult(hits: byQuery, k: k, queries: queryIDs.count, database: itemIDs.count),
+            ComputeFacts(backend: backend, screen: search.screen, dimension: compute.dimension, seconds: seconds,
+                         loadSeconds: loadSeconds))
     }
 }

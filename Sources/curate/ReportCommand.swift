@@ -85,7 +85,7 @@ struct ReportCommand: ParsableCommand {
         if let note = report.mapUnavailable, mapPoints > 0 { standardError("warning: \(note)") }
         let seconds = total.seconds
         if json {
-            OutputFile.writeJSON(ReportOutput(out: out, bytes: html.count, seconds: seconds, db: store.db, report: report))
+            OutputFile.writeJSON(ReportContext(out: out, bytes: html.count, seconds: seconds, db: store.db), report)
         } else {
             OutputFile.writeStandardOutput(line(report, bytes: html.count, seconds: seconds) + "\n")
         }
@@ -101,22 +101,10 @@ struct ReportCommand: ParsableCommand {
     }
 }
 
-/// What `curate report --json` prints: the report's summary and the page written.
-private struct ReportOutput: Encodable {
+/// What `curate report --json` adds to the report's summary: the page written.
+private struct ReportContext: Encodable {
     let out: String
     let bytes: Int
     let seconds: Double
     let db: String
-    let report: PlanReport
-
-    private enum CodingKeys: String, CodingKey { case out, bytes, seconds, db }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(out, forKey: .out)
-        try container.encode(bytes, forKey: .bytes)
-        try container.encode(seconds, forKey: .seconds)
-        try container.encode(db, forKey: .db)
-        try report.encode(to: encoder)
-    }
 }
