@@ -53,7 +53,7 @@ struct DaemonCommand: AsyncParsableCommand {
                 try await daemon.run(interval: .milliseconds(milliseconds)) { event in
                     switch event {
                     case let .ticked(outcome):
-                        if json { OutputFile.writeJSON(outcome) } else { OutputFile.writeStandardOutput(TickCommand.describe(outcome) + "\n") }
+                        TickCommand.print(outcome, json: json)
                     case let .failed(error):
                         standardError("daemon: tick failed: \(error.description)")
                     }

@@ -32,16 +32,10 @@ enum ExitStatus {
         """
 
     /// Reports a bad input on standard error and returns exit status 2.
-    static func badInput(_ message: String) -> ExitCode {
-        standardError("error: \(message)")
-        return ExitCode(2)
-    }
+    static func badInput(_ message: String) -> ExitCode { reported(message, status: 2) }
 
     /// Reports a failure of the store, the provider or the output and returns exit status 1.
-    static func failure(_ message: String) -> ExitCode {
-        standardError("error: \(message)")
-        return ExitCode.failure
-    }
+    static func failure(_ message: String) -> ExitCode { reported(message, status: 1) }
 
     /// Reports a bad input file and returns exit status 2.
     static func of(_ error: InputFileError) -> ExitCode { badInput(error.description) }
@@ -51,8 +45,7 @@ enum ExitStatus {
     static func of(_ error: JobError) -> ExitCode {
         switch error {
         case .slotHeldByOtherOwner:
-            standardError("error: \(error.description)")
-            return ExitCode(3)
+            return reported(error.description, status: 3)
         case .providerUnavailable, .providerMisconfigured, .corruptJob, .planning(.invalidSettings(_)):
             return badInput(error.description)
         default:
@@ -64,6 +57,12 @@ enum ExitStatus {
     static func of(_ error: ReportError) -> ExitCode {
         if case .planning(.invalidSettings(_)) = error { return badInput(error.description) }
         return failure(error.description)
+    }
+
+    /// Writes `error: <message>` on standard error and returns `status`.
+    private static func reported(_ message: String, status: Int32) -> ExitCode {
+        standardError("error: \(message)")
+        return ExitCode(status)
     }
 }
 

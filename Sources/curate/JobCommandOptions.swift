@@ -103,9 +103,14 @@ struct PlannerOptions: ParsableArguments {
 /// rows).
 func noteWindowBasis(_ store: CurationStore, windowed: Bool) {
     guard windowed, let basis = try? store.activityBasis() else { return }
+    noteWindowBasis(basis, pendingWithoutActivity: basis == .prospects ? 0 : (try? store.pendingWithoutActivity()) ?? 0)
+}
+
+/// The note of `noteWindowBasis(_:windowed:)` from facts already read.
+func noteWindowBasis(_ basis: ActivityBasis, pendingWithoutActivity outside: Int) {
     if basis == .prospects {
         standardError(ActivityBasis.approximateNote)
-    } else if let outside = try? store.pendingWithoutActivity(), outside > 0 {
+    } else if outside > 0 {
         standardError("note: \(outside) pending prospect\(outside == 1 ? "" : "s") belong\(outside == 1 ? "s" : "") to sessions "
                       + "without source rows: outside every window (an unwindowed run plans them)")
     }

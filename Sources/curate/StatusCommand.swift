@@ -42,7 +42,7 @@ struct StatusCommand: ParsableCommand {
             throw ExitStatus.failure("\(error)")
         }
         if json { return OutputFile.writeJSON(status) }
-        if window != nil { noteWindowBasis(store, windowed: true) }
+        if window != nil { noteWindowBasis(status.basis, pendingWithoutActivity: status.pendingWithoutActivity) }
         OutputFile.writeStandardOutput(Self.text(status).joined(separator: "\n") + "\n")
     }
 

@@ -45,7 +45,12 @@ struct TickCommand: AsyncParsableCommand {
         } catch {
             throw ExitStatus.of(error)
         }
-        if json { OutputFile.writeJSON(outcome) } else { OutputFile.writeStandardOutput(TickCommand.describe(outcome) + "\n") }
+        Self.print(outcome, json: json)
+    }
+
+    /// Prints `outcome` as one line of JSON, or of text (`describe`).
+    static func print(_ outcome: TickOutcome, json: Bool) {
+        if json { OutputFile.writeJSON(outcome) } else { OutputFile.writeStandardOutput(describe(outcome) + "\n") }
     }
 
     /// One line describing `outcome`.
