@@ -30,7 +30,7 @@ extension RemoteCuratorSettings {
         case let .failure(problem): throw .providerMisconfigured(provider: provider, reason: "\(problem) (api_key_env, --api-key-env)")
         }
         return RemoteCuratorSettings(
-            provider: provider, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, apiKey: key,
+            provider: provider, baseURL: base, apiKey: key,
             model: config.model ?? fallback.model, limits: config.batchLimits,
             pollInterval: .seconds(config.pollIntervalSeconds), concurrency: config.concurrency)
     }

@@ -71,7 +71,7 @@ public final class OpenAICompatibleEmbedder: Embedder {
                 batchSize: Int, requestDimensions: Bool = false, http: ProviderHTTPClient) {
         self.model = model
         self.dimension = dimension
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = RemoteEndpoint.trimmed(baseURL)
         self.encoding = encoding
         self.batchSize = min(max(1, batchSize), 2048)
         self.requestDimensions = requestDimensions

@@ -31,11 +31,11 @@ public struct RemoteCuratorSettings: Sendable {
         "openai-compatible": ("https://api.openai.com/v1", "OPENAI_API_KEY", "gpt-4o-mini", "CURATE_OPENAI_BASE_URL"),
     ]
 
-    /// Settings as given (`destination` shows where requests go).
+    /// Settings as given, the base URL without a trailing slash (`destination` shows where requests go).
     public init(provider: String, baseURL: String, apiKey: APIKey, model: String, limits: CuratorBatchLimits,
                 pollInterval: Duration, concurrency: Int) {
         self.provider = provider
-        self.baseURL = baseURL
+        self.baseURL = RemoteEndpoint.trimmed(baseURL)
         self.apiKey = apiKey
         self.model = model
         self.limits = limits

@@ -16,6 +16,11 @@ package enum RemoteEndpoint {
     /// The endings a key variable named in `curate.toml` must have.
     package static let keyVariableSuffixes = ["_API_KEY", "_TOKEN"]
 
+    /// `base` without its trailing slash, if it has one: the form paths are appended to.
+    package static func trimmed(_ base: String) -> String {
+        base.hasSuffix("/") ? String(base.dropLast()) : base
+    }
+
     /// Why `base` may not be used, or nil when it may.
     /// - Parameter allowInsecureHTTP: whether plain `http` to a host other than loopback is allowed.
     package static func problem(withBaseURL base: String, allowInsecureHTTP: Bool) -> String? {
