@@ -54,36 +54,58 @@ double ck_encode_bf16(const float *src, size_t d, uint16_t *dst) {
     return sqrt(error);
 }
 
+/// Lanes of the encoder's reductions: independent partial maxima and sums the compiler can keep in
+/// vector registers (a maximum is exact in any order; a sum of squares errs by rounding only).
+enum { CK_ENCODE_LANES = 8 };
+
 double ck_encode_i8(const float *src, size_t d, uint8_t *dst, float *scale, int32_t *sum) {
-    double peak = 0;
-    for (size_t k = 0; k < d; k++) {
-        const double x = src[k] < 0 ? -(double)src[k] : (double)src[k];
-        peak = x > peak ? x : peak;
+    double peaks[CK_ENCODE_LANES] = { 0 };
+    size_t k = 0;
+    for (; k + CK_ENCODE_LANES <= d; k += CK_ENCODE_LANES) {
+        for (int l = 0; l < CK_ENCODE_LANES; l++) {
+            const double x = fabs((double)src[k + l]);
+            peaks[l] = x > peaks[l] ? x : peaks[l];
+        }
     }
+    for (; k < d; k++) {
+        const double x = fabs((double)src[k]);
+        peaks[0] = x > peaks[0] ? x : peaks[0];
+    }
+    double peak = 0;
+    for (int l = 0; l < CK_ENCODE_LANES; l++) peak = peaks[l] > peak ? peaks[l] : peak;
     const size_t padded = ck_narrow_padded(CK_NARROW_I8, d);
     *sum = 0;
     *scale = peak == 0 ? 0.0f : (float)(peak / 127.0);
     if (*scale == 0.0f) {  // a zero row (or one too small to scale): decoded as zeros
         memset(dst, 128, padded);
         double error = 0;
-        for (size_t k = 0; k < d; k++) error += (double)src[k] * (double)src[k];
+        for (k = 0; k < d; k++) error += (double)src[k] * (double)src[k];
         return sqrt(error);
     }
     // q = x/σ rounded to nearest even by the 1.5·2⁵² trick (|x/σ| ≤ 127.5, far below 2⁵¹), then
     // clamped; any integer q is sound, as the error it leaves is measured.
     const double s = (double)*scale, inverse = 1.0 / s, round = 6755399441055744.0;
+    double errors[CK_ENCODE_LANES] = { 0 };
+    int32_t totals[CK_ENCODE_LANES] = { 0 };
+    for (k = 0; k < d; k += CK_ENCODE_LANES) {
+        const int lanes = d - k < CK_ENCODE_LANES ? (int)(d - k) : CK_ENCODE_LANES;
+        for (int l = 0; l < lanes; l++) {
+            double q = ((double)src[k + l] * inverse + round) - round;
+            q = q > 127 ? 127 : q < -127 ? -127 : q;
+            dst[k + l] = (uint8_t)((int)q + 128);
+            totals[l] += (int32_t)q;
+            const double delta = (double)src[k + l] - q * s;  // q·σ is exact in double
+            errors[l] += delta * delta;
+        }
+    }
     double error = 0;
     int32_t total = 0;
-    for (size_t k = 0; k < d; k++) {
-        double q = ((double)src[k] * inverse + round) - round;
-        q = q > 127 ? 127 : q < -127 ? -127 : q;
-        dst[k] = (uint8_t)((int)q + 128);
-        total += (int32_t)q;
-        const double delta = (double)src[k] - q * s;  // q·σ is exact in double
-        error += delta * delta;
+    for (int l = 0; l < CK_ENCODE_LANES; l++) {
+        error += errors[l];
+        total += totals[l];
     }
     *sum = total;
-    for (size_t k = d; k < padded; k++) dst[k] = 128;
+    for (k = d; k < padded; k++) dst[k] = 128;
     return sqrt(error);
 }
 

@@ -57,8 +57,11 @@ final class BlockedFirstMatch {
     /// Encoded rows of the block being matched (and their scales), compacted as rows are placed.
     private let stagedRows: UnsafeMutableRawPointer
     private let stagedScales: UnsafeMutablePointer<Float>?
-    /// One similarity tile per worker.
+    /// One similarity tile of `tileRows` rows per worker.
     private let tiles: [UnsafeMutablePointer<Float>]
+    /// Rows per tile: a tile of them over the widest seed chunk stays in a core's L2 cache between
+    /// the kernel writing it and the scan reading it.
+    private static let tileRows = 64
     private let workers: Int
     /// Columns per panel of the narrow kernels' tile columns (`CK_PANEL`).
     private static let panel = TileColumns.panelWidth
@@ -88,7 +91,7 @@ final class BlockedFirstMatch {
         seeds = TileColumns(encoding: kernel.encoding, dimension: dimension)
         stagedRows = .allocate(byteCount: blockRows * encoded.stride, alignment: 64)
         stagedScales = encoded.scales == nil ? nil : .allocate(capacity: blockRows)
-        tiles = (0..<workers).map { _ in .allocate(capacity: blockRows * tiling.seedChunk) }
+        tiles = (0..<workers).map { _ in .allocate(capacity: min(blockRows, Self.tileRows) * tiling.seedChunk) }
     }
 
     deinit {
@@ -165,13 +168,17 @@ final class BlockedFirstMatch {
         matches.withUnsafeMutableBufferPointer { matches in
             rechecks.withUnsafeMutableBufferPointer { rechecks in
                 ComputeThreads.forEach(parts: parts.count) { p in
-                    let rows = parts[p], tile = tiles[p]
-                    let staged = RowBlock(base: stagedRows + rows.lowerBound * stride, stride: stride,
-                                          scales: stagedScales.map { UnsafePointer($0 + rows.lowerBound) })
-                    kernel.tile(staged, count: rows.count, seeds, chunk, into: tile, rowStride: width)
-                    for i in rows {
-                        scan.row(tile + (i - rows.lowerBound) * width, width: width, row: active[i], firstSeed: chunk.lowerBound,
-                                 matches: matches.baseAddress! + i * count, rechecks: rechecks.baseAddress! + p * slots)
+                    let tile = tiles[p]
+                    // A few rows' tile at a time, scanned while it is still in the core's cache.
+                    for first in Swift.stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: Self.tileRows) {
+                        let rows = first..<min(first + Self.tileRows, parts[p].upperBound)
+                        let staged = RowBlock(base: stagedRows + first * stride, stride: stride,
+                                              scales: stagedScales.map { UnsafePointer($0 + first) })
+                        kernel.tile(staged, count: rows.count, seeds, chunk, into: tile, rowStride: width)
+                        for i in rows {
+                            scan.row(tile + (i - first) * width, width: width, row: active[i], firstSeed: chunk.lowerBound,
+                                     matches: matches.baseAddress! + i * count, rechecks: rechecks.baseAddress! + p * slots)
+                        }
                     }
                 }
             }

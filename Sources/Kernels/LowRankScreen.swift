@@ -13,12 +13,14 @@
 ///   at most γ'_d‖q_i‖‖q_j‖, so add γ'_d·F²);
 /// - Δ ≥ ‖δ_a‖: ŷ_a is a float product in any order, so |δ_ai| ≤ γ_d Σ_j|q_ij||a_j| and
 ///   ‖δ_a‖ ≤ γ_d·‖Q‖_F·‖a‖ ≤ γ_d·F·(1 + 2u);
-/// - ρ_a ≥ ‖r_a‖: the residual is computed in float as r̃ = fl(a − fl(Qᵀŷ_a)); the product errs
-///   by e with ‖e‖ ≤ γ_k·F·‖ŷ_a‖ and the subtraction by a factor 1/(1 ± u), so
-///   ‖r_a‖ ≤ (1 + 2u)‖r̃‖ + γ_k·F·‖ŷ_a‖; ‖r̃‖ is summed in `Double` and rounded up.
+/// - ρ_a ≥ ‖r_a‖ without forming r_a: since Q·a = ŷ_a + δ_a and QQᵀ = I + E, exactly
+///   ‖r_a‖² = ‖a‖² − 2(Q·a)·ŷ_a + ŷ_aᵀ(I + E)ŷ_a = ‖a‖² − ‖ŷ_a‖² − 2δ_a·ŷ_a + ŷ_aᵀEŷ_a
+///   ≤ ‖a‖² − ‖ŷ_a‖² + 2Δ‖ŷ_a‖ + ε‖ŷ_a‖². Both squared norms are summed in `Double` from exact
+///   squares of floats (each errs by at most γ'_n times itself), so adding
+///   (d + k + 16)·u'·(‖a‖² + ‖ŷ_a‖²) covers them and the few roundings of the sum.
 ///
-/// Norms are rounded up as they are computed, every subnormal rounding is covered by an absolute
-/// (d + k + 4)·2⁻¹²⁶, and ρ_a is stored rounded up to float. A similarity tile of the screen
+/// Norms are rounded up as they are computed, every subnormal rounding of the float projection
+/// is covered by an absolute (d + k + 4)·2⁻¹²⁶ (in Δ), and ρ_a is stored rounded up to float. A similarity tile of the screen
 /// rows errs by at most `ExactnessBand.tileError` (k + 1 dimensions, norms ‖ỹ‖, and the
 /// encoding's quantisation); adding |a·b − reference cosine| (`ExactnessBand.cosineError`) gives
 /// the screen's band C: a pair whose screen similarity s has s < t − C has reference cosine
@@ -28,9 +30,8 @@ package final class LowRankScreen: @unchecked Sendable {
     package let rank: Int
     /// d: the dimension of the rows it screens.
     package let dimension: Int
-    /// Q, k×d row-major, and Qᵀ, d×k row-major.
+    /// Q, k×d row-major.
     private let basis: [Float]
-    private let transposedBasis: [Float]
     /// ε ≥ ‖QQᵀ − I‖₂.
     package let orthogonalityError: Double
     /// Δ ≥ ‖Q·a − ŷ_a‖ for every float unit row a.
@@ -50,7 +51,6 @@ package final class LowRankScreen: @unchecked Sendable {
         dimension = d
         let q = axes.flatMap { $0.map(Float.init) }
         basis = q
-        transposedBasis = (0..<(d * k)).map { q[($0 % k) * d + $0 / k] }
         let (u, unitRoundoff) = (0x1p-24, 0x1p-53)
         let squares = q.reduce(0.0) { $0 + Double($1) * Double($1) }
         frobenius = roundedUp(squares.squareRoot(), terms: k * d)
@@ -68,33 +68,46 @@ package final class LowRankScreen: @unchecked Sendable {
         projectionError = ExactnessBand.gamma(Double(d)) * frobenius * (1 + 2 * u) + underflow
     }
 
-    /// The screen rows of the normalised rows of `matrix`, in parallel over the engine's
-    /// workers; `kernel` computes the projections.
+    /// The screen rows of the normalised rows of `matrix`; `kernel` computes the projections.
     package func project(_ matrix: EmbeddingMatrix, kernel: any FloatKernel) -> ScreenRows {
+        rows(projections(of: matrix, kernel: kernel))
+    }
+
+    /// The projections of the normalised rows of `matrix` on this basis, in parallel over the
+    /// engine's workers: the screen rows of this screen and of every screen on a prefix of its
+    /// basis (`rows(_:)`).
+    package func projections(of matrix: EmbeddingMatrix, kernel: any FloatKernel) -> ScreenProjections {
         precondition(matrix.dimension == dimension, "dimension \(matrix.dimension) is not \(dimension)")
-        let n = matrix.rows, k = rank, d = dimension, width = k + 1
-        let rows = ScreenRows(count: n, width: width)
+        let n = matrix.rows, k = rank, d = dimension
+        let projections = ScreenProjections(count: n, basis: basis, rank: k)
         let parts = ComputeThreads.split(n, minimum: 256)
+        ComputeThreads.forEach(parts: parts.count) { p in
+            let block = 1024
+            for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: block) {
+                let m = min(block, parts[p].upperBound - start)
+                kernel.tile(matrix.unitRow(start), rows: m, basis, rows: k, dimension: d, into: projections.values + start * k, rowStride: k)
+                for i in start..<(start + m) { projections.rowSquares[i] = wideSquares(matrix.unitRow(i), count: d) }
+            }
+        }
+        return projections
+    }
+
+    /// The screen rows of the rows `projections` holds, which were projected on this basis or on
+    /// a longer one that starts with it.
+    package func rows(_ projections: ScreenProjections) -> ScreenRows {
+        precondition(projections.rank >= rank && projections.basis.prefix(rank * dimension).elementsEqual(basis),
+                     "projections on another basis")
+        let n = projections.count, k = rank, width = k + 1, stride = projections.rank
+        let rows = ScreenRows(count: n, width: width)
+        let parts = ComputeThreads.split(n, minimum: 1024)
         var maxima = [(projection: Double, length: Double)](repeating: (0, 0), count: parts.count)
         maxima.withUnsafeMutableBufferPointer { maxima in
             ComputeThreads.forEach(parts: parts.count) { p in
-                let block = 256
-                let y = UnsafeMutablePointer<Float>.allocate(capacity: block * k)
-                let x = UnsafeMutablePointer<Float>.allocate(capacity: block * d)
-                defer {
-                    y.deallocate()
-                    x.deallocate()
-                }
-                for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: block) {
-                    let m = min(block, parts[p].upperBound - start)
-                    kernel.tile(matrix.unitRow(start), rows: m, basis, rows: k, dimension: d, into: y, rowStride: k)
-                    kernel.tile(y, rows: m, transposedBasis, rows: d, dimension: k, into: x, rowStride: d)
-                    for i in 0..<m {
-                        let (projection, length) = finish(unit: matrix.unitRow(start + i), projection: y + i * k,
-                                                          product: x + i * d, into: rows.values + (start + i) * width)
-                        maxima[p].projection = max(maxima[p].projection, projection)
-                        maxima[p].length = max(maxima[p].length, length)
-                    }
+                for i in parts[p] {
+                    let (projection, length) = finish(rowSquares: projections.rowSquares[i], projection: projections.values + i * stride,
+                                                      into: rows.values + i * width)
+                    maxima[p].projection = max(maxima[p].projection, projection)
+                    maxima[p].length = max(maxima[p].length, length)
                 }
             }
         }
@@ -115,30 +128,42 @@ package final class LowRankScreen: @unchecked Sendable {
         return ExactnessBand.finished(tile + projection + ExactnessBand.cosineError(dimension))
     }
 
-    /// Writes the screen row [ŷ, ρ] of one unit row from its projection ŷ and the float product
-    /// Qᵀŷ; returns upper bounds on ‖ŷ‖ and ‖[ŷ, ρ]‖.
-    private func finish(unit a: UnsafePointer<Float>, projection y: UnsafePointer<Float>, product x: UnsafePointer<Float>,
+    /// Writes the screen row [ŷ, ρ] of one unit row a from ‖a‖² (`rowSquares`) and its projection
+    /// ŷ (the first k values at `y`); returns upper bounds on ‖ŷ‖ and ‖[ŷ, ρ]‖.
+    private func finish(rowSquares: Double, projection y: UnsafePointer<Float>,
                         into row: UnsafeMutablePointer<Float>) -> (projection: Double, length: Double) {
         let k = rank, d = dimension
-        var residual = 0.0
-        for c in 0..<d {
-            let r = Double(a[c] - x[c])
-            residual += r * r
-        }
-        var squares = 0.0
-        for i in 0..<k {
-            row[i] = y[i]
-            squares += Double(y[i]) * Double(y[i])
-        }
+        let squares = wideSquares(y, count: k)
+        row.update(from: y, count: k)
         let projectionNorm = roundedUp(squares.squareRoot(), terms: k)
-        let bound = (1 + 0x1p-23) * roundedUp(residual.squareRoot(), terms: d) + ExactnessBand.gamma(Double(k)) * frobenius * projectionNorm + underflow
-        var rho = Float(roundedUp(bound, terms: 1))
+        let slack = Double(d + k + 16) * 0x1p-53 * (rowSquares + squares)
+        let residualSquares = rowSquares - squares + slack + 2 * projectionError * projectionNorm
+            + orthogonalityError * projectionNorm * projectionNorm
+        let bound = roundedUp(max(residualSquares, 0).squareRoot(), terms: 4)
+        var rho = Float(bound)
         if Double(rho) < bound { rho = rho.nextUp }
         row[k] = rho
         let length = roundedUp((squares + Double(rho) * Double(rho)).squareRoot(), terms: k + 1)
         return (projectionNorm, length)
     }
 
+}
+
+/// Σ_c x[c]² for c < n, in `Double` (each square exact), four lanes at a time.
+private func wideSquares(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    var lanes = SIMD4<Double>()
+    var c = 0
+    while c + 4 <= n {
+        let v = SIMD4<Double>(Double(x[c]), Double(x[c + 1]), Double(x[c + 2]), Double(x[c + 3]))
+        lanes += v * v
+        c += 4
+    }
+    var sum = lanes.sum()
+    while c < n {
+        sum += Double(x[c]) * Double(x[c])
+        c += 1
+    }
+    return sum
 }
 
 /// Σ_c x[c]·y[c] over all of `x`, in `Double`.
@@ -170,6 +195,35 @@ func wideDot(_ x: [Double], from a: Int, _ y: [Double], from b: Int, count n: In
 /// square root, raised past its rounding error: × (1 + (terms + 4)·2⁻⁵²).
 private func roundedUp(_ value: Double, terms: Int) -> Double {
     value * (1 + Double(terms + 4) * 0x1p-52)
+}
+
+/// A matrix's normalised rows a_i projected on a float basis, ŷ_i (`rank` floats each,
+/// row-major), with ‖a_i‖² summed in `Double`: what the screen rows of the basis and of its
+/// prefixes are made from.
+package final class ScreenProjections: @unchecked Sendable {
+    /// Number of rows.
+    package let count: Int
+    /// The float basis they were projected on (`rank` rows of the dimension, row-major).
+    package let basis: [Float]
+    /// Values per row: the basis's rank.
+    package let rank: Int
+    /// The projections.
+    fileprivate let values: UnsafeMutablePointer<Float>
+    /// Each row's ‖a_i‖².
+    fileprivate let rowSquares: UnsafeMutablePointer<Double>
+
+    fileprivate init(count: Int, basis: [Float], rank: Int) {
+        self.count = count
+        self.basis = basis
+        self.rank = rank
+        values = .allocate(capacity: max(count * rank, 1))
+        rowSquares = .allocate(capacity: max(count, 1))
+    }
+
+    deinit {
+        values.deallocate()
+        rowSquares.deallocate()
+    }
 }
 
 /// The screen rows of a matrix: row i is [ŷ_i, ρ_i], k + 1 floats, row-major.

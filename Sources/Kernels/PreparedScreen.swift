@@ -62,23 +62,33 @@ extension Backend {
         let axes = ScreenEstimate.principalAxes(columns, count: ranks.max()!, kernel: Self.fastestFloatKernel)
         guard !axes.isEmpty else { return nil }
         ranks = Array(Set(ranks.map { min($0, axes.count) })).sorted()
+        let screens = Dictionary(uniqueKeysWithValues: ranks.map { ($0, LowRankScreen(axes: Array(axes.prefix($0)))) })
         guard ranks.count * encodings.count > 1 else {
-            return prepared(LowRankScreen(axes: Array(axes.prefix(ranks[0]))), encodings[0], rows: rows, columns: columns)
+            return prepared(screens[ranks[0]]!, encodings[0], rows: rows, columns: columns)
         }
-        let estimate = ScreenEstimate(rows: rows, columns: columns, target: target, floatKernel: floatKernel)
-        var candidates: [(rank: Int, encoding: TileEncoding, cost: Double)] = []
-        for k in ranks {
-            for (encoding, cost) in estimate.costs(of: LowRankScreen(axes: Array(axes.prefix(k))), encodings: encodings) {
-                candidates.append((k, encoding, cost))
-            }
+        let estimate = ScreenEstimate(rows: rows, columns: columns, target: target, basis: screens[ranks.last!]!,
+                                      floatKernel: Self.fastestFloatKernel)
+        // One rank per worker at a time: each estimate is a small single-threaded tile.
+        var costs = [[(encoding: TileEncoding, cost: Double)]](repeating: [], count: ranks.count)
+        costs.withUnsafeMutableBufferPointer { costs in
+            ComputeThreads.forEach(parts: ranks.count) { costs[$0] = estimate.costs(of: screens[ranks[$0]]!, encodings: encodings) }
         }
+        var candidates = zip(ranks, costs).flatMap { k, costs in costs.map { (rank: k, encoding: $0.encoding, cost: $0.cost) } }
         candidates.sort { $0.cost < $1.cost }
         // The sample's band can be narrower than the pool's (its largest encoding error sets it):
-        // the best candidates are costed again with their real band, and the cheapest taken.
+        // the best candidates are costed again with their real band, and the cheapest taken. The
+        // matrices are projected once, on the longest basis those candidates need.
         let limit = request == .auto ? 0.8 * estimate.costWithoutScreen(resolved.kernel.encoding) : Double.infinity
+        let finalists = candidates.prefix(3)
+        var projections: (rows: ScreenProjections, columns: ScreenProjections)?
         var best: (screen: PreparedScreen, cost: Double)?
-        for candidate in candidates.prefix(3) where candidate.cost < min(limit, best?.cost ?? .infinity) {
-            let screen = prepared(LowRankScreen(axes: Array(axes.prefix(candidate.rank))), candidate.encoding, rows: rows, columns: columns)
+        for candidate in finalists where candidate.cost < min(limit, best?.cost ?? .infinity) {
+            if projections == nil {
+                let longest = screens[finalists.map(\.rank).max()!]!, kernel = Self.fastestFloatKernel
+                let rowProjections = longest.projections(of: rows, kernel: kernel)
+                projections = (rowProjections, rows === columns ? rowProjections : longest.projections(of: columns, kernel: kernel))
+            }
+            let screen = prepared(screens[candidate.rank]!, candidate.encoding, projections: projections!, same: rows === columns)
             let cost = estimate.costs(of: screen.screen, encodings: [candidate.encoding], band: screen.band)[0].cost
             if cost < min(limit, best?.cost ?? .infinity) { best = (screen, cost) }
         }
@@ -88,10 +98,19 @@ extension Backend {
     /// `screen` over `rows` × `columns` in `encoding`, with its band.
     private func prepared(_ screen: LowRankScreen, _ encoding: TileEncoding, rows: EmbeddingMatrix,
                           columns: EmbeddingMatrix) -> PreparedScreen {
-        let rowScreen = screen.project(rows, kernel: floatKernel)
-        let columnScreen = rows === columns ? rowScreen : screen.project(columns, kernel: floatKernel)
+        let kernel = Self.fastestFloatKernel, rowProjections = screen.projections(of: rows, kernel: kernel)
+        let columnProjections = rows === columns ? rowProjections : screen.projections(of: columns, kernel: kernel)
+        return prepared(screen, encoding, projections: (rowProjections, columnProjections), same: rows === columns)
+    }
+
+    /// `screen` in `encoding` over the rows and columns whose projections (on its basis or a
+    /// longer one) are given, the same object when `same`, with its band.
+    private func prepared(_ screen: LowRankScreen, _ encoding: TileEncoding,
+                          projections: (rows: ScreenProjections, columns: ScreenProjections), same: Bool) -> PreparedScreen {
+        let rowScreen = screen.rows(projections.rows)
+        let columnScreen = same ? rowScreen : screen.rows(projections.columns)
         let encodedRows = rowScreen.encoded(encoding)
-        let encodedColumns = rows === columns ? encodedRows : columnScreen.encoded(encoding)
+        let encodedColumns = same ? encodedRows : columnScreen.encoded(encoding)
         let band = screen.band(rowScreen, columnScreen, encoding: encoding, rowError: encodedRows.maxError,
                                columnError: encodedColumns.maxError)
         return PreparedScreen(screen: screen, kernel: encoding.kernel(float: floatKernel), rows: encodedRows,

@@ -27,8 +27,9 @@ package struct ScreenEstimate {
     /// measured on debian-minilm at 40,000 rows in clustering and recall.
     static let checkCostPerDimension = 8.0
 
-    private let rows: EmbeddingMatrix
-    private let columns: EmbeddingMatrix
+    /// The sampled rows and columns projected on the longest basis the estimate compares.
+    private let rows: ScreenProjections
+    private let columns: ScreenProjections
     /// Per sampled row, the floor a screen similarity is compared with (before the band).
     private let floors: [Double]
     /// Per sampled row, the sampled column that is the same row (excluded), if any.
@@ -39,12 +40,16 @@ package struct ScreenEstimate {
     /// pass, `TiledRecall`), once for a clustering.
     private let screenPasses: Double
 
-    init(rows all: EmbeddingMatrix, columns allColumns: EmbeddingMatrix, target: ScreenTarget, floatKernel: any FloatKernel) {
+    /// The sample of `all` × `allColumns`, projected on `basis`: the estimate compares screens on
+    /// it and on its prefixes.
+    init(rows all: EmbeddingMatrix, columns allColumns: EmbeddingMatrix, target: ScreenTarget, basis: LowRankScreen,
+         floatKernel: any FloatKernel) {
         let sampledRows: Int
         if case .topK = target { sampledRows = 64 } else { sampledRows = 256 }
         let rowIndices = Self.evenlySpaced(all.rows, sampledRows), columnIndices = Self.evenlySpaced(allColumns.rows, 4096)
-        rows = all.subset(rowIndices)
-        columns = allColumns.subset(columnIndices)
+        let rows = all.subset(rowIndices)
+        self.rows = basis.projections(of: rows, kernel: floatKernel)
+        columns = basis.projections(of: allColumns.subset(columnIndices), kernel: floatKernel)
         dimension = all.dimension
         self.floatKernel = floatKernel
         let columnOf = Dictionary(uniqueKeysWithValues: columnIndices.enumerated().map { ($1, $0) })
@@ -60,12 +65,12 @@ package struct ScreenEstimate {
         }
     }
 
-    /// Expected work per pair of each encoding's screen with `screen`'s basis (see
-    /// `Backend.preparedScreen`).
+    /// Expected work per pair of each encoding's screen with `screen`'s basis, a prefix of the
+    /// estimate's (see `Backend.preparedScreen`).
     /// - Parameter band: the band of the screen over the whole matrices (nil: the sample's own,
     ///   which may be narrower: the largest encoding error of a whole pool sets its band).
     func costs(of screen: LowRankScreen, encodings: [TileEncoding], band: Double? = nil) -> [(encoding: TileEncoding, cost: Double)] {
-        let rowScreen = screen.project(rows, kernel: floatKernel), columnScreen = screen.project(columns, kernel: floatKernel)
+        let rowScreen = screen.rows(rows), columnScreen = screen.rows(columns)
         return encodings.map { encoding in
             let a = rowScreen.encoded(encoding), b = columnScreen.encoded(encoding)
             let band = band ?? screen.band(rowScreen, columnScreen, encoding: encoding, rowError: a.maxError, columnError: b.maxError)
@@ -91,13 +96,13 @@ package struct ScreenEstimate {
         let staged = RowBlock(base: a.row(0), stride: a.stride, scales: a.scales.map { UnsafePointer($0) })
         tile.withUnsafeMutableBufferPointer { kernel.tile(staged, count: m, TileColumns(allRowsOf: b), 0..<n, into: $0.baseAddress!, rowStride: n) }
         var survivors = 0, pairs = 0
+        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: max(n, 1))
+        defer { scratch.deallocate() }
         tile.withUnsafeBufferPointer { tile in
             for i in 0..<m {
-                let lo = ExactnessBand.bounds(threshold: floors[i], band: band).lo
-                var row = 0
-                for j in 0..<n where tile[i * n + j] >= lo { row += 1 }
-                if let j = sameColumn[i], tile[i * n + j] >= lo { row -= 1 }
-                survivors += row
+                let lo = ExactnessBand.bounds(threshold: floors[i], band: band).lo, row = tile.baseAddress! + i * n
+                survivors += kernel.collectAtLeast(row, count: n, lo, into: scratch)
+                if let j = sameColumn[i], row[j] >= lo { survivors -= 1 }
                 pairs += n - (sameColumn[i] == nil ? 0 : 1)
             }
         }
