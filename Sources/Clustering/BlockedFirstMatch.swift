@@ -108,11 +108,48 @@ final class BlockedFirstMatch {
             let block = Array(rows[start..<min(start + size, rows.count)])
             let seedsAtStart = seedRows.count
             let unplaced = matchAgainstSeeds(block, seeds: seedsFrom..<seedsAtStart)
-            if level + 1 < levels.count {
+            if level + 2 < levels.count {
                 place(unplaced, seedsFrom: seedsAtStart, level: level + 1)
+            } else if level + 1 < levels.count {
+                placeOneByOne(unplaced, seedsFrom: seedsAtStart)
             } else {
                 unplaced.forEach(addSeed)
             }
+        }
+    }
+
+    /// The last level, blocks of one row, without the blocks: each row in turn against the seeds
+    /// since `seedsFrom` (those of its sub-block), then a seed where it is still open.
+    private func placeOneByOne(_ rows: [Int], seedsFrom: Int) {
+        let count = thresholds.count
+        let matches = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+        let rechecks = UnsafeMutablePointer<Int>.allocate(capacity: count + 1)
+        defer {
+            matches.deallocate()
+            rechecks.deallocate()
+        }
+        rechecks.initialize(repeating: 0, count: count + 1)
+        for row in rows {
+            let chunk = seedsFrom..<seedRows.count
+            if !chunk.isEmpty {
+                stage(row, at: 0)
+                let staged = RowBlock(base: stagedRows, stride: encoded.stride, scales: stagedScales.map { UnsafePointer($0) })
+                kernel.tile(staged, count: 1, seeds, chunk, into: tiles[0], rowStride: chunk.count)
+                computedPairs += chunk.count
+                rowScan.row(tiles[0], width: chunk.count, row: row, firstSeed: chunk.lowerBound, matches: matches, rechecks: rechecks)
+                join(row, matches: matches)
+            }
+            if open[row] != 0 { addSeed(row) }
+        }
+        for t in 0..<count { rechecked[t] += rechecks[t] }
+        checkedPairs += rechecks[count]
+    }
+
+    /// Adds `row` to the cluster `matches[t]` names at each threshold t where it names one.
+    private func join(_ row: Int, matches: UnsafePointer<Int32>) {
+        for t in 0..<thresholds.count where matches[t] >= 0 {
+            clusters[t][Int(matches[t])].append(row)
+            open[row] &= ~(1 << UInt64(t))
         }
     }
 
@@ -135,10 +172,7 @@ final class BlockedFirstMatch {
             scanChunk(active, seeds: chunkStart..<end, matches: &matches)
             var kept = 0
             for (i, row) in active.enumerated() {
-                for t in 0..<count where matches[i * count + t] >= 0 {
-                    clusters[t][Int(matches[i * count + t])].append(row)
-                    open[row] &= ~(1 << UInt64(t))
-                }
+                matches.withUnsafeBufferPointer { join(row, matches: $0.baseAddress! + i * count) }
                 if open[row] != 0 {
                     if kept != i { stage(row, at: kept) }
                     active[kept] = row
@@ -156,15 +190,14 @@ final class BlockedFirstMatch {
     /// at t (or -1), in `matches[i · thresholds.count + t]`.
     private func scanChunk(_ active: [Int], seeds chunk: Range<Int>, matches: inout [Int32]) {
         let d = dimension, width = chunk.count, count = thresholds.count, stride = encoded.stride
-        let minimumRows = max(8, 2_000_000 / max(width * d, 1))
+        let minimumRows = max(8, 8_000_000 / max(width * d, 1))
         let parts = ComputeThreads.split(active.count, minimum: minimumRows, workers: workers)
         // Each part's counters on cache lines of their own: shared lines would make every count
         // of one worker stall the other.
         let slots = (count + 1 + 7) / 8 * 8
         var rechecks = [Int](repeating: 0, count: parts.count * slots)
         computedPairs += active.count * width
-        let scan = RowScan(kernel: kernel, matrix: matrix, thresholds: thresholds, bounds: bounds, floatBounds: floatBounds,
-                           startsInFloat: startsInFloat, open: open, seedRows: seedRows, seedMasks: seedMasks, seedClusters: seedClusters)
+        let scan = rowScan
         matches.withUnsafeMutableBufferPointer { matches in
             rechecks.withUnsafeMutableBufferPointer { rechecks in
                 ComputeThreads.forEach(parts: parts.count) { p in
@@ -187,6 +220,12 @@ final class BlockedFirstMatch {
             for t in 0..<count { rechecked[t] += rechecks[p * slots + t] }
             checkedPairs += rechecks[p * slots + count]
         }
+    }
+
+    /// What a tile row's scan reads, as it stands now.
+    private var rowScan: RowScan {
+        RowScan(kernel: kernel, matrix: matrix, thresholds: thresholds, bounds: bounds, floatBounds: floatBounds,
+                startsInFloat: startsInFloat, open: open, seedRows: seedRows, seedMasks: seedMasks, seedClusters: seedClusters)
     }
 
     /// Copies the encoded `row` (and its scale) into block slot `slot`.
