@@ -48,7 +48,8 @@ final class RecallBench {
                 recall.queryBlock = configuration.recallQueryBlock
                 recall.databaseChunk = configuration.recallDatabaseChunk
                 let (seconds, others, found) = try quiet.repeated(reps: configuration.reps, budget: configuration.repBudget) {
-                    try recall.measuredSearch(queries, in: database)
+                    database.screenAxes.clear()  // each repetition finds the screen's basis afresh
+                    return try recall.measuredSearch(queries, in: database)
                 }
                 let indices = found.hits.map { $0.map(\.index) }
                 var row = RecallRow(dim: spec.dimension, queries: spec.queries, database: spec.database,

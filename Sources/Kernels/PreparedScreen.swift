@@ -77,16 +77,15 @@ extension Backend {
         candidates.sort { $0.cost < $1.cost }
         // The sample's band can be narrower than the pool's (its largest encoding error sets it):
         // the best candidates are costed again with their real band, and the cheapest taken. The
-        // matrices are projected once, on the longest basis those candidates need.
+        // matrices are projected again only for a candidate of a higher rank than the last.
         let limit = request == .auto ? 0.8 * estimate.costWithoutScreen(resolved.kernel.encoding) : Double.infinity
-        let finalists = candidates.prefix(3)
         var projections: (rows: ScreenProjections, columns: ScreenProjections)?
         var best: (screen: PreparedScreen, cost: Double)?
-        for candidate in finalists where candidate.cost < min(limit, best?.cost ?? .infinity) {
-            if projections == nil {
-                let longest = screens[finalists.map(\.rank).max()!]!, kernel = Self.fastestFloatKernel
-                let rowProjections = longest.projections(of: rows, kernel: kernel)
-                projections = (rowProjections, rows === columns ? rowProjections : longest.projections(of: columns, kernel: kernel))
+        for candidate in candidates.prefix(3) where candidate.cost < min(limit, best?.cost ?? .infinity) {
+            if (projections?.rows.rank ?? 0) < candidate.rank {
+                let screen = screens[candidate.rank]!, kernel = Self.fastestFloatKernel
+                let rowProjections = screen.projections(of: rows, kernel: kernel)
+                projections = (rowProjections, rows === columns ? rowProjections : screen.projections(of: columns, kernel: kernel))
             }
             let screen = prepared(screens[candidate.rank]!, candidate.encoding, projections: projections!, same: rows === columns)
             let cost = estimate.costs(of: screen.screen, encodings: [candidate.encoding], band: screen.band)[0].cost

@@ -15,4 +15,9 @@ package final class PrincipalAxesCache: Sendable {
         stored.withLock { $0 = (count, axes) }
         return axes
     }
+
+    /// Forgets the stored axes (a benchmark measures each run from a cold start).
+    package func clear() {
+        stored.withLock { $0 = nil }
+    }
 }

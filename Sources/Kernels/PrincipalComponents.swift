@@ -78,25 +78,38 @@ public struct PrincipalComponents: Sendable {
         }
     }
 
-    /// Σ (u − mean)(u − mean)ᵀ over the normalised rows u, row-major d×d in `Double`: each block of
-    /// rows is centred and transposed, and its d×d similarity tile added in.
-    package static func centredScatter(_ matrix: EmbeddingMatrix, mean: [Double], kernel: any FloatKernel) -> [Double] {
-        let d = matrix.dimension, n = matrix.rows, block = 1024
+    /// Σ (u − mean)(u − mean)ᵀ over the normalised rows u (those `rows` lists, or all), row-major
+    /// d×d in `Double`: each block of rows is centred and transposed, and its d×d similarity tile
+    /// added in, in block order (the blocks' tiles are computed in parallel).
+    package static func centredScatter(_ matrix: EmbeddingMatrix, rows selected: [Int]? = nil, mean: [Double],
+                                       kernel: any FloatKernel) -> [Double] {
+        let d = matrix.dimension, n = selected?.count ?? matrix.rows, block = 1024, lines = 16
+        let blocks = (n + block - 1) / block, workers = min(ComputeThreads.count, blocks)
         var scatter = [Double](repeating: 0, count: d * d)
-        let transposed = UnsafeMutablePointer<Float>.allocate(capacity: d * block)
-        let tile = UnsafeMutablePointer<Float>.allocate(capacity: d * d)
+        let tiles = UnsafeMutablePointer<Float>.allocate(capacity: max(workers * d * d, 1))
+        let transposed = UnsafeMutablePointer<Float>.allocate(capacity: max(workers * d * block, 1))
         defer {
             transposed.deallocate()
-            tile.deallocate()
+            tiles.deallocate()
         }
-        for start in stride(from: 0, to: n, by: block) {
-            let rows = min(block, n - start)
-            for r in 0..<rows {
-                let unit = matrix.unitRow(start + r)
-                for k in 0..<d { transposed[k * rows + r] = Float(Double(unit[k]) - mean[k]) }
+        // Round by round, worker w takes block round·workers + w, so the sum's order is the blocks'.
+        for round in stride(from: 0, to: blocks, by: max(workers, 1)) {
+            let parts = min(workers, blocks - round)
+            ComputeThreads.forEach(parts: parts) { w in
+                let start = (round + w) * block, rows = min(block, n - start)
+                let transposed = transposed + w * d * block
+                // A few rows at a time, so that each written line of the transpose is filled at once.
+                for first in stride(from: 0, to: rows, by: lines) {
+                    let units = (first..<min(first + lines, rows)).map { matrix.unitRow(selected?[start + $0] ?? start + $0) }
+                    for k in 0..<d {
+                        for (r, unit) in units.enumerated() { transposed[k * rows + first + r] = Float(Double(unit[k]) - mean[k]) }
+                    }
+                }
+                kernel.tile(transposed, rows: d, transposed, rows: d, dimension: rows, into: tiles + w * d * d, rowStride: d)
             }
-            kernel.tile(transposed, rows: d, transposed, rows: d, dimension: rows, into: tile, rowStride: d)
-            for i in 0..<(d * d) { scatter[i] += Double(tile[i]) }
+            for w in 0..<parts {
+                for i in 0..<(d * d) { scatter[i] += Double(tiles[w * d * d + i]) }
+            }
         }
         return scatter
     }

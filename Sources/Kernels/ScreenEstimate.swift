@@ -128,11 +128,12 @@ package struct ScreenEstimate {
         let d = matrix.dimension
         // Half a step off the estimate's rows: a basis fitted to the rows the estimate then
         // measures would show them residuals smaller than the pool's.
-        let sample = matrix.subset(evenlySpaced(matrix.rows, d > 768 ? 512 : 8192, halfStep: true))
-        guard sample.rows < d else {
-            let scatter = PrincipalComponents.centredScatter(sample, mean: Array(repeating: 0, count: d), kernel: kernel)
+        let sampled = evenlySpaced(matrix.rows, d > 768 ? 512 : 8192, halfStep: true)
+        guard sampled.count < d else {
+            let scatter = PrincipalComponents.centredScatter(matrix, rows: sampled, mean: Array(repeating: 0, count: d), kernel: kernel)
             return LeadingEigenvectors.of(scatter, dimension: d, count: min(count, d), kernel: kernel)
         }
+        let sample = matrix.subset(sampled)
         let s = sample.rows
         guard s > 0 else { return [] }
         var tile = [Float](repeating: 0, count: s * s)
