@@ -136,7 +136,8 @@ final class BlockedFirstMatch {
                 let staged = RowBlock(base: stagedRows, stride: encoded.stride, scales: stagedScales.map { UnsafePointer($0) })
                 kernel.tile(staged, count: 1, seeds, chunk, into: tiles[0], rowStride: chunk.count)
                 computedPairs += chunk.count
-                rowScan.row(tiles[0], width: chunk.count, row: row, firstSeed: chunk.lowerBound, matches: matches, rechecks: rechecks)
+                rowScan.row(tiles[0], width: chunk.count, row: row, firstSeed: chunk.lowerBound, matches: matches,
+                            rechecks: rechecks)
                 join(row, matches: matches)
             }
             if open[row] != 0 { addSeed(row) }

@@ -20,8 +20,8 @@
 ///   (d + k + 16)·u'·(‖a‖² + ‖ŷ_a‖²) covers them and the few roundings of the sum.
 ///
 /// Norms are rounded up as they are computed, every subnormal rounding of the float projection
-/// is covered by an absolute (d + k + 4)·2⁻¹²⁶ (in Δ), and ρ_a is stored rounded up to float. A similarity tile of the screen
-/// rows errs by at most `ExactnessBand.tileError` (k + 1 dimensions, norms ‖ỹ‖, and the
+/// is covered by an absolute (d + k + 4)·2⁻¹²⁶ (in Δ), and ρ_a is stored rounded up to float. A
+/// similarity tile of the screen rows errs by at most `ExactnessBand.tileError` (k + 1 dimensions, norms ‖ỹ‖, and the
 /// encoding's quantisation); adding |a·b − reference cosine| (`ExactnessBand.cosineError`) gives
 /// the screen's band C: a pair whose screen similarity s has s < t − C has reference cosine
 /// below t. Every other pair is decided as without a screen, from the full rows.
@@ -85,7 +85,8 @@ package final class LowRankScreen: @unchecked Sendable {
             let block = 1024
             for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: block) {
                 let m = min(block, parts[p].upperBound - start)
-                kernel.tile(matrix.unitRow(start), rows: m, basis, rows: k, dimension: d, into: projections.values + start * k, rowStride: k)
+                kernel.tile(matrix.unitRow(start), rows: m, basis, rows: k, dimension: d, into: projections.values + start * k,
+                            rowStride: k)
                 for i in start..<(start + m) { projections.rowSquares[i] = wideSquares(matrix.unitRow(i), count: d) }
             }
         }
@@ -104,8 +105,8 @@ package final class LowRankScreen: @unchecked Sendable {
         maxima.withUnsafeMutableBufferPointer { maxima in
             ComputeThreads.forEach(parts: parts.count) { p in
                 for i in parts[p] {
-                    let (projection, length) = finish(rowSquares: projections.rowSquares[i], projection: projections.values + i * stride,
-                                                      into: rows.values + i * width)
+                    let (projection, length) = finish(rowSquares: projections.rowSquares[i],
+                                                      projection: projections.values + i * stride, into: rows.values + i * width)
                     maxima[p].projection = max(maxima[p].projection, projection)
                     maxima[p].length = max(maxima[p].length, length)
                 }

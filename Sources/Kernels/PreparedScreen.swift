@@ -71,7 +71,9 @@ extension Backend {
         // One rank per worker at a time: each estimate is a small single-threaded tile.
         var costs = [[(encoding: TileEncoding, cost: Double)]](repeating: [], count: ranks.count)
         costs.withUnsafeMutableBufferPointer { costs in
-            ComputeThreads.forEach(parts: ranks.count) { costs[$0] = estimate.costs(of: screens[ranks[$0]]!, encodings: encodings) }
+            ComputeThreads.forEach(parts: ranks.count) { r in
+                costs[r] = estimate.costs(of: screens[ranks[r]]!, encodings: encodings)
+            }
         }
         var candidates = zip(ranks, costs).flatMap { k, costs in costs.map { (rank: k, encoding: $0.encoding, cost: $0.cost) } }
         candidates.sort { $0.cost < $1.cost }

@@ -130,7 +130,8 @@ package struct ScreenEstimate {
         // measures would show them residuals smaller than the pool's.
         let sampled = evenlySpaced(matrix.rows, d > 768 ? 512 : 8192, halfStep: true)
         guard sampled.count < d else {
-            let scatter = PrincipalComponents.centredScatter(matrix, rows: sampled, mean: Array(repeating: 0, count: d), kernel: kernel)
+            let origin = [Double](repeating: 0, count: d)
+            let scatter = PrincipalComponents.centredScatter(matrix, rows: sampled, mean: origin, kernel: kernel)
             return LeadingEigenvectors.of(scatter, dimension: d, count: min(count, d), kernel: kernel)
         }
         let sample = matrix.subset(sampled)
