@@ -49,8 +49,9 @@ test: test-deps
 ## Benchmarks every backend, with and without the low-rank screen, against the sgemm peak, recall, a dry-run
 ## backfill, curate report and the Python peers on the standard set; writes Benchmarks/results/latest.{json,csv,md,svg}.
 ## Then the AVX2 tier (CURATE_ISA=avx2, CURATE_BLAS_CORE=Haswell: the kernels and OpenBLAS core of a CPU without
-## AVX-512, the sgemm peak measured with that core) into latest-avx2.*, and isotropic synthetic rows into
-## latest-isotropic.*. About 20 minutes on 2 cores.
+## AVX-512, the sgemm peak measured with that core) into latest-avx2.*, isotropic synthetic rows into
+## latest-isotropic.*, and a dry-run backfill of 1,000,000 perturbed rows into latest-million.*. About 25 minutes
+## on 2 cores.
 ## BENCH_DATASET=DIR points at the debian-minilm set; without it every pool is synthetic.
 BENCH_DATASET ?= ../shared/datasets/debian-minilm
 BENCH_OUT := Benchmarks/results/latest
@@ -70,6 +71,9 @@ bench: deps
 		--json $(BENCH_OUT)-avx2.json --csv $(BENCH_OUT)-avx2.csv --markdown $(BENCH_OUT)-avx2.md
 	.build/release/curate-bench --dataset synthetic --topics 0 $(BENCH_COMMON) --pools 100000 --backends blas,int8 \
 		--scalar-max 0 --recall none --json $(BENCH_OUT)-isotropic.json --markdown $(BENCH_OUT)-isotropic.md
+	.build/release/curate-bench --dataset $(BENCH_DATASET) --dim 384 --perturb 0.05 --pools 1000000 --backends int8 \
+		--screens auto --reps 1 --rep-budget 1 --recall none --end-to-end --end-to-end-pools 1000000 --committed 20000 \
+		--json $(BENCH_OUT)-million.json --markdown $(BENCH_OUT)-million.md
 
 ## A 40,000-prospect backfill through the Anthropic emulator with injected faults: requests,
 ## batches, retries and the seconds spent outside the emulator's processing delay.

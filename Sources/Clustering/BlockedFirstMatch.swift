@@ -59,9 +59,10 @@ final class BlockedFirstMatch {
     private let stagedScales: UnsafeMutablePointer<Float>?
     /// One similarity tile of `tileRows` rows per worker.
     private let tiles: [UnsafeMutablePointer<Float>]
-    /// Rows per tile: a tile of them over the widest seed chunk stays in a core's L2 cache between
-    /// the kernel writing it and the scan reading it.
-    private static let tileRows = 64
+    /// Rows per tile: narrow tiles (int8, bf16) 64 rows at a time, so that a tile over the widest
+    /// seed chunk stays in a core's L2 cache between the kernel writing it and the scan reading
+    /// it; float tiles a worker's whole share of a block, as a BLAS call needs many rows to pay.
+    private let tileRows: Int
     private let workers: Int
     /// Columns per panel of the narrow kernels' tile columns (`CK_PANEL`).
     private static let panel = TileColumns.panelWidth
@@ -88,10 +89,12 @@ final class BlockedFirstMatch {
         open = Array(repeating: all, count: matrix.rows)
         let blockRows = levels[0]
         workers = ComputeThreads.count
+        let tileRows = kernel.encoding == .float32 ? blockRows : min(blockRows, 64)
+        self.tileRows = tileRows
         seeds = TileColumns(encoding: kernel.encoding, dimension: dimension)
         stagedRows = .allocate(byteCount: blockRows * encoded.stride, alignment: 64)
         stagedScales = encoded.scales == nil ? nil : .allocate(capacity: blockRows)
-        tiles = (0..<workers).map { _ in .allocate(capacity: min(blockRows, Self.tileRows) * tiling.seedChunk) }
+        tiles = (0..<workers).map { _ in .allocate(capacity: tileRows * tiling.seedChunk) }
     }
 
     deinit {
@@ -204,8 +207,8 @@ final class BlockedFirstMatch {
                 ComputeThreads.forEach(parts: parts.count) { p in
                     let tile = tiles[p]
                     // A few rows' tile at a time, scanned while it is still in the core's cache.
-                    for first in Swift.stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: Self.tileRows) {
-                        let rows = first..<min(first + Self.tileRows, parts[p].upperBound)
+                    for first in Swift.stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: tileRows) {
+                        let rows = first..<min(first + tileRows, parts[p].upperBound)
                         let staged = RowBlock(base: stagedRows + first * stride, stride: stride,
                                               scales: stagedScales.map { UnsafePointer($0 + first) })
                         kernel.tile(staged, count: rows.count, seeds, chunk, into: tile, rowStride: width)
