@@ -73,21 +73,27 @@ package final class LowRankScreen: @unchecked Sendable {
         rows(projections(of: matrix, kernel: kernel))
     }
 
-    /// The projections of the normalised rows of `matrix` on this basis, in parallel over the
-    /// engine's workers: the screen rows of this screen and of every screen on a prefix of its
-    /// basis (`rows(_:)`).
-    package func projections(of matrix: EmbeddingMatrix, kernel: any FloatKernel) -> ScreenProjections {
+    /// The projections of the normalised rows of `matrix` (those `selected` lists, in its order, or
+    /// all) on this basis, in parallel over the engine's workers: the screen rows of this screen
+    /// and of every screen on a prefix of its basis (`rows(_:)`).
+    package func projections(of matrix: EmbeddingMatrix, rows selected: [Int]? = nil, kernel: any FloatKernel) -> ScreenProjections {
         precondition(matrix.dimension == dimension, "dimension \(matrix.dimension) is not \(dimension)")
-        let n = matrix.rows, k = rank, d = dimension
+        let n = selected?.count ?? matrix.rows, k = rank, d = dimension, block = 1024
         let projections = ScreenProjections(count: n, basis: basis, rank: k)
         let parts = ComputeThreads.split(n, minimum: 256)
         ComputeThreads.forEach(parts: parts.count) { p in
-            let block = 1024
+            // Selected rows are gathered a block at a time into one contiguous operand.
+            let gathered = selected == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: block * d)
+            defer { gathered?.deallocate() }
             for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: block) {
                 let m = min(block, parts[p].upperBound - start)
-                kernel.tile(matrix.unitRow(start), rows: m, basis, rows: k, dimension: d, into: projections.values + start * k,
-                            rowStride: k)
-                for i in start..<(start + m) { projections.rowSquares[i] = wideSquares(matrix.unitRow(i), count: d) }
+                var operand = matrix.unitRow(start)
+                if let selected, let gathered {
+                    for i in 0..<m { (gathered + i * d).update(from: matrix.unitRow(selected[start + i]), count: d) }
+                    operand = UnsafePointer(gathered)
+                }
+                kernel.tile(operand, rows: m, basis, rows: k, dimension: d, into: projections.values + start * k, rowStride: k)
+                for i in 0..<m { projections.rowSquares[start + i] = wideSquares(operand + i * d, count: d) }
             }
         }
         return projections

@@ -49,7 +49,7 @@ package struct ScreenEstimate {
         let rowIndices = Self.evenlySpaced(all.rows, sampledRows), columnIndices = Self.evenlySpaced(allColumns.rows, 4096)
         let rows = all.subset(rowIndices)
         self.rows = basis.projections(of: rows, kernel: floatKernel)
-        columns = basis.projections(of: allColumns.subset(columnIndices), kernel: floatKernel)
+        columns = basis.projections(of: allColumns, rows: columnIndices, kernel: floatKernel)
         dimension = all.dimension
         self.floatKernel = floatKernel
         let columnOf = Dictionary(uniqueKeysWithValues: columnIndices.enumerated().map { ($1, $0) })

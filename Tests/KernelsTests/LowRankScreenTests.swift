@@ -85,6 +85,19 @@ final class LowRankScreenTests: XCTestCase {
         }
     }
 
+    /// Projecting selected rows in place gives the screen rows of the same rows copied out.
+    func testSelectedRowsProjectAsTheirSubset() throws {
+        let matrix = try EmbeddingMatrix(rows: clusteredRows(n: 300, d: 40, seed: 5))
+        let screen = LowRankScreen(axes: ScreenEstimate.principalAxes(matrix, count: 12, kernel: Backend.fastestFloatKernel))
+        let selected = [7, 3, 299, 0, 150, 150, 42]
+        let inPlace = screen.rows(screen.projections(of: matrix, rows: selected, kernel: Backend.fastestFloatKernel))
+        let copied = screen.project(matrix.subset(selected), kernel: Backend.fastestFloatKernel)
+        let width = inPlace.width
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: inPlace.values, count: selected.count * width)),
+                       Array(UnsafeBufferPointer(start: copied.values, count: selected.count * width)))
+        XCTAssertEqual(inPlace.maxLength, copied.maxLength)
+    }
+
     /// With the basis the first k axes and every residual along one shared direction, the
     /// residual term ρ_a·ρ_b equals r_a·r_b: the screen similarity is the cosine up to the
     /// band, and the bound holds with nothing to spare.
