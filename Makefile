@@ -50,7 +50,7 @@ test: test-deps
 ## backfill, curate report and the Python peers on the standard set; writes Benchmarks/results/latest.{json,csv,md,svg}.
 ## Then the AVX2 tier (CURATE_ISA=avx2, CURATE_BLAS_CORE=Haswell: the kernels and OpenBLAS core of a CPU without
 ## AVX-512, the sgemm peak measured with that core) into latest-avx2.*, isotropic synthetic rows into
-## latest-isotropic.*, and a dry-run backfill of 1,000,000 perturbed rows into latest-million.*. About 25 minutes
+## latest-isotropic.*, and a dry-run backfill of 1,000,000 perturbed rows into latest-million.*. About 20 minutes
 ## on 2 cores.
 ## BENCH_DATASET=DIR points at the debian-minilm set; without it every pool is synthetic.
 BENCH_DATASET ?= ../shared/datasets/debian-minilm
