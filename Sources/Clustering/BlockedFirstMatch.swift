@@ -122,7 +122,8 @@ final class BlockedFirstMatch {
     }
 
     /// The last level, blocks of one row, without the blocks: each row in turn against the seeds
-    /// since `seedsFrom` (those of its sub-block), then a seed where it is still open.
+    /// since `seedsFrom` (those of its sub-block), a seed chunk at a time while it is open, then a
+    /// seed where it is still open.
     private func placeOneByOne(_ rows: [Int], seedsFrom: Int) {
         let count = thresholds.count
         let matches = UnsafeMutablePointer<Int32>.allocate(capacity: count)
@@ -132,16 +133,18 @@ final class BlockedFirstMatch {
             rechecks.deallocate()
         }
         rechecks.initialize(repeating: 0, count: count + 1)
+        let staged = RowBlock(base: stagedRows, stride: encoded.stride, scales: stagedScales.map { UnsafePointer($0) })
         for row in rows {
-            let chunk = seedsFrom..<seedRows.count
-            if !chunk.isEmpty {
-                stage(row, at: 0)
-                let staged = RowBlock(base: stagedRows, stride: encoded.stride, scales: stagedScales.map { UnsafePointer($0) })
+            stage(row, at: 0)
+            var start = seedsFrom
+            while start < seedRows.count, open[row] != 0 {
+                let chunk = start..<min(start + tiling.seedChunk, seedRows.count)
                 kernel.tile(staged, count: 1, seeds, chunk, into: tiles[0], rowStride: chunk.count)
                 computedPairs += chunk.count
                 rowScan.row(tiles[0], width: chunk.count, row: row, firstSeed: chunk.lowerBound, matches: matches,
                             rechecks: rechecks)
                 join(row, matches: matches)
+                start = chunk.upperBound
             }
             if open[row] != 0 { addSeed(row) }
         }

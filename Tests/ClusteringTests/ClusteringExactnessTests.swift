@@ -73,6 +73,23 @@ final class ClusteringExactnessTests: XCTestCase {
         try assertAllBackendsMatchScalar(matrix, threshold: 0.3, "gaussian d=33")
     }
 
+    /// Sub-blocks that create more seeds than one tile holds (seed chunks of 2 columns, narrow
+    /// tiles of 64 rows): the last level must walk its seeds chunk by chunk too.
+    func testSubBlocksCreatingMoreSeedsThanATileHolds() throws {
+        let matrix = try EmbeddingMatrix(rows: TestData.gaussian(n: 500, d: 24, seed: 19))
+        let reference = try GreedyClustering(threshold: 0.6, backend: .scalar).cluster(matrix)
+        XCTAssertGreaterThan(reference.clusters.count, 300, "most rows seed a cluster")
+        var tiling = GreedyClustering.Tiling()
+        tiling.blockRows = 480
+        tiling.subBlockRows = 400
+        tiling.firstSeedChunk = 1
+        tiling.seedChunk = 2
+        for backend in Self.fastBackends {
+            let result = try GreedyClustering(threshold: 0.6, backend: backend, tiling: tiling).cluster(matrix)
+            XCTAssertEqual(result.clusters, reference.clusters, "backend \(backend) differs from scalar")
+        }
+    }
+
     func testDebianMiniLMSlice() throws {
         let matrix = try TestData.debianMiniLM()
         XCTAssertEqual(matrix.rows, 2000)
