@@ -148,8 +148,13 @@ final class BlockedFirstMatch {
             }
             if open[row] != 0 { addSeed(row) }
         }
-        for t in 0..<count { rechecked[t] += rechecks[t] }
-        checkedPairs += rechecks[count]
+        addRechecks(rechecks)
+    }
+
+    /// Adds one scan's counts (`RowScan.row`'s `rechecks`: per threshold, then any) to the totals.
+    private func addRechecks(_ counts: UnsafePointer<Int>) {
+        for t in thresholds.indices { rechecked[t] += counts[t] }
+        checkedPairs += counts[thresholds.count]
     }
 
     /// Adds `row` to the cluster `matches[t]` names at each threshold t where it names one.
@@ -223,9 +228,8 @@ final class BlockedFirstMatch {
                 }
             }
         }
-        for p in parts.indices {
-            for t in 0..<count { rechecked[t] += rechecks[p * slots + t] }
-            checkedPairs += rechecks[p * slots + count]
+        rechecks.withUnsafeBufferPointer { rechecks in
+            for p in parts.indices { addRechecks(rechecks.baseAddress! + p * slots) }
         }
     }
 

@@ -68,11 +68,6 @@ package final class LowRankScreen: @unchecked Sendable {
         projectionError = ExactnessBand.gamma(Double(d)) * frobenius * (1 + 2 * u) + underflow
     }
 
-    /// The screen rows of the normalised rows of `matrix`; `kernel` computes the projections.
-    package func project(_ matrix: EmbeddingMatrix, kernel: any FloatKernel) -> ScreenRows {
-        rows(projections(of: matrix, kernel: kernel))
-    }
-
     /// The projections of the normalised rows of `matrix` (those `selected` lists, in its order, or
     /// all) on this basis, in parallel over the engine's workers: the screen rows of this screen
     /// and of every screen on a prefix of its basis (`rows(_:)`).

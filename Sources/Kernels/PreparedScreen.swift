@@ -64,7 +64,8 @@ extension Backend {
         ranks = Array(Set(ranks.map { min($0, axes.count) })).sorted()
         let screens = Dictionary(uniqueKeysWithValues: ranks.map { ($0, LowRankScreen(axes: Array(axes.prefix($0)))) })
         guard ranks.count * encodings.count > 1 else {
-            return prepared(screens[ranks[0]]!, encodings[0], rows: rows, columns: columns)
+            let screen = screens[ranks[0]]!
+            return prepared(screen, encodings[0], projections: Self.projections(on: screen, rows: rows, columns: columns))
         }
         let estimate = ScreenEstimate(rows: rows, columns: columns, target: target, basis: screens[ranks.last!]!,
                                       floatKernel: Self.fastestFloatKernel)
@@ -85,29 +86,28 @@ extension Backend {
         var best: (screen: PreparedScreen, cost: Double)?
         for candidate in candidates.prefix(3) where candidate.cost < min(limit, best?.cost ?? .infinity) {
             if (projections?.rows.rank ?? 0) < candidate.rank {
-                let screen = screens[candidate.rank]!, kernel = Self.fastestFloatKernel
-                let rowProjections = screen.projections(of: rows, kernel: kernel)
-                projections = (rowProjections, rows === columns ? rowProjections : screen.projections(of: columns, kernel: kernel))
+                projections = Self.projections(on: screens[candidate.rank]!, rows: rows, columns: columns)
             }
-            let screen = prepared(screens[candidate.rank]!, candidate.encoding, projections: projections!, same: rows === columns)
+            let screen = prepared(screens[candidate.rank]!, candidate.encoding, projections: projections!)
             let cost = estimate.costs(of: screen.screen, encodings: [candidate.encoding], band: screen.band)[0].cost
             if cost < min(limit, best?.cost ?? .infinity) { best = (screen, cost) }
         }
         return best?.screen
     }
 
-    /// `screen` over `rows` × `columns` in `encoding`, with its band.
-    private func prepared(_ screen: LowRankScreen, _ encoding: TileEncoding, rows: EmbeddingMatrix,
-                          columns: EmbeddingMatrix) -> PreparedScreen {
-        let kernel = Self.fastestFloatKernel, rowProjections = screen.projections(of: rows, kernel: kernel)
-        let columnProjections = rows === columns ? rowProjections : screen.projections(of: columns, kernel: kernel)
-        return prepared(screen, encoding, projections: (rowProjections, columnProjections), same: rows === columns)
+    /// The projections of `rows` and `columns` on `screen`'s basis (one object when the matrices
+    /// are one).
+    private static func projections(on screen: LowRankScreen, rows: EmbeddingMatrix,
+                                    columns: EmbeddingMatrix) -> (rows: ScreenProjections, columns: ScreenProjections) {
+        let rowProjections = screen.projections(of: rows, kernel: fastestFloatKernel)
+        return (rowProjections, rows === columns ? rowProjections : screen.projections(of: columns, kernel: fastestFloatKernel))
     }
 
     /// `screen` in `encoding` over the rows and columns whose projections (on its basis or a
-    /// longer one) are given, the same object when `same`, with its band.
+    /// longer one) are given, with its band.
     private func prepared(_ screen: LowRankScreen, _ encoding: TileEncoding,
-                          projections: (rows: ScreenProjections, columns: ScreenProjections), same: Bool) -> PreparedScreen {
+                          projections: (rows: ScreenProjections, columns: ScreenProjections)) -> PreparedScreen {
+        let same = projections.rows === projections.columns
         let rowScreen = screen.rows(projections.rows)
         let columnScreen = same ? rowScreen : screen.rows(projections.columns)
         let encodedRows = rowScreen.encoded(encoding)

@@ -16,8 +16,7 @@ final class LowRankScreenTests: XCTestCase {
                           _ encoding: TileEncoding) -> (similarities: [Float], band: Double) {
         let float = Backend.fastestFloatKernel
         let screen = LowRankScreen(axes: axes)
-        let rows = longer.map { screen.rows(LowRankScreen(axes: $0).projections(of: matrix, kernel: float)) }
-            ?? screen.project(matrix, kernel: float)
+        let rows = screen.rows((longer.map { LowRankScreen(axes: $0) } ?? screen).projections(of: matrix, kernel: float))
         let encoded = rows.encoded(encoding)
         let band = screen.band(rows, rows, encoding: encoding, rowError: encoded.maxError, columnError: encoded.maxError)
         let n = matrix.rows
@@ -91,7 +90,7 @@ final class LowRankScreenTests: XCTestCase {
         let screen = LowRankScreen(axes: ScreenEstimate.principalAxes(matrix, count: 12, kernel: Backend.fastestFloatKernel))
         let selected = [7, 3, 299, 0, 150, 150, 42]
         let inPlace = screen.rows(screen.projections(of: matrix, rows: selected, kernel: Backend.fastestFloatKernel))
-        let copied = screen.project(matrix.subset(selected), kernel: Backend.fastestFloatKernel)
+        let copied = screen.rows(screen.projections(of: matrix.subset(selected), kernel: Backend.fastestFloatKernel))
         let width = inPlace.width
         XCTAssertEqual(Array(UnsafeBufferPointer(start: inPlace.values, count: selected.count * width)),
                        Array(UnsafeBufferPointer(start: copied.values, count: selected.count * width)))
