@@ -69,11 +69,14 @@ extension Backend {
         }
         let estimate = ScreenEstimate(rows: rows, columns: columns, target: target, basis: screens[ranks.last!]!,
                                       floatKernel: Self.fastestFloatKernel)
-        // One rank per worker at a time: each estimate is a small single-threaded tile.
+        // The ranks dealt round the workers (each estimate is a small single-threaded tile).
         var costs = [[(encoding: TileEncoding, cost: Double)]](repeating: [], count: ranks.count)
+        let workers = min(ComputeThreads.count, ranks.count)
         costs.withUnsafeMutableBufferPointer { costs in
-            ComputeThreads.forEach(parts: ranks.count) { r in
-                costs[r] = estimate.costs(of: screens[ranks[r]]!, encodings: encodings)
+            ComputeThreads.forEach(parts: workers) { w in
+                for r in stride(from: w, to: ranks.count, by: workers) {
+                    costs[r] = estimate.costs(of: screens[ranks[r]]!, encodings: encodings)
+                }
             }
         }
         var candidates = zip(ranks, costs).flatMap { k, costs in costs.map { (rank: k, encoding: $0.encoding, cost: $0.cost) } }
