@@ -16,6 +16,11 @@ struct TiledRecall {
     let screenBand: Double?
     let queryBlock: Int
     let databaseChunk: Int
+    /// Database rows whose screen tiles a query block keeps (`TopKRecall.screenSpan`).
+    let screenSpan: Int
+
+    /// Query rows per block of a screened search.
+    static let screenedQueryBlock = 64
 
     /// The hits of every query, how many (query, row) pairs were decided again exactly, and how
     /// many a screen left to be scored in full.
@@ -23,42 +28,30 @@ struct TiledRecall {
         var results = [(hits: [RecallHit], rechecked: Int, survivors: Int)](repeating: ([], 0, 0), count: queries.rows)
         let columns = TileColumns(allRowsOf: databaseRows)
         let floatMargin = 2 * ExactnessBand.band(for: database.dimension)
-        let margin = screenBand == nil
-            ? 2 * ExactnessBand.band(for: database.dimension, encoding: kernel.encoding, rowError: rows.maxError,
-                                     columnError: databaseRows.maxError)
-            : floatMargin
+        let blockRows = screenBand == nil ? queryBlock : min(queryBlock, Self.screenedQueryBlock)
+        let span = screenBand == nil ? databaseChunk : min(database.rows, screenSpan)
         let parts = ComputeThreads.split(queries.rows, minimum: 16)
         results.withUnsafeMutableBufferPointer { results in
             ComputeThreads.forEach(parts: parts.count) { p in
-                let tile = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock * databaseChunk)
-                let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: databaseChunk)
+                let tile = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * span)
+                let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: span)
                 defer {
                     tile.deallocate()
                     scratch.deallocate()
                 }
-                for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: queryBlock) {
-                    let block = start..<min(start + queryBlock, parts[p].upperBound)
+                for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: blockRows) {
+                    let block = start..<min(start + blockRows, parts[p].upperBound)
                     let staged = RowBlock(base: rows.row(block.lowerBound), stride: rows.stride,
                                           scales: rows.scales.map { UnsafePointer($0 + block.lowerBound) })
-                    let floors = screenBand == nil ? block.map { _ in -Float.infinity }
-                        : seedFloors(block, staged, columns, tile: tile, scratch: scratch, margin: floatMargin)
-                    var candidates = floors.map { CandidateSet(k: k, margin: margin, floor: $0) }
-                    var survivors = [Int](repeating: 0, count: block.count)
-                    for chunk in stride(from: 0, to: database.rows, by: databaseChunk) {
-                        let width = min(databaseChunk, database.rows - chunk)
-                        kernel.tile(staged, count: block.count, columns, chunk..<(chunk + width), into: tile, rowStride: width)
-                        for (i, q) in block.enumerated() where queries.norms[q] != 0 {
-                            if let screenBand {
-                                let similarity = queries.floatSimilarities(ofRow: q, with: database)
-                                survivors[i] += candidates[i].absorb(screened: tile + i * width, width: width, firstRow: chunk,
-                                                                     band: screenBand, kernel: kernel, scratch: scratch) { similarity($0) }
-                            } else {
-                                candidates[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
-                            }
-                        }
+                    let found = if let screenBand {
+                        screened(block, staged, columns, band: screenBand, span: span, tile: tile, scratch: scratch,
+                                 floatMargin: floatMargin)
+                    } else {
+                        unscreened(block, staged, columns, tile: tile, scratch: scratch)
                     }
                     for (i, q) in block.enumerated() {
-                        results[q] = (hits(for: q, candidates[i], floatMargin: floatMargin), candidates[i].rows.count, survivors[i])
+                        results[q] = (hits(for: q, found.candidates[i], floatMargin: floatMargin), found.candidates[i].rows.count,
+                                      found.survivors[i])
                     }
                 }
             }
@@ -66,26 +59,96 @@ struct TiledRecall {
         return (results.map(\.hits), results.reduce(0) { $0 + $1.rechecked }, results.reduce(0) { $0 + $1.survivors })
     }
 
-    /// Each query's floor before the screening pass: a first pass of screen tiles finds the 2k
-    /// rows of best screen similarity, whose k-th best float similarity F' is at most the final
-    /// k-th best F; F' − margin is a floor `CandidateSet` may start from. (Started from −∞, the
-    /// floor stays below F until most rows are seen, and the screen lets 2–4× more pairs through.)
-    private func seedFloors(_ block: Range<Int>, _ staged: RowBlock, _ columns: TileColumns, tile: UnsafeMutablePointer<Float>,
-                            scratch: UnsafeMutablePointer<UInt32>, margin: Double) -> [Float] {
-        var best = block.map { _ in CandidateSet(k: 2 * k, margin: 0) }
+    /// One query block's candidates from full-dimension tiles, chunk by chunk.
+    private func unscreened(_ block: Range<Int>, _ staged: RowBlock, _ columns: TileColumns, tile: UnsafeMutablePointer<Float>,
+                            scratch: UnsafeMutablePointer<UInt32>) -> (candidates: [CandidateSet], survivors: [Int]) {
+        let margin = 2 * ExactnessBand.band(for: database.dimension, encoding: kernel.encoding, rowError: rows.maxError,
+                                            columnError: databaseRows.maxError)
+        var candidates = block.map { _ in CandidateSet(k: k, margin: margin) }
         for chunk in stride(from: 0, to: database.rows, by: databaseChunk) {
             let width = min(databaseChunk, database.rows - chunk)
             kernel.tile(staged, count: block.count, columns, chunk..<(chunk + width), into: tile, rowStride: width)
-            for i in 0..<block.count where queries.norms[block.lowerBound + i] != 0 {
-                best[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
+            for (i, q) in block.enumerated() where queries.norms[q] != 0 {
+                candidates[i].absorb(tile + i * width, width: width, firstRow: chunk, kernel: kernel, scratch: scratch)
             }
         }
-        return zip(block, best).map { q, best in
+        return (candidates, block.map { _ in 0 })
+    }
+
+    /// One query block's candidates through the screen, a span of database rows at a time: the
+    /// span's screen tiles are computed once and kept; on the first span each query's floor is
+    /// seeded from them, and then every row of the span whose screen similarity may reach the
+    /// floor is scored in float.
+    ///
+    /// The seed: the 2k rows of best screen similarity in the span, whose k-th best float
+    /// similarity F' is at most the final k-th best F (a span is part of the database); F' less
+    /// the float margin is a floor `CandidateSet` may start from. (Started from −∞, the floor
+    /// stays below F until most rows are seen, and the screen lets 2–4× more pairs through.)
+    private func screened(_ block: Range<Int>, _ staged: RowBlock, _ columns: TileColumns, band: Double, span: Int,
+                          tile: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt32>, floatMargin: Double)
+        -> (candidates: [CandidateSet], survivors: [Int]) {
+        var candidates: [CandidateSet] = []
+        var survivors = block.map { _ in 0 }
+        var spanSurvivors = ScreenSurvivors()
+        for first in stride(from: 0, to: database.rows, by: span) {
+            let width = min(span, database.rows - first)
+            for chunk in stride(from: first, to: first + width, by: databaseChunk) {
+                let end = min(chunk + databaseChunk, first + width)
+                kernel.tile(staged, count: block.count, columns, chunk..<end, into: tile + (chunk - first), rowStride: width)
+            }
+            if candidates.isEmpty {
+                candidates = zip(block, seededFloors(block, tile: tile, width: width, firstRow: first, scratch: scratch,
+                                                     margin: floatMargin)).map { CandidateSet(k: k, margin: floatMargin, floor: $1) }
+            }
+            spanSurvivors.removeAll()
+            for (i, q) in block.enumerated() {
+                let floor = queries.norms[q] == 0 ? Float.infinity : candidates[i].screenFloor(band: band)
+                survivors[i] += spanSurvivors.collect(tile + i * width, width: width, floor: floor, kernel: kernel, scratch: scratch)
+            }
+            spanSurvivors.score(block, of: queries, in: database, firstRow: first, width: width)
+            for i in 0..<block.count { candidates[i].absorb(scored: spanSurvivors.pairs(of: i, firstRow: first)) }
+        }
+        return (candidates, survivors)
+    }
+
+    /// Each query's floor from one span of screen tiles (see `screened`): −∞ for a zero query or
+    /// a span of fewer than k rows.
+    private func seededFloors(_ block: Range<Int>, tile: UnsafeMutablePointer<Float>, width: Int, firstRow: Int,
+                              scratch: UnsafeMutablePointer<UInt32>, margin: Double) -> [Float] {
+        block.enumerated().map { i, q in
+            guard queries.norms[q] != 0 else { return -.infinity }
+            let row = UnsafePointer(tile + i * width)
+            var best = CandidateSet(k: 2 * k, margin: 0, floor: Self.leastSegmentMaximum(row, width: width, segments: 2 * k))
+            best.absorb(row, width: width, firstRow: firstRow, kernel: kernel, scratch: scratch)
             let similarity = queries.floatSimilarities(ofRow: q, with: database)
             let floats = best.rows.map { similarity($0) }.sorted(by: >)
             guard floats.count >= k else { return -.infinity }
             return CandidateSet.lowered(floats[k - 1], by: margin)
         }
+    }
+
+    /// The least of the maxima of `segments` equal parts of `row`: at least `segments` entries
+    /// reach it (−∞ when the row is shorter). A floor from which the rows of best screen
+    /// similarity are collected in one scan.
+    static func leastSegmentMaximum(_ row: UnsafePointer<Float>, width: Int, segments: Int) -> Float {
+        guard width >= segments, segments > 0 else { return -.infinity }
+        var least = Float.infinity
+        for s in 0..<segments {
+            let start = s * width / segments, end = (s + 1) * width / segments
+            var lanes = SIMD8<Float>(repeating: -.infinity), j = start
+            while j + 8 <= end {
+                let values = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+                lanes.replace(with: values, where: values .> lanes)
+                j += 8
+            }
+            var maximum = lanes.max()
+            while j < end {
+                maximum = max(maximum, row[j])
+                j += 1
+            }
+            least = min(least, maximum)
+        }
+        return least
     }
 
     /// The top k of `candidates` by reference cosine. A zero query has cosine 0 with every row,
@@ -143,28 +206,19 @@ struct CandidateSet {
         }
     }
 
-    /// Scores in full, with `score`, each row of one screen tile row whose screen similarity
-    /// reaches the floor less `band` (the screen's bound: no other row can reach the floor), and
-    /// adds those that reach the floor. Returns how many were scored.
-    mutating func absorb(screened tileRow: UnsafePointer<Float>, width: Int, firstRow: Int, band: Double,
-                         kernel: any SimilarityKernel, scratch: UnsafeMutablePointer<UInt32>, score: (Int) -> Float) -> Int {
-        var screenFloor = Self.lowered(floor, by: band)
-        let found = kernel.collectAtLeast(tileRow, count: width, screenFloor, into: scratch)
-        var scored = 0
-        for f in 0..<found {
-            let j = Int(scratch[f])
-            guard tileRow[j] >= screenFloor else { continue }
-            scored += 1
-            let value = score(firstRow + j)
-            guard value >= floor else { continue }
-            rows.append(firstRow + j)
-            scores.append(value)
-            if scores.count >= capacity {
-                prune()
-                screenFloor = Self.lowered(floor, by: band)
-            }
+    /// The floor of a screen similarity with the screen's `band`: a row below it cannot reach the
+    /// floor (nor any floor after it, which only rises).
+    func screenFloor(band: Double) -> Float {
+        Self.lowered(floor, by: band)
+    }
+
+    /// Adds the scored rows that reach the floor.
+    mutating func absorb(scored: some Sequence<(row: Int, score: Float)>) {
+        for (row, score) in scored where score >= floor {
+            rows.append(row)
+            scores.append(score)
+            if scores.count >= capacity { prune() }
         }
-        return scored
     }
 
     /// The largest float at most `value − band` (−∞ stays −∞).

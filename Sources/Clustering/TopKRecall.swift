@@ -21,10 +21,14 @@ public struct TopKRecall: Sendable {
     public var k: Int
     /// How similarities are computed.
     public var backend: Backend
-    /// Queries per tile.
+    /// Queries per tile (at most 64 with a screen, whose tiles are kept for a whole span).
     public var queryBlock = 256
     /// Database rows per tile.
     public var databaseChunk = 2048
+    /// Database rows whose screen tiles a block of queries keeps at once (8 MiB of floats per
+    /// worker): the first span seeds each query's floor, and the survivors of each span are
+    /// scored row by row of the database.
+    public var screenSpan = 32_768
     /// The low-rank screen run before the full-dimension similarities, bounded against each
     /// query's running k-th best (`LowRankScreen`); it changes speed, never results.
     public var screenRank: ScreenRank
@@ -49,7 +53,7 @@ public struct TopKRecall: Sendable {
         guard queries.dimension == database.dimension else {
             throw .dimensionMismatch(queries: queries.dimension, database: database.dimension)
         }
-        guard k >= 0, queryBlock > 0, databaseChunk > 0 else { throw .invalidParameters }
+        guard k >= 0, queryBlock > 0, databaseChunk > 0, screenSpan > 0 else { throw .invalidParameters }
         if backend.resolved == .scalar {
             return (ScalarReference.recall(queries, database, k: k), .scalar, queries.rows * database.rows, nil)
         }
@@ -57,13 +61,13 @@ public struct TopKRecall: Sendable {
         if let screen = backend.preparedScreen(screenRank, rows: queries, columns: database, target: .topK(k)) {
             let run = TiledRecall(queries: queries, database: database, k: k, kernel: screen.kernel, rows: screen.rows,
                                   databaseRows: screen.columns, screenBand: screen.band, queryBlock: queryBlock,
-                                  databaseChunk: databaseChunk).run()
+                                  databaseChunk: databaseChunk, screenSpan: screenSpan).run()
             let screened = (0..<queries.rows).filter { queries.norms[$0] != 0 }.count * database.rows
             return (run.hits, backend.resolved, run.rechecked, screen.summary(screenedPairs: screened, survivors: run.survivors))
         }
         let (resolved, kernel, encoded) = backend.prepared([queries, database])
         let run = TiledRecall(queries: queries, database: database, k: k, kernel: kernel, rows: encoded[0], databaseRows: encoded[1],
-                              screenBand: nil, queryBlock: queryBlock, databaseChunk: databaseChunk).run()
+                              screenBand: nil, queryBlock: queryBlock, databaseChunk: databaseChunk, screenSpan: screenSpan).run()
         return (run.hits, resolved, run.rechecked, nil)
     }
 }

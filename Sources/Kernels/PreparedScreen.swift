@@ -34,8 +34,7 @@ extension Backend {
     /// row's floor: the threshold, or for recall its k-th best float score), the fraction f of
     /// pairs each rank k ∈ {8, 16, 32, 48, 64, 96, 128} (below d/2) and each encoding the CPU
     /// runs would leave, and takes the least expected work per pair,
-    /// p·(w·(k + 1) + 8) + f·8d, against w'·d + 8 without a screen (p: 2 for a recall, whose
-    /// floors a first pass of screen tiles seeds, else 1; w, w': the encoding's cost per
+    /// w·(k + 1) + 8 + f·8d, against w'·d + 8 without a screen (w, w': the encoding's cost per
     /// multiply-add relative to float, `relativeCost`; 8 the per-pair cost of a tile entry, 8d
     /// that of checking a survivor in full, measured). It screens only when that saves at least
     /// a fifth, the dimension is above 16 and there are at least 100 M pairs:

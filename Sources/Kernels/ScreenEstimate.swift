@@ -36,9 +36,6 @@ package struct ScreenEstimate {
     private let sameColumn: [Int?]
     private let floatKernel: any FloatKernel
     private let dimension: Int
-    /// Times each screen tile is computed: twice for a recall (its floors are seeded by a first
-    /// pass, `TiledRecall`), once for a clustering.
-    private let screenPasses: Double
 
     /// The sample of `all` × `allColumns`, projected on `basis`: the estimate compares screens on
     /// it and on its prefixes.
@@ -57,9 +54,7 @@ package struct ScreenEstimate {
         switch target {
         case let .threshold(t):
             floors = Array(repeating: t, count: rowIndices.count)
-            screenPasses = 1
         case let .topK(k):
-            screenPasses = 2
             let band = 2 * ExactnessBand.band(for: all.dimension)
             floors = Self.kthBest(of: rows, in: allColumns, k: k, kernel: floatKernel).map { Double($0) - band }
         }
@@ -79,7 +74,7 @@ package struct ScreenEstimate {
             // showed 0.2 %, rank 128 0.05 %).
             let f = 2 * survivingFraction(a, b, band: band, kernel: encoding.kernel(float: floatKernel))
             let tile = encoding.relativeCost * Double(screen.rank + 1) + Self.entryCost
-            let cost = screenPasses * tile + f * Self.checkCostPerDimension * Double(dimension)
+            let cost = tile + f * Self.checkCostPerDimension * Double(dimension)
             return (encoding, cost)
         }
     }

@@ -28,18 +28,22 @@ final class RecallExactnessTests: XCTestCase {
         try ComputeThreads.withCount(3) {
             try ScreenVariants.lifted {
                 for screen in ScreenVariants.of(dimension: queries.dimension) {
+                    // Spans of 11 rows: the floors come from the first 11, and chunks of 7 split each span.
                     for backend in ClusteringExactnessTests.fastBackends {
-                        var recall = TopKRecall(k: k, backend: backend, screenRank: screen)
-                        recall.queryBlock = 3
-                        recall.databaseChunk = 7
-                        let result = try recall.measuredSearch(queries, in: database)
-                        let context = "\(label) backend=\(backend) screen=\(screen)"
-                        XCTAssertEqual(result.hits, expected, context, file: file, line: line)
-                        if !tiled.isEmpty, queries.rows > 0 {
-                            ScreenVariants.assertForcedScreenRan(result.screen, screen, axesSource: database, context, file: file, line: line)
+                        for span in [11, TopKRecall().screenSpan] {
+                            var recall = TopKRecall(k: k, backend: backend, screenRank: screen)
+                            recall.queryBlock = 3
+                            recall.databaseChunk = 7
+                            recall.screenSpan = span
+                            let result = try recall.measuredSearch(queries, in: database)
+                            let context = "\(label) backend=\(backend) screen=\(screen) span=\(span)"
+                            XCTAssertEqual(result.hits, expected, context, file: file, line: line)
+                            if !tiled.isEmpty, queries.rows > 0 {
+                                ScreenVariants.assertForcedScreenRan(result.screen, screen, axesSource: database, context, file: file, line: line)
+                            }
+                            XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: tiled, screened: result.screen != nil),
+                                           "\(context): ran another", file: file, line: line)
                         }
-                        XCTAssertEqual(result.backend, ExpectedBackend.of(backend, on: tiled, screened: result.screen != nil),
-                                       "\(context): ran another", file: file, line: line)
                     }
                 }
             }
