@@ -13,10 +13,16 @@ typedef ck_blasint (*dsyevr_fn)(int layout, char jobz, char range, char uplo, ck
                                 double abstol, ck_blasint *m, double *w, double *z, ck_blasint ldz,
                                 ck_blasint *isuppz);
 
+typedef ck_blasint (*ssyevr_fn)(int layout, char jobz, char range, char uplo, ck_blasint n, float *a,
+                                ck_blasint lda, float vl, float vu, ck_blasint il, ck_blasint iu,
+                                float abstol, ck_blasint *m, float *w, float *z, ck_blasint ldz,
+                                ck_blasint *isuppz);
+
 static struct {
     pthread_once_t once;
     ck_lapack_status status;
     dsyevr_fn dsyevr;
+    ssyevr_fn ssyevr;
     char path[512];
 } lapack = { .once = PTHREAD_ONCE_INIT, .status = CK_LAPACK_NOT_FOUND };
 
@@ -30,6 +36,7 @@ static int try_open(const char *name) {
         return 0;
     }
     lapack.dsyevr = dsyevr;
+    lapack.ssyevr = (ssyevr_fn)dlsym(handle, "LAPACKE_ssyevr");
     lapack.status = CK_LAPACK_OK;
     strncpy(lapack.path, name, sizeof lapack.path - 1);
     return 1;
@@ -64,6 +71,17 @@ int ck_dsyevr_range(ck_blasint n, double *a, ck_blasint il, ck_blasint iu, ck_bl
     ck_blasint *support = malloc(sizeof(ck_blasint) * 2 * (size_t)(n > 0 ? n : 1));
     if (!support) return -1001;
     const ck_blasint info = lapack.dsyevr(lapack_row_major, 'V', 'I', 'U', n, a, n, 0.0, 0.0, il, iu, 0.0,
+                                          found, w, z, iu - il + 1, support);
+    free(support);
+    return (int)info;
+}
+
+int ck_ssyevr_range(ck_blasint n, float *a, ck_blasint il, ck_blasint iu, ck_blasint *found, float *w, float *z) {
+    if (ck_lapack_load() != CK_LAPACK_OK) return -1000;
+    if (!lapack.ssyevr) return -1002;
+    ck_blasint *support = malloc(sizeof(ck_blasint) * 2 * (size_t)(n > 0 ? n : 1));
+    if (!support) return -1001;
+    const ck_blasint info = lapack.ssyevr(lapack_row_major, 'V', 'I', 'U', n, a, n, 0.0f, 0.0f, il, iu, 0.0f,
                                           found, w, z, iu - il + 1, support);
     free(support);
     return (int)info;

@@ -41,7 +41,7 @@ package final class LowRankScreen: @unchecked Sendable {
     /// Absolute slack for subnormal roundings.
     private let underflow: Double
 
-    /// The screen of the basis `axes` (k vectors of dimension d, orthonormal in `Double`;
+    /// The screen of the basis `axes` (k vectors of dimension d, orthonormal to float rounding;
     /// rounded to float here).
     /// - Precondition: 1 ≤ k ≤ d, every axis of length d.
     package init(axes: [[Double]]) {

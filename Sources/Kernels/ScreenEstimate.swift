@@ -105,8 +105,8 @@ package struct ScreenEstimate {
     }
 
     /// Up to `count` principal axes of the normalised rows of `matrix` (eigenvectors of Σ a·aᵀ
-    /// over up to 8,192 evenly spaced rows, 512 above d = 768, largest first), orthonormal in
-    /// `Double`: the basis maximising the energy a rank keeps, so minimising the residuals of the
+    /// over up to 8,192 evenly spaced rows, 512 above d = 768, largest first), orthonormal to
+    /// float rounding: the basis maximising the energy a rank keeps, so minimising the residuals of the
     /// bound. (An eigensolver's O(d³) reduction of a d × d scatter takes seconds at d = 1,536:
     /// 512 rows keep it to their 512 × 512 Gram matrix.)
     ///

@@ -132,7 +132,7 @@ final class LowRankScreenTests: XCTestCase {
         for k in [1, 4, 5, 6, 23, 24] {
             let axes = ScreenEstimate.principalAxes(matrix, count: k, kernel: Backend.fastestFloatKernel)
             XCTAssertEqual(axes.count, k)
-            assertOrthonormal(axes, tolerance: 1e-9, "subspace k=\(k)")
+            assertOrthonormal(axes, tolerance: 1e-5, "subspace k=\(k)")  // single-precision eigenvectors
             for encoding in Self.encodings {
                 assertBoundHolds(matrix, axes: axes, encoding, "subspace k=\(k) \(encoding.name)")
             }
@@ -155,7 +155,8 @@ final class LowRankScreenTests: XCTestCase {
         for useLAPACK in [true, false] {
             let scatter = PrincipalComponents.centredScatter(matrix, mean: Array(repeating: 0, count: d), kernel: CSIMDKernel())
             let axes = LeadingEigenvectors.of(scatter, dimension: d, count: 6, kernel: Backend.fastestFloatKernel, useLAPACK: useLAPACK)
-            assertOrthonormal(axes, tolerance: 1e-9, "useLAPACK=\(useLAPACK)")
+            // LAPACK's are single precision (ssyevr), orthonormal to rounding in float.
+            assertOrthonormal(axes, tolerance: useLAPACK ? 1e-5 : 1e-9, "useLAPACK=\(useLAPACK)")
             for (i, axis) in axes.prefix(3).enumerated() {
                 XCTAssertGreaterThan(abs(axis[i]), 0.95, "useLAPACK=\(useLAPACK): axis \(i) is coordinate \(i)")
             }
