@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(name: "curate-fuzz", dependencies: ["CurationProviders", "CurationStore"], path: "Tests/Fuzz", exclude: ["corpus"]),
         // MARK: Unit tests
         /// Seeded generators for test inputs (not API).
-        .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Kernels", "CKernels"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "CKernels", "TestSupport"]),
         .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),

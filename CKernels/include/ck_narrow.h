@@ -13,9 +13,10 @@
 ///   summed in float (the serial and AVX2 kernels in k order, one product per step; `vdpbf16ps`
 ///   two per step), so |c − â·b̂| ≤ γ_d Σ|â_k b̂_k| plus at most 2⁻¹²⁵ per product for flushed
 ///   subnormal results.
-/// - **int8 encoding** (`ck_encode_i8`): σ = fl(max|x| / 127) (0 for a zero row), q_k =
-///   round(x_k / σ) in [-127, 127], decoded x̂_k = q_k·σ exactly; returns ‖x − x̂‖. A rows are
-///   stored as bytes q + 128 (unsigned, as `vpdpbusd` multiplies unsigned by signed).
+/// - **int8 encoding** (`ck_encode_i8`): σ = fl(max|x| / m) (0 for a zero row), q_k =
+///   round(x_k / σ) in [-m, m], decoded x̂_k = q_k·σ exactly; returns ‖x − x̂‖. m is 127, or 63
+///   where the AVX2 kernel runs (`ck_i8_max_code`: it sums pairs of products in int16). A rows
+///   are stored as bytes q + 128 (unsigned, as `vpdpbusd` multiplies unsigned by signed).
 /// - **int8 tile**: the integer sum Σ q_a·q_b is exact in int32 (|Σ| ≤ d·127², so d < 133,000),
 ///   then c = fl(fl(fl(Σ)·σ_b)·σ_a): three roundings, |c − â·b̂| ≤ ((1+u)³ − 1)|â·b̂|. Every
 ///   variant gives the same tiles bit for bit.
@@ -75,9 +76,14 @@ size_t ck_narrow_panel_bytes(ck_narrow_type type, size_t d);
 /// returns ‖src − decoded‖.
 double ck_encode_bf16(const float *src, size_t d, uint16_t *dst);
 
-/// Encodes d floats as int8 into dst (unsigned bytes q + 128, room for `ck_narrow_padded`,
-/// padding 128); writes the scale σ and Σ q_k; returns ‖src − decoded‖.
-double ck_encode_i8(const float *src, size_t d, uint8_t *dst, float *scale, int32_t *sum);
+/// Encodes d floats as int8 codes |q| ≤ `max_code` (≤ 127) into dst (unsigned bytes q + 128,
+/// room for `ck_narrow_padded`, padding 128); writes the scale σ and Σ q_k; returns
+/// ‖src − decoded‖.
+double ck_encode_i8(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum);
+
+/// The largest int8 code the active `ck_tile_i8` variant takes: 63 for the AVX2 one (its int16
+/// pair sums would saturate above), 127 for the others. The AVX2 variant needs rows encoded so.
+int ck_i8_max_code(void);
 
 /// Writes an encoded A row (`ck_encode_*` output) as column `col` (< CK_PANEL) of `panel`.
 void ck_pack_column_bf16(const uint16_t *row, size_t d, uint16_t *panel, size_t col);

@@ -311,6 +311,10 @@ size_t ck_collect_at_least_f32(const float *row, size_t n, float t, uint32_t *ou
     return ck_active()->f32.collect_at_least(row, n, t, out);
 }
 
+int ck_i8_max_code(void) {
+    return ck_active()->i8.variant == CK_NARROW_HASWELL ? 63 : 127;
+}
+
 ck_narrow_kernel_variant ck_narrow_kernel(ck_narrow_type type) {
     const ck_kernel_table *t = ck_active();
     return type == CK_NARROW_BF16 ? t->bf16.variant : t->i8.variant;

@@ -13,10 +13,12 @@
 //   is the serial twin's, bit for bit, unless a product underflows below 2⁻¹²⁶, and in any case
 //   a float sum of exact products, which is what `ExactnessBand`'s bf16 term bounds (γ_n·Σ|â_k b̂_k|
 //   plus 2⁻¹²⁵ per product).
-// - int8: bytes sign-extended to int16 (a shift pair for even bytes, an arithmetic shift for odd
-//   ones) and `vpmaddwd` (two int16 products summed exactly into int32: |q| ≤ 127, so no
-//   saturation, unlike `vpmaddubsw`), added in int32. Integer sums are exact in any order, so
-//   Σ q_a·q_b is the serial and VNNI kernels' whenever it fits in int32 (d < 133,000); then
+// - int8: the rows' codes are at most 63 in magnitude (`ck_i8_max_code`), so a row byte less 64
+//   is an unsigned 1..127 and `vpmaddubsw` (unsigned × signed bytes, pairs summed in int16)
+//   cannot saturate: two pairs are at most 2·127·63 = 16,002, two such sums 32,004 < 32,767. Two
+//   quads' `vpmaddubsw` are added in int16, widened by `vpmaddwd` against ones and added in int32:
+//   Σ (q_a + 64)·q_b, less 64·Σ q_b, is Σ q_a·q_b exactly. Integer sums are exact in any order,
+//   so Σ q_a·q_b is the serial and VNNI kernels' whenever it fits in int32 (d < 133,000); then
 //   fl(fl(fl(Σ)·σ_b)·σ_a) in the same order: bit for bit the same tiles.
 
 #include "ck_narrow.h"
@@ -127,31 +129,44 @@ void ck_tile_bf16_haswell(const uint16_t *a, size_t lda, size_t m, const uint16_
 
 // MARK: - int8
 
-/// sums[r·CK_PANEL + 0..15] (+)= Σ_k q_rk·q_k over the `quads` quads of a chunk, for rows r < mr
-/// of `wide` (int16, each quad stored as q0 q2 q1 q3) and the 16 columns at `panel` (signed
-/// bytes, `4·CK_PANEL` per quad); `fresh` starts from zero.
-CK_INLINE void ck_hw_i8_micro(const int16_t *wide, const int8_t *panel, size_t quads, int32_t *sums, int fresh,
+/// sums[r·CK_PANEL + 0..15] (+)= Σ_k a_rk·q_k over the `quads` quads of a chunk, for rows r < mr
+/// of `staged` (bytes q + 64, `CK_HW_CHUNK` apart) and the 16 columns at `panel` (signed bytes,
+/// `4·CK_PANEL` per quad); `fresh` starts from zero.
+CK_INLINE void ck_hw_i8_micro(const uint8_t *staged, const int8_t *panel, size_t quads, int32_t *sums, int fresh,
                               const int mr) {
+    const __m256i ones = _mm256_set1_epi16(1);
     __m256i acc[4][2];
     for (int r = 0; r < mr; r++) {
         acc[r][0] = fresh ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(const void *)(sums + r * CK_PANEL));
         acc[r][1] = fresh ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(const void *)(sums + r * CK_PANEL + 8));
     }
-    for (size_t q = 0; q < quads; q++) {
-        const __m256i raw0 = _mm256_loadu_si256((const __m256i *)(const void *)(panel + q * 4 * CK_PANEL));
-        const __m256i raw1 = _mm256_loadu_si256((const __m256i *)(const void *)(panel + q * 4 * CK_PANEL + 32));
-        // Per column (one int32 lane): q0 and q2 as int16 in `even`, q1 and q3 in `odd`.
-        const __m256i even0 = _mm256_srai_epi16(_mm256_slli_epi16(raw0, 8), 8);
-        const __m256i even1 = _mm256_srai_epi16(_mm256_slli_epi16(raw1, 8), 8);
-        const __m256i odd0 = _mm256_srai_epi16(raw0, 8), odd1 = _mm256_srai_epi16(raw1, 8);
+    size_t q = 0;
+    for (; q + 2 <= quads; q += 2) {
+        const int8_t *first = panel + q * 4 * CK_PANEL, *second = first + 4 * CK_PANEL;
+        const __m256i p00 = _mm256_loadu_si256((const __m256i *)(const void *)first);
+        const __m256i p01 = _mm256_loadu_si256((const __m256i *)(const void *)(first + 32));
+        const __m256i p10 = _mm256_loadu_si256((const __m256i *)(const void *)second);
+        const __m256i p11 = _mm256_loadu_si256((const __m256i *)(const void *)(second + 32));
         for (int r = 0; r < mr; r++) {
-            int32_t pairs[2];
-            __builtin_memcpy(pairs, wide + (size_t)r * CK_HW_CHUNK + 4 * q, sizeof pairs);
-            const __m256i e = _mm256_set1_epi32(pairs[0]), o = _mm256_set1_epi32(pairs[1]);
-            acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(e, even0));
-            acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(e, even1));
-            acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(o, odd0));
-            acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(o, odd1));
+            int32_t quad[2];
+            __builtin_memcpy(quad, staged + (size_t)r * CK_HW_CHUNK + 4 * q, sizeof quad);
+            const __m256i a0 = _mm256_set1_epi32(quad[0]), a1 = _mm256_set1_epi32(quad[1]);
+            const __m256i s0 = _mm256_add_epi16(_mm256_maddubs_epi16(a0, p00), _mm256_maddubs_epi16(a1, p10));
+            const __m256i s1 = _mm256_add_epi16(_mm256_maddubs_epi16(a0, p01), _mm256_maddubs_epi16(a1, p11));
+            acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(s0, ones));
+            acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(s1, ones));
+        }
+    }
+    if (q < quads) {
+        const int8_t *last = panel + q * 4 * CK_PANEL;
+        const __m256i p0 = _mm256_loadu_si256((const __m256i *)(const void *)last);
+        const __m256i p1 = _mm256_loadu_si256((const __m256i *)(const void *)(last + 32));
+        for (int r = 0; r < mr; r++) {
+            int32_t quad;
+            __builtin_memcpy(&quad, staged + (size_t)r * CK_HW_CHUNK + 4 * q, sizeof quad);
+            const __m256i a = _mm256_set1_epi32(quad);
+            acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(a, p0), ones));
+            acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(a, p1), ones));
         }
     }
     for (int r = 0; r < mr; r++) {
@@ -161,10 +176,10 @@ CK_INLINE void ck_hw_i8_micro(const int16_t *wide, const int8_t *panel, size_t q
 }
 
 #define CK_HW_I8_CASE(MR) \
-    case MR: ck_hw_i8_micro(wide, panel, quads, sums, fresh, MR); break;
+    case MR: ck_hw_i8_micro(staged, panel, quads, sums, fresh, MR); break;
 
-/// Rows r < mr (≤ 4) of `wide` against the 16 columns at `panel`.
-static void ck_hw_i8_quad(const int16_t *wide, const int8_t *panel, size_t quads, int32_t *sums, int fresh, int mr) {
+/// Rows r < mr (≤ 4) of `staged` against the 16 columns at `panel`.
+static void ck_hw_i8_quad(const uint8_t *staged, const int8_t *panel, size_t quads, int32_t *sums, int fresh, int mr) {
     switch (mr) {
         CK_HW_I8_CASE(1) CK_HW_I8_CASE(2) CK_HW_I8_CASE(3) CK_HW_I8_CASE(4)
     default: break;
@@ -178,38 +193,32 @@ typedef struct ck_hw_i8_tile {
     const float *a_scale;
     const int8_t *panels;
     const float *b_scale;
+    const int32_t *b_sum;
 } ck_hw_i8_tile;
 
 /// Rows [i, i + mr) against the panel at column `first` (`ck_narrow_block`).
 static void ck_hw_i8_rows(const void *context, size_t i, size_t first, int mr, float *c, size_t ldc) {
     const ck_hw_i8_tile *t = context;
     const int8_t *panel = t->panels + (first / CK_PANEL) * t->quads * 4 * CK_PANEL;
-    int16_t wide[8 * CK_HW_CHUNK];
+    uint8_t staged[8 * CK_HW_CHUNK];
     int32_t sums[8 * CK_PANEL];
-    // Within each quad: bytes 0 2 1 3, so q0 q2 and q1 q3 are one int32 each.
-    const __m128i order = _mm_setr_epi8(0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15);
-    const __m256i offset = _mm256_set1_epi16(128);
+    const __m256i shift = _mm256_set1_epi8(64);
     for (size_t k0 = 0; k0 < 4 * t->quads; k0 += CK_HW_CHUNK) {
         const size_t n = 4 * t->quads - k0 < CK_HW_CHUNK ? 4 * t->quads - k0 : CK_HW_CHUNK;
         for (int r = 0; r < mr; r++) {
             const uint8_t *src = t->a + (i + (size_t)r) * t->lda + k0;
-            int16_t *dst = wide + (size_t)r * CK_HW_CHUNK;
+            uint8_t *dst = staged + (size_t)r * CK_HW_CHUNK;
             size_t k = 0;
-            for (; k + 16 <= n; k += 16) {
-                const __m128i bytes = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(src + k)), order);
-                _mm256_storeu_si256((__m256i *)(void *)(dst + k), _mm256_sub_epi16(_mm256_cvtepu8_epi16(bytes), offset));
+            for (; k + 32 <= n; k += 32) {
+                const __m256i bytes = _mm256_loadu_si256((const __m256i *)(const void *)(src + k));
+                _mm256_storeu_si256((__m256i *)(void *)(dst + k), _mm256_sub_epi8(bytes, shift));
             }
-            for (; k < n; k += 4) {
-                dst[k] = (int16_t)(src[k] - 128);
-                dst[k + 1] = (int16_t)(src[k + 2] - 128);
-                dst[k + 2] = (int16_t)(src[k + 1] - 128);
-                dst[k + 3] = (int16_t)(src[k + 3] - 128);
-            }
+            for (; k < n; k++) dst[k] = (uint8_t)(src[k] - 64);
         }
         for (int r = 0; r < mr; r += 4) {
             const int rows = mr - r < 4 ? mr - r : 4;
             for (size_t half = 0; half < 2; half++) {
-                ck_hw_i8_quad(wide + (size_t)r * CK_HW_CHUNK, panel + (k0 / 4) * 4 * CK_PANEL + half * 2 * CK_PANEL, n / 4,
+                ck_hw_i8_quad(staged + (size_t)r * CK_HW_CHUNK, panel + (k0 / 4) * 4 * CK_PANEL + half * 2 * CK_PANEL, n / 4,
                               sums + (size_t)r * CK_PANEL + half * 16, k0 == 0, rows);
             }
         }
@@ -217,8 +226,9 @@ static void ck_hw_i8_rows(const void *context, size_t i, size_t first, int mr, f
     for (int r = 0; r < mr; r++) {
         const __m256 row_scale = _mm256_set1_ps(t->a_scale[i + (size_t)r]);
         for (size_t j = 0; j < CK_PANEL; j += 8) {
-            const __m256 v = _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)(const void *)(sums + r * CK_PANEL + j)));
-            const __m256 scaled = _mm256_mul_ps(_mm256_mul_ps(v, _mm256_loadu_ps(t->b_scale + first + j)), row_scale);
+            const __m256i bias = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(t->b_sum + first + j)), 6);
+            const __m256i sum = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(sums + r * CK_PANEL + j)), bias);
+            const __m256 scaled = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(sum), _mm256_loadu_ps(t->b_scale + first + j)), row_scale);
             _mm256_storeu_ps(c + (size_t)r * ldc + j, scaled);
         }
     }
@@ -226,9 +236,8 @@ static void ck_hw_i8_rows(const void *context, size_t i, size_t first, int mr, f
 
 void ck_tile_i8_haswell(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
                         const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
-    (void)b_sum;  // the rows are widened as q, not q + 128: no offset to take off
     if (m == 0 || j1 <= j0) return;
-    const ck_hw_i8_tile tile = { a, lda, ck_narrow_padded(CK_NARROW_I8, d) / 4, a_scale, panels, b_scale };
+    const ck_hw_i8_tile tile = { a, lda, ck_narrow_padded(CK_NARROW_I8, d) / 4, a_scale, panels, b_scale, b_sum };
     ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_hw_i8_rows);
 }
 

@@ -58,7 +58,7 @@ double ck_encode_bf16(const float *src, size_t d, uint16_t *dst) {
 /// vector registers (a maximum is exact in any order; a sum of squares errs by rounding only).
 enum { CK_ENCODE_LANES = 8 };
 
-double ck_encode_i8(const float *src, size_t d, uint8_t *dst, float *scale, int32_t *sum) {
+double ck_encode_i8(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum) {
     double peaks[CK_ENCODE_LANES] = { 0 };
     size_t k = 0;
     for (; k + CK_ENCODE_LANES <= d; k += CK_ENCODE_LANES) {
@@ -75,7 +75,8 @@ double ck_encode_i8(const float *src, size_t d, uint8_t *dst, float *scale, int3
     for (int l = 0; l < CK_ENCODE_LANES; l++) peak = peaks[l] > peak ? peaks[l] : peak;
     const size_t padded = ck_narrow_padded(CK_NARROW_I8, d);
     *sum = 0;
-    *scale = peak == 0 ? 0.0f : (float)(peak / 127.0);
+    const double codes = max_code;
+    *scale = peak == 0 ? 0.0f : (float)(peak / codes);
     if (*scale == 0.0f) {  // a zero row (or one too small to scale): decoded as zeros
         memset(dst, 128, padded);
         double error = 0;
@@ -91,7 +92,7 @@ double ck_encode_i8(const float *src, size_t d, uint8_t *dst, float *scale, int3
         const int lanes = d - k < CK_ENCODE_LANES ? (int)(d - k) : CK_ENCODE_LANES;
         for (int l = 0; l < lanes; l++) {
             double q = ((double)src[k + l] * inverse + round) - round;
-            q = q > 127 ? 127 : q < -127 ? -127 : q;
+            q = q > codes ? codes : q < -codes ? -codes : q;
             dst[k + l] = (uint8_t)((int)q + 128);
             totals[l] += (int32_t)q;
             const double delta = (double)src[k + l] - q * s;  // q·σ is exact in double

@@ -46,6 +46,8 @@ package final class EncodedRows: @unchecked Sendable {
     package let scales: UnsafeMutablePointer<Float>?
     /// Each row's sum of components Σ q_k (int8 only).
     package let sums: UnsafeMutablePointer<Int32>?
+    /// The largest int8 code |q| (`ck_i8_max_code`: 63 where the AVX2 tile runs, else 127).
+    package let maxCode: Int32
     /// The largest ‖a − â‖ over the rows (0 for `float32`).
     package let maxError: Double
     /// The object that owns `source` (kept alive while these rows are).
@@ -54,13 +56,17 @@ package final class EncodedRows: @unchecked Sendable {
     private let storage: UnsafeMutableRawPointer?
 
     /// Encodes the normalised rows of `matrix` (in parallel over the engine's workers).
-    package convenience init(_ matrix: EmbeddingMatrix, encoding: TileEncoding) {
-        self.init(matrix.unitRow(0), count: matrix.rows, dimension: matrix.dimension, owner: matrix, encoding: encoding)
+    package convenience init(_ matrix: EmbeddingMatrix, encoding: TileEncoding, maxCode: Int32 = ck_i8_max_code()) {
+        self.init(matrix.unitRow(0), count: matrix.rows, dimension: matrix.dimension, owner: matrix, encoding: encoding,
+                  maxCode: maxCode)
     }
 
-    /// Encodes `count` rows of `dimension` floats starting at `source`, which `owner` keeps alive.
-    package init(_ source: UnsafePointer<Float>, count n: Int, dimension d: Int, owner: AnyObject, encoding: TileEncoding) {
+    /// Encodes `count` rows of `dimension` floats starting at `source`, which `owner` keeps alive;
+    /// int8 codes up to `maxCode` (the active tile's, unless a test compares variants).
+    package init(_ source: UnsafePointer<Float>, count n: Int, dimension d: Int, owner: AnyObject, encoding: TileEncoding,
+                 maxCode: Int32 = ck_i8_max_code()) {
         self.count = n
+        self.maxCode = maxCode
         self.dimension = d
         self.owner = owner
         self.source = source
@@ -86,7 +92,7 @@ package final class EncodedRows: @unchecked Sendable {
                     let destination = storage + row * stride, values = source + row * d
                     let error = switch encoding {
                     case .bfloat16: ck_encode_bf16(values, d, destination.assumingMemoryBound(to: UInt16.self))
-                    default: ck_encode_i8(values, d, destination.assumingMemoryBound(to: UInt8.self), scales! + row, sums! + row)
+                    default: ck_encode_i8(values, d, maxCode, destination.assumingMemoryBound(to: UInt8.self), scales! + row, sums! + row)
                     }
                     worst = max(worst, error)
                 }

@@ -109,6 +109,7 @@ package struct NarrowKernel: CScanning {
             ck_tile_bf16(rows.base.assumingMemoryBound(to: UInt16.self), rows.stride / 2, m,
                          columns.panels.assumingMemoryBound(to: UInt16.self), range.lowerBound, range.upperBound, d, c, ldc)
         default:
+            precondition(columns.maxCode <= ck_i8_max_code(), "int8 columns encoded with codes the active tile cannot take")
             ck_tile_i8(rows.base.assumingMemoryBound(to: UInt8.self), rows.stride, rows.scales!, m,
                        columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
                        range.lowerBound, range.upperBound, d, c, ldc)

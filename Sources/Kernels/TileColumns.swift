@@ -14,6 +14,8 @@ package final class TileColumns: @unchecked Sendable {
     package let dimension: Int
     /// Columns held.
     package private(set) var count = 0
+    /// The largest int8 code any column may hold (`EncodedRows.maxCode`).
+    package private(set) var maxCode: Int32 = 0
     private var capacity: Int
     private var storage: UnsafeMutableRawPointer
     private var scales: UnsafeMutablePointer<Float>?
@@ -58,6 +60,7 @@ package final class TileColumns: @unchecked Sendable {
     /// Adds row `row` of `rows` (same encoding and dimension) as the next column.
     package func append(_ rows: EncodedRows, row: Int) {
         precondition(borrowed == nil && rows.encoding == encoding && rows.dimension == dimension)
+        maxCode = max(maxCode, rows.maxCode)
         if count == capacity { grow() }
         let source = rows.row(row), d = dimension
         switch encoding {

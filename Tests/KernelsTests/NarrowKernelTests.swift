@@ -45,23 +45,25 @@ final class NarrowKernelTests: XCTestCase {
     func testInt8ScalesToTheLargestComponent() {
         var rng = SplitMix64(seed: 0x1D8)
         for d in Self.dims {
-            let x = (0..<d).map { _ in rng.gaussian() * 0.1 }
-            var out = [UInt8](repeating: 7, count: ck_narrow_padded(CK_NARROW_I8, d))
-            var scale: Float = 0, sum: Int32 = 0
-            let error = ck_encode_i8(x, d, &out, &scale, &sum)
-            let q = out.prefix(d).map { Int($0) - 128 }
-            XCTAssertEqual(q.map(abs).max(), 127, "d=\(d): the largest component maps to ±127")
-            XCTAssertTrue(q.allSatisfy { (-127...127).contains($0) })
-            XCTAssertEqual(Int(sum), q.reduce(0, +))
-            XCTAssertEqual(Double(scale), Double(x.map { abs($0) }.max()!) / 127, accuracy: Double(scale) * 0x1p-23)
-            let expected = zip(x, q).map { (Double($0) - Double($1) * Double(scale)) * (Double($0) - Double($1) * Double(scale)) }
-            XCTAssertEqual(error, expected.reduce(0, +).squareRoot(), accuracy: 1e-15)
-            XCTAssertLessThanOrEqual(error, Double(d).squareRoot() * Double(scale) / 2 * (1 + 1e-9), "at most half a step per component")
-            XCTAssertTrue(out[d...].allSatisfy { $0 == 128 }, "padding is q = 0")
+            for codes in [127, 63] {
+                let x = (0..<d).map { _ in rng.gaussian() * 0.1 }
+                var out = [UInt8](repeating: 7, count: ck_narrow_padded(CK_NARROW_I8, d))
+                var scale: Float = 0, sum: Int32 = 0
+                let error = ck_encode_i8(x, d, Int32(codes), &out, &scale, &sum)
+                let q = out.prefix(d).map { Int($0) - 128 }
+                XCTAssertEqual(q.map(abs).max(), codes, "d=\(d): the largest component maps to ±\(codes)")
+                XCTAssertTrue(q.allSatisfy { (-codes...codes).contains($0) })
+                XCTAssertEqual(Int(sum), q.reduce(0, +))
+                XCTAssertEqual(Double(scale), Double(x.map { abs($0) }.max()!) / Double(codes), accuracy: Double(scale) * 0x1p-23)
+                let expected = zip(x, q).map { (Double($0) - Double($1) * Double(scale)) * (Double($0) - Double($1) * Double(scale)) }
+                XCTAssertEqual(error, expected.reduce(0, +).squareRoot(), accuracy: 1e-15)
+                XCTAssertLessThanOrEqual(error, Double(d).squareRoot() * Double(scale) / 2 * (1 + 1e-9), "at most half a step per component")
+                XCTAssertTrue(out[d...].allSatisfy { $0 == 128 }, "padding is q = 0")
+            }
         }
         var zero = [UInt8](repeating: 0, count: 4)
         var scale: Float = 1, sum: Int32 = 1
-        XCTAssertEqual(ck_encode_i8([0, 0, 0], 3, &zero, &scale, &sum), 0)
+        XCTAssertEqual(ck_encode_i8([0, 0, 0], 3, 127, &zero, &scale, &sum), 0)
         XCTAssertEqual(scale, 0)
         XCTAssertEqual(sum, 0)
         XCTAssertEqual(zero, [128, 128, 128, 128])
@@ -101,11 +103,13 @@ final class NarrowKernelTests: XCTestCase {
         }
     }
 
+    /// Codes of at most 63, as `EncodedRows` writes them where this kernel runs, including rows
+    /// of equal components (codes ±63 throughout, the largest int16 pair sums: no saturation).
     func testInt8AVX2KernelAgreesBitForBitWithItsSerialTwin() throws {
         try skipWithoutAVX2()
         var rng = SplitMix64(seed: 0x2_7E8)
         for d in Self.dims {
-            let (_, columns, queries) = try operands(d, .int8, &rng)
+            let (_, columns, queries) = try operands(d, .int8, &rng, maxCode: 63, extremes: true)
             for (j0, j1) in ranges(columns.count, &rng) {
                 let avx2 = tile(queries.count, j1 - j0) { c, ldc in
                     ck_tile_i8_haswell(queries.row(0).assumingMemoryBound(to: UInt8.self), queries.stride, queries.scales!, queries.count,
@@ -209,12 +213,18 @@ final class NarrowKernelTests: XCTestCase {
     // MARK: - Helpers
 
     /// Rows, all of them as columns, and a few of them as queries (a copy, so queries sit apart).
-    private func operands(_ d: Int, _ encoding: TileEncoding, _ rng: inout SplitMix64) throws -> (EncodedRows, TileColumns, EncodedRows) {
+    /// Random rows (and with `extremes` rows of equal positive or negative components), their
+    /// columns, and queries drawn from them; int8 codes up to `maxCode`.
+    private func operands(_ d: Int, _ encoding: TileEncoding, _ rng: inout SplitMix64, maxCode: Int32 = ck_i8_max_code(),
+                          extremes: Bool = false) throws -> (EncodedRows, TileColumns, EncodedRows) {
         let n = 1 + Int(rng.next() % 90)
-        let vectors = (0..<n).map { _ in (0..<d).map { _ in rng.gaussian() } }
-        let rows = EncodedRows(try EmbeddingMatrix(rows: vectors), encoding: encoding)
+        var vectors = (0..<n).map { _ in (0..<d).map { _ in rng.gaussian() } }
+        if extremes { vectors += [[Float](repeating: 1, count: d), [Float](repeating: -1, count: d)] }
+        let rows = EncodedRows(try EmbeddingMatrix(rows: vectors), encoding: encoding, maxCode: maxCode)
         let m = 1 + Int(rng.next() % 19)
-        let queries = EncodedRows(try EmbeddingMatrix(rows: (0..<m).map { _ in vectors[Int(rng.next() % UInt64(n))] }), encoding: encoding)
+        var drawn = (0..<m).map { _ in vectors[Int(rng.next() % UInt64(vectors.count))] }
+        if extremes { drawn += vectors.suffix(2) }
+        let queries = EncodedRows(try EmbeddingMatrix(rows: drawn), encoding: encoding, maxCode: maxCode)
         return (rows, TileColumns(allRowsOf: rows), queries)
     }
 

@@ -1,3 +1,4 @@
+import CKernels
 import Kernels
 
 /// Rows built to make a screening tile (bf16, int8) err as far as its error bound allows: every
@@ -31,16 +32,18 @@ package enum ScreeningInputs {
     }
 
     /// `v` normalised, with each component moved half a step off the grid of `encoding` (bf16:
-    /// between two neighbours of 8 significant bits; int8: between two multiples of max|v|/127).
+    /// between two neighbours of 8 significant bits; int8: between two multiples of max|v|/m,
+    /// m the codes this process encodes with, `ck_i8_max_code`).
     package static func offGrid(_ v: [Double], encoding: TileEncoding) -> [Double] {
         let norm = v.map { $0 * $0 }.reduce(0, +).squareRoot()
         let unit = v.map { $0 / norm }
         switch encoding {
         case .int8:
-            let step = unit.map(abs).max()! / 127
+            let codes = Double(ck_i8_max_code())
+            let step = unit.map(abs).max()! / codes
             return unit.map { x in
                 let q = (x / step).rounded(.down)
-                return abs(q) >= 126 ? x : (q + 0.5) * step
+                return abs(q) >= codes - 1 ? x : (q + 0.5) * step
             }
         default:
             return unit.map { x in
