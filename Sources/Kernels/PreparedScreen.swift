@@ -68,22 +68,13 @@ extension Backend {
         }
         let estimate = ScreenEstimate(rows: rows, columns: columns, target: target, basis: screens[ranks.last!]!,
                                       floatKernel: Self.fastestFloatKernel)
-        // The ranks dealt round the workers (each estimate is a small single-threaded tile).
-        var costs = [[(encoding: TileEncoding, cost: Double)]](repeating: [], count: ranks.count)
-        let workers = min(ComputeThreads.count, ranks.count)
-        costs.withUnsafeMutableBufferPointer { costs in
-            ComputeThreads.forEach(parts: workers) { w in
-                for r in stride(from: w, to: ranks.count, by: workers) {
-                    costs[r] = estimate.costs(of: screens[ranks[r]]!, encodings: encodings)
-                }
-            }
+        let limit = request == .auto ? 0.8 * estimate.costWithoutScreen(resolved.kernel.encoding) : Double.infinity
+        let candidates = Self.cheapest(ranks.flatMap { k in encodings.map { (rank: k, encoding: $0) } }, limit: limit) {
+            estimate.cost(of: screens[$0]!, $1)
         }
-        var candidates = zip(ranks, costs).flatMap { k, costs in costs.map { (rank: k, encoding: $0.encoding, cost: $0.cost) } }
-        candidates.sort { $0.cost < $1.cost }
         // The sample's band can be narrower than the pool's (its largest encoding error sets it):
         // the best candidates are costed again with their real band, and the cheapest taken. The
         // matrices are projected again only for a candidate of a higher rank than the last.
-        let limit = request == .auto ? 0.8 * estimate.costWithoutScreen(resolved.kernel.encoding) : Double.infinity
         var projections: (rows: ScreenProjections, columns: ScreenProjections)?
         var best: (screen: PreparedScreen, cost: Double)?
         for candidate in candidates.prefix(3) where candidate.cost < min(limit, best?.cost ?? .infinity) {
@@ -91,10 +82,35 @@ extension Backend {
                 projections = Self.projections(on: screens[candidate.rank]!, rows: rows, columns: columns)
             }
             let screen = prepared(screens[candidate.rank]!, candidate.encoding, projections: projections!)
-            let cost = estimate.costs(of: screen.screen, encodings: [candidate.encoding], band: screen.band)[0].cost
+            let cost = estimate.cost(of: screen.screen, candidate.encoding, band: screen.band)
             if cost < min(limit, best?.cost ?? .infinity) { best = (screen, cost) }
         }
         return best?.screen
+    }
+
+    /// The screens (rank, encoding) `cost` estimates, cheapest first, of those it was worth
+    /// estimating: in order of their tile's cost (a lower bound on their cost), a batch for the
+    /// engine's workers at a time (each estimate is a small single-threaded tile), until the next
+    /// tile alone costs at least the best estimate so far or `limit`. The cheapest is the one a
+    /// full search finds; the costly estimates of high ranks are mostly skipped.
+    private static func cheapest(_ screens: [(rank: Int, encoding: TileEncoding)], limit: Double,
+                                 cost: @Sendable (Int, TileEncoding) -> Double) -> [(rank: Int, encoding: TileEncoding, cost: Double)] {
+        let pending = screens.sorted { ScreenEstimate.tileCost(rank: $0.rank, $0.encoding) < ScreenEstimate.tileCost(rank: $1.rank, $1.encoding) }
+        var estimated: [(rank: Int, encoding: TileEncoding, cost: Double)] = []
+        var next = 0
+        while next < pending.count {
+            let bound = min(limit, estimated.map(\.cost).min() ?? .infinity)
+            let batch = pending[next..<min(next + ComputeThreads.count, pending.count)]
+                .filter { ScreenEstimate.tileCost(rank: $0.rank, $0.encoding) < bound }
+            guard !batch.isEmpty else { break }
+            var costs = [Double](repeating: 0, count: batch.count)
+            costs.withUnsafeMutableBufferPointer { costs in
+                ComputeThreads.forEach(parts: batch.count) { costs[$0] = cost(batch[$0].rank, batch[$0].encoding) }
+            }
+            estimated += zip(batch, costs).map { ($0.rank, $0.encoding, $1) }
+            next += min(ComputeThreads.count, pending.count - next)
+        }
+        return estimated.sorted { $0.cost < $1.cost }
     }
 
     /// The projections of `rows` and `columns` on `screen`'s basis (one object when the matrices

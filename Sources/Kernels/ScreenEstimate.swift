@@ -60,23 +60,24 @@ package struct ScreenEstimate {
         }
     }
 
-    /// Expected work per pair of each encoding's screen with `screen`'s basis, a prefix of the
-    /// estimate's (see `Backend.preparedScreen`).
+    /// Expected work per pair of `screen` (its basis a prefix of the estimate's) in `encoding`
+    /// (see `Backend.preparedScreen`): at least `tileCost`.
     /// - Parameter band: the band of the screen over the whole matrices (nil: the sample's own,
     ///   which may be narrower: the largest encoding error of a whole pool sets its band).
-    func costs(of screen: LowRankScreen, encodings: [TileEncoding], band: Double? = nil) -> [(encoding: TileEncoding, cost: Double)] {
+    func cost(of screen: LowRankScreen, _ encoding: TileEncoding, band: Double? = nil) -> Double {
         let rowScreen = screen.rows(rows), columnScreen = screen.rows(columns)
-        return encodings.map { encoding in
-            let a = rowScreen.encoded(encoding), b = columnScreen.encoded(encoding)
-            let band = band ?? screen.band(rowScreen, columnScreen, encoding: encoding, rowError: a.maxError, columnError: b.maxError)
-            // Doubled: a sample of ~10⁶ pairs undercounts survivors where the spectrum falls off
-            // a cliff (on the bench's synthetic pool, rank 96 in int8 left 2.7 % where its sample
-            // showed 0.2 %, rank 128 0.05 %).
-            let f = 2 * survivingFraction(a, b, band: band, kernel: encoding.kernel(float: floatKernel))
-            let tile = encoding.relativeCost * Double(screen.rank + 1) + Self.entryCost
-            let cost = tile + f * Self.checkCostPerDimension * Double(dimension)
-            return (encoding, cost)
-        }
+        let a = rowScreen.encoded(encoding), b = columnScreen.encoded(encoding)
+        let band = band ?? screen.band(rowScreen, columnScreen, encoding: encoding, rowError: a.maxError, columnError: b.maxError)
+        // Doubled: a sample of ~10⁶ pairs undercounts survivors where the spectrum falls off a
+        // cliff (on the bench's synthetic pool, rank 96 in int8 left 2.7 % where its sample showed
+        // 0.2 %, rank 128 0.05 %).
+        let f = 2 * survivingFraction(a, b, band: band, kernel: encoding.kernel(float: floatKernel))
+        return Self.tileCost(rank: screen.rank, encoding) + f * Self.checkCostPerDimension * Double(dimension)
+    }
+
+    /// The work per pair of a screen's tile alone (rank k: w·(k + 1) + 8), survivors aside.
+    static func tileCost(rank: Int, _ encoding: TileEncoding) -> Double {
+        encoding.relativeCost * Double(rank + 1) + entryCost
     }
 
     /// Expected work per pair without a screen, with tiles of `encoding`.
