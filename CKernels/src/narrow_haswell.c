@@ -2,9 +2,10 @@
 // Enabled per function by the pragma below; call only when ck_isa_supported() covers CK_ISA_AVX2.
 //
 // The panel layout and walk are those of the AVX-512 kernels (`ck_narrow_walk`). A block of up to
-// 8 rows × one panel widens the rows' components, a chunk at a time, into a stack buffer, then
-// runs 4-row × 16-column micro-kernels over the chunk: per pair (quad) of components, two 32-byte
-// panel loads hold 8 columns each, split in registers into their even and odd components.
+// 8 rows × one panel stages the rows' components, a chunk at a time, in a stack buffer (bf16
+// widened to float, int8 bytes shifted to 1..127), then runs 4-row × 16-column micro-kernels over
+// the chunk: per pair (quad) of components, two 32-byte panel loads hold 8 columns each (bf16:
+// split in registers into their even and odd components).
 //
 // - bf16: a bf16 value is the top half of a float, so a shift (even components) or a mask (odd
 //   ones) widens it exactly; c += â_k·b̂_k by FMA, one accumulator per output, k in order. A

@@ -1,7 +1,7 @@
 /// The cost of a multiply-add in tiles of each encoding relative to float, measured once per
 /// process on this CPU (a few milliseconds): it differs by an order of magnitude between CPUs
 /// (`vdpbf16ps` runs at twice the float rate on AMD Zen 4/5 and at half of it on Intel
-/// Sapphire Rapids; the AVX2 kernels widen before they multiply, the serial twins are an order
+/// Sapphire Rapids; the AVX2 bf16 kernel widens before it multiplies, the serial twins are an order
 /// of magnitude slower): a low-rank screen picks its encoding by it (`Backend.preparedScreen`),
 /// and a backend that runs a serial twin says how much slower than `auto` it is.
 enum TileCost {
