@@ -137,14 +137,17 @@ package struct ScreenEstimate {
         kernel.tile(sample.unitRow(0), rows: s, sample.unitRow(0), rows: s, dimension: d, into: &tile, rowStride: s)
         // Symmetrised: the float tile need not be.
         let gram = (0..<(s * s)).map { 0.5 * (Double(tile[$0]) + Double(tile[($0 % s) * s + $0 / s])) }
-        let directions = LeadingEigenvectors.of(gram, dimension: s, count: min(count, s), kernel: kernel).map { u in
-            var v = [Double](repeating: 0, count: d)
-            for i in 0..<s {
-                let row = sample.unitRow(i), weight = u[i]
-                for c in 0..<d { v[c] += weight * Double(row[c]) }
-            }
-            return v
+        let us = LeadingEigenvectors.of(gram, dimension: s, count: min(count, s), kernel: kernel)
+        // The directions Xᵀu as one float product: row c of U·X is Σ_i u_c[i]·x_i.
+        let u = us.flatMap { $0.map(Float.init) }
+        var transposed = [Float](repeating: 0, count: d * s)
+        for i in 0..<s {
+            let row = sample.unitRow(i)
+            for c in 0..<d { transposed[c * s + i] = row[c] }
         }
+        var product = [Float](repeating: 0, count: us.count * d)
+        kernel.tile(u, rows: us.count, transposed, rows: d, dimension: s, into: &product, rowStride: d)
+        let directions = (0..<us.count).map { c in (0..<d).map { Double(product[c * d + $0]) } }
         return LeadingEigenvectors.orthonormalPrefix(directions)
     }
 
