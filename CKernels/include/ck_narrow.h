@@ -54,7 +54,7 @@ typedef enum ck_narrow_type {
 /// The variants of a narrow tile, slowest first.
 typedef enum ck_narrow_kernel_variant {
     CK_NARROW_SERIAL = 0,   ///< the portable twin (no AVX2 tier)
-    CK_NARROW_HASWELL = 1,  ///< AVX2 + FMA: bf16 widened to float with FMA, int8 widened to int16 with `vpmaddwd`
+    CK_NARROW_HASWELL = 1,  ///< AVX2 + FMA: bf16 widened to float with FMA, int8 codes ≤ 63 with `vpmaddubsw`
     CK_NARROW_AVX512 = 2,   ///< AVX512_BF16 `vdpbf16ps` (bf16) or AVX512_VNNI `vpdpbusd` (int8)
 } ck_narrow_kernel_variant;
 

@@ -13,8 +13,8 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Screening tiles in bfloat16 (AVX512_BF16 `vdpbf16ps`, or widened to float with AVX2 FMA),
     /// pairs near a threshold decided in float and then double.
     case bf16
-    /// Screening tiles in int8 with a scale per row (AVX512_VNNI `vpdpbusd`, or widened to int16
-    /// with AVX2 `vpmaddwd`), pairs near a threshold decided in float and then double.
+    /// Screening tiles in int8 with a scale per row (AVX512_VNNI `vpdpbusd`, or AVX2 `vpmaddubsw`
+    /// on codes up to 63), pairs near a threshold decided in float and then double.
     case int8
     /// The plain double-precision reference loop.
     case scalar
