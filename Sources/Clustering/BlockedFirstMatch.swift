@@ -133,7 +133,8 @@ final class BlockedFirstMatch {
             rechecks.deallocate()
         }
         rechecks.initialize(repeating: 0, count: count + 1)
-        let staged = RowBlock(base: stagedRows, stride: encoded.stride, scales: stagedScales.map { UnsafePointer($0) })
+        let staged = RowBlock(base: stagedRows, stride: encoded.stride, scales: stagedScales.map { UnsafePointer($0) },
+                              maxCode: encoded.maxCode)
         for row in rows {
             stage(row, at: 0)
             var start = seedsFrom
@@ -218,7 +219,7 @@ final class BlockedFirstMatch {
                     for first in Swift.stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: tileRows) {
                         let rows = first..<min(first + tileRows, parts[p].upperBound)
                         let staged = RowBlock(base: stagedRows + first * stride, stride: stride,
-                                              scales: stagedScales.map { UnsafePointer($0 + first) })
+                                              scales: stagedScales.map { UnsafePointer($0 + first) }, maxCode: encoded.maxCode)
                         kernel.tile(staged, count: rows.count, seeds, chunk, into: tile, rowStride: width)
                         for i in rows {
                             scan.row(tile + (i - first) * width, width: width, row: active[i], firstSeed: chunk.lowerBound,

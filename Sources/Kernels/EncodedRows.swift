@@ -65,6 +65,7 @@ package final class EncodedRows: @unchecked Sendable {
     /// int8 codes up to `maxCode` (the active tile's, unless a test compares variants).
     package init(_ source: UnsafePointer<Float>, count n: Int, dimension d: Int, owner: AnyObject, encoding: TileEncoding,
                  maxCode: Int32 = ck_i8_max_code()) {
+        precondition((1...127).contains(maxCode), "int8 codes run from 1 to 127, not \(maxCode)")
         self.count = n
         self.maxCode = maxCode
         self.dimension = d
@@ -115,5 +116,10 @@ package final class EncodedRows: @unchecked Sendable {
     /// Start of stored row `row`.
     package func row(_ row: Int) -> UnsafeRawPointer {
         storage.map { UnsafeRawPointer($0 + row * stride) } ?? UnsafeRawPointer(source + row * dimension)
+    }
+
+    /// The rows from `row` on as the row side of a tile (their scales and codes with them).
+    package func block(from row: Int) -> RowBlock {
+        RowBlock(base: self.row(row), stride: stride, scales: scales.map { UnsafePointer($0 + row) }, maxCode: maxCode)
     }
 }

@@ -89,7 +89,7 @@ package struct ScreenEstimate {
     private func survivingFraction(_ a: EncodedRows, _ b: EncodedRows, band: Double, kernel: any SimilarityKernel) -> Double {
         let m = a.count, n = b.count
         var tile = [Float](repeating: 0, count: m * n)
-        let staged = RowBlock(base: a.row(0), stride: a.stride, scales: a.scales.map { UnsafePointer($0) })
+        let staged = a.block(from: 0)
         tile.withUnsafeMutableBufferPointer { kernel.tile(staged, count: m, TileColumns(allRowsOf: b), 0..<n, into: $0.baseAddress!, rowStride: n) }
         var survivors = 0, pairs = 0
         let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: max(n, 1))

@@ -6,11 +6,14 @@ package struct RowBlock {
     package var base: UnsafeRawPointer
     package var stride: Int
     package var scales: UnsafePointer<Float>?
+    /// The largest int8 code the rows may hold (`EncodedRows.maxCode`; unless said, 127, the most).
+    package var maxCode: Int32
 
-    package init(base: UnsafeRawPointer, stride: Int, scales: UnsafePointer<Float>? = nil) {
+    package init(base: UnsafeRawPointer, stride: Int, scales: UnsafePointer<Float>? = nil, maxCode: Int32 = 127) {
         self.base = base
         self.stride = stride
         self.scales = scales
+        self.maxCode = maxCode
     }
 }
 
@@ -109,7 +112,7 @@ package struct NarrowKernel: CScanning {
             ck_tile_bf16(rows.base.assumingMemoryBound(to: UInt16.self), rows.stride / 2, m,
                          columns.panels.assumingMemoryBound(to: UInt16.self), range.lowerBound, range.upperBound, d, c, ldc)
         default:
-            precondition(columns.maxCode <= ck_i8_max_code(), "int8 columns encoded with codes the active tile cannot take")
+            precondition(max(rows.maxCode, columns.maxCode) <= ck_i8_max_code(), "int8 rows encoded with codes the active tile cannot take")
             ck_tile_i8(rows.base.assumingMemoryBound(to: UInt8.self), rows.stride, rows.scales!, m,
                        columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
                        range.lowerBound, range.upperBound, d, c, ldc)

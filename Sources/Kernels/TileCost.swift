@@ -20,7 +20,7 @@ enum TileCost {
         for encoding in [TileEncoding.float32, .bfloat16, .int8] {
             let encoded = EncodedRows(matrix, encoding: encoding)
             let kernel = encoding.kernel(float: Backend.fastestFloatKernel)
-            let staged = RowBlock(base: encoded.row(0), stride: encoded.stride, scales: encoded.scales.map { UnsafePointer($0) })
+            let staged = encoded.block(from: 0)
             let panels = TileColumns(allRowsOf: encoded)
             seconds[encoding] = (0..<5).map { _ in
                 Stopwatch.measure { kernel.tile(staged, count: rows, panels, rows..<(rows + columns), into: tile, rowStride: columns) }.seconds

@@ -49,7 +49,7 @@ final class ScreeningBoundTests: XCTestCase {
                 let columns = TileColumns(allRowsOf: rows)
                 var screened = [Float](repeating: 0, count: matrix.rows)
                 screened.withUnsafeMutableBufferPointer {
-                    NarrowKernel(encoding).tile(RowBlock(base: rows.row(0), stride: rows.stride, scales: rows.scales.map { UnsafePointer($0) }),
+                    NarrowKernel(encoding).tile(rows.block(from: 0),
                                                 count: 1, columns, 0..<matrix.rows, into: $0.baseAddress!, rowStride: matrix.rows)
                 }
                 let undecided = screened.dropFirst().filter { $0 >= lo && $0 < hi }.count

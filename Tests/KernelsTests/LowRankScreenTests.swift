@@ -22,7 +22,7 @@ final class LowRankScreenTests: XCTestCase {
         let n = matrix.rows
         var similarities = [Float](repeating: 0, count: n * n)
         similarities.withUnsafeMutableBufferPointer { out in
-            encoding.kernel(float: float).tile(RowBlock(base: encoded.row(0), stride: encoded.stride, scales: encoded.scales.map { UnsafePointer($0) }),
+            encoding.kernel(float: float).tile(encoded.block(from: 0),
                                                count: n, TileColumns(allRowsOf: encoded), 0..<n, into: out.baseAddress!, rowStride: n)
         }
         return (similarities, band)

@@ -82,7 +82,7 @@ final class NarrowKernelTests: XCTestCase {
     func testBF16KernelStaysWithinTheAccumulationBoundOfTheExactEncodedDot() throws {
         if let missing = MissingInstruction.bf16 { throw XCTSkip(MissingInstruction.reason("the bf16 tile kernel", needs: [missing])) }
         try checkBF16Tiles(ComputeEnvironment.bf16Kernel) { queries, columns, range, c, ldc in
-            NarrowKernel(.bfloat16).tile(RowBlock(base: queries.row(0), stride: queries.stride), count: queries.count,
+            NarrowKernel(.bfloat16).tile(queries.block(from: 0), count: queries.count,
                                          columns, range, into: c, rowStride: ldc)
         }
     }
@@ -146,7 +146,7 @@ final class NarrowKernelTests: XCTestCase {
             let (_, columns, queries) = try operands(d, .int8, &rng)
             for (j0, j1) in ranges(columns.count, &rng) {
                 let m = queries.count
-                let staged = RowBlock(base: queries.row(0), stride: queries.stride, scales: UnsafePointer(queries.scales!))
+                let staged = queries.block(from: 0)
                 let dispatched = tile(m, j1 - j0) { c, ldc in
                     NarrowKernel(.int8).tile(staged, count: m, columns, j0..<j1, into: c, rowStride: ldc)
                 }
@@ -166,7 +166,7 @@ final class NarrowKernelTests: XCTestCase {
             let whole = TileColumns(allRowsOf: rows)
             XCTAssertEqual(grown.count, whole.count)
             let kernel: any SimilarityKernel = encoding == .float32 ? CSIMDKernel() : NarrowKernel(encoding)
-            let staged = RowBlock(base: rows.row(0), stride: rows.stride, scales: rows.scales.map { UnsafePointer($0) })
+            let staged = rows.block(from: 0)
             let a = tile(matrix.rows, 300) { kernel.tile(staged, count: matrix.rows, grown, 0..<300, into: $0, rowStride: $1) }
             let b = tile(matrix.rows, 300) { kernel.tile(staged, count: matrix.rows, whole, 0..<300, into: $0, rowStride: $1) }
             XCTAssertEqual(a, b, "\(encoding)")
@@ -190,7 +190,7 @@ final class NarrowKernelTests: XCTestCase {
                     let rows = EncodedRows(matrix, encoding: encoding)
                     let band = ExactnessBand.band(for: d, encoding: encoding, rowError: rows.maxError, columnError: rows.maxError)
                     let columns = TileColumns(allRowsOf: rows)
-                    let staged = RowBlock(base: rows.row(0), stride: rows.stride, scales: rows.scales.map { UnsafePointer($0) })
+                    let staged = rows.block(from: 0)
                     let similarities = tile(matrix.rows, matrix.rows) {
                         NarrowKernel(encoding).tile(staged, count: matrix.rows, columns, 0..<matrix.rows, into: $0, rowStride: $1)
                     }
