@@ -1,4 +1,5 @@
-/// Runtime LAPACKE loader: the symmetric eigensolver behind the report's PCA map.
+/// Runtime LAPACKE loader: the symmetric eigensolvers behind the report's PCA map (`dsyevr`) and
+/// the low-rank screen's basis (`ssyevr`, when the library has it).
 ///
 /// Like the BLAS, LAPACKE is never linked: `ck_lapack_load` first loads the BLAS (`ck_blas.h`,
 /// so the OpenBLAS core is chosen and its threads set before LAPACK can start the library), then

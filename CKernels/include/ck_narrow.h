@@ -19,7 +19,7 @@
 ///   are stored as bytes q + 128 (unsigned, as `vpdpbusd` multiplies unsigned by signed).
 /// - **int8 tile**: the integer sum Σ q_a·q_b is exact in int32 (|Σ| ≤ d·127², so d < 133,000),
 ///   then c = fl(fl(fl(Σ)·σ_b)·σ_a): three roundings, |c − â·b̂| ≤ ((1+u)³ − 1)|â·b̂|. Every
-///   variant gives the same tiles bit for bit.
+///   variant gives the same tiles bit for bit on the codes it takes (the AVX2 one: |q| ≤ 63).
 ///
 /// Layouts: A rows are row-major, `lda` elements apart, padded with zeros (bf16) or 128 (int8)
 /// to a whole number of pairs (bf16) or quads (int8). B rows (the columns of a tile) live in

@@ -34,7 +34,7 @@
 
 #define CK_INLINE static inline __attribute__((always_inline))
 
-/// Components of A widened per chunk (a multiple of 8).
+/// Components of A staged per chunk (a multiple of 8).
 enum { CK_HW_CHUNK = 256 };
 
 // MARK: - bf16

@@ -83,7 +83,7 @@ double ck_encode_i8(const float *src, size_t d, int max_code, uint8_t *dst, floa
         for (k = 0; k < d; k++) error += (double)src[k] * (double)src[k];
         return sqrt(error);
     }
-    // q = x/σ rounded to nearest even by the 1.5·2⁵² trick (|x/σ| ≤ 127.5, far below 2⁵¹), then
+    // q = x/σ rounded to nearest even by the 1.5·2⁵² trick (|x/σ| ≤ max_code + ½, far below 2⁵¹), then
     // clamped; any integer q is sound, as the error it leaves is measured.
     const double s = (double)*scale, inverse = 1.0 / s, round = 6755399441055744.0;
     double errors[CK_ENCODE_LANES] = { 0 };

@@ -12,7 +12,8 @@ struct ScreenSurvivors {
     private var scores: [Float] = []
     /// Where each query's pairs start in `rows`; the last entry is their count.
     private var starts: [Int] = [0]
-    /// Per row of the span, where its pairs start in the row-ordered walk of `score`.
+    /// Per row of the span, where its next pair goes in the row-ordered walk of `score`, and that
+    /// walk (pair indices).
     private var rowStarts: [Int] = []
     private var order: [Int] = []
 
@@ -41,22 +42,27 @@ struct ScreenSurvivors {
     /// database row (`firstRow` + row), visiting the span's rows in ascending order.
     mutating func score(_ block: Range<Int>, of queryMatrix: EmbeddingMatrix, in database: EmbeddingMatrix,
                         firstRow: Int, width: Int) {
-        // A counting sort of the pairs by row.
-        rowStarts = [Int](repeating: 0, count: width + 1)
+        // A counting sort of the pairs by row (the arrays keep their memory from span to span).
+        Self.reset(&rowStarts, count: width + 1)
         for row in rows { rowStarts[Int(row) + 1] += 1 }
         for r in 0..<width { rowStarts[r + 1] += rowStarts[r] }
-        order = [Int](repeating: 0, count: rows.count)
-        var next = rowStarts
+        Self.reset(&order, count: rows.count)
         for (pair, row) in rows.enumerated() {
-            order[next[Int(row)]] = pair
-            next[Int(row)] += 1
+            order[rowStarts[Int(row)]] = pair
+            rowStarts[Int(row)] += 1
         }
-        scores = [Float](repeating: 0, count: rows.count)
+        Self.reset(&scores, count: rows.count)
         let d = database.dimension
         for pair in order {
             let row = database.unitRow(firstRow + Int(rows[pair]))
             scores[pair] = ck_dot_f32(queryMatrix.unitRow(block.lowerBound + Int(queries[pair])), row, d)
         }
+    }
+
+    /// `array` as `count` zeros, in the memory it has.
+    private static func reset<T: Numeric>(_ array: inout [T], count: Int) {
+        array.removeAll(keepingCapacity: true)
+        array.append(contentsOf: repeatElement(0, count: count))
     }
 
     /// The `query`-th query's pairs (after `score`): database row and float similarity.

@@ -2,9 +2,9 @@ import Kernels
 
 /// One exact top-k search (see `TopKRecall`): workers take contiguous query ranges; each walks
 /// its queries block by block over database chunks, one tile at a time, in the kernel's encoding:
-/// full-dimension tiles, or a low-rank screen's (`screenBand` set), whose survivors are scored in
-/// float.
-struct TiledRecall {
+/// full-dimension tiles, or a low-rank screen's (`screenBand` set), kept for a span of database
+/// rows, whose survivors are scored in float.
+package struct TiledRecall {
     let queries: EmbeddingMatrix
     let database: EmbeddingMatrix
     let k: Int
@@ -35,17 +35,17 @@ struct TiledRecall {
             ComputeThreads.forEach(parts: parts.count) { p in
                 let tile = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * span)
                 let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: span)
+                var spanSurvivors = ScreenSurvivors()
                 defer {
                     tile.deallocate()
                     scratch.deallocate()
                 }
                 for start in stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: blockRows) {
                     let block = start..<min(start + blockRows, parts[p].upperBound)
-                    let staged = RowBlock(base: rows.row(block.lowerBound), stride: rows.stride,
-                                          scales: rows.scales.map { UnsafePointer($0 + block.lowerBound) })
+                    let staged = rows.block(from: block.lowerBound)
                     let found = if let screenBand {
                         screened(block, staged, columns, band: screenBand, span: span, tile: tile, scratch: scratch,
-                                 floatMargin: floatMargin)
+                                 survivors: &spanSurvivors, floatMargin: floatMargin)
                     } else {
                         unscreened(block, staged, columns, tile: tile, scratch: scratch)
                     }
@@ -80,16 +80,16 @@ struct TiledRecall {
     /// seeded from them, and then every row of the span whose screen similarity may reach the
     /// floor is scored in float.
     ///
-    /// The seed: the 2k rows of best screen similarity in the span, whose k-th best float
+    /// The seed: the rows of the 2k best screen similarities in the span, whose k-th best float
     /// similarity F' is at most the final k-th best F (a span is part of the database); F' less
     /// the float margin is a floor `CandidateSet` may start from. (Started from −∞, the floor
     /// stays below F until most rows are seen, and the screen lets 2–4× more pairs through.)
     private func screened(_ block: Range<Int>, _ staged: RowBlock, _ columns: TileColumns, band: Double, span: Int,
-                          tile: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt32>, floatMargin: Double)
+                          tile: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt32>,
+                          survivors spanSurvivors: inout ScreenSurvivors, floatMargin: Double)
         -> (candidates: [CandidateSet], survivors: [Int]) {
         var candidates: [CandidateSet] = []
         var survivors = block.map { _ in 0 }
-        var spanSurvivors = ScreenSurvivors()
         for first in stride(from: 0, to: database.rows, by: span) {
             let width = min(span, database.rows - first)
             for chunk in stride(from: first, to: first + width, by: databaseChunk) {
@@ -130,7 +130,7 @@ struct TiledRecall {
     /// The least of the maxima of `segments` equal parts of `row`: at least `segments` entries
     /// reach it (−∞ when the row is shorter). A floor from which the rows of best screen
     /// similarity are collected in one scan.
-    static func leastSegmentMaximum(_ row: UnsafePointer<Float>, width: Int, segments: Int) -> Float {
+    package static func leastSegmentMaximum(_ row: UnsafePointer<Float>, width: Int, segments: Int) -> Float {
         guard width >= segments, segments > 0 else { return -.infinity }
         var least = Float.infinity
         for s in 0..<segments {

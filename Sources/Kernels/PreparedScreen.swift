@@ -91,8 +91,9 @@ extension Backend {
     /// The screens (rank, encoding) `cost` estimates, cheapest first, of those it was worth
     /// estimating: in order of their tile's cost (a lower bound on their cost), a batch for the
     /// engine's workers at a time (each estimate is a small single-threaded tile), until the next
-    /// tile alone costs at least the best estimate so far or `limit`. The cheapest is the one a
-    /// full search finds; the costly estimates of high ranks are mostly skipped.
+    /// tile alone costs at least the best estimate so far or `limit`. The cheapest estimate is the
+    /// one a full search finds (the runners-up may not be); the costly estimates of high ranks are
+    /// mostly skipped.
     private static func cheapest(_ screens: [(rank: Int, encoding: TileEncoding)], limit: Double,
                                  cost: @Sendable (Int, TileEncoding) -> Double) -> [(rank: Int, encoding: TileEncoding, cost: Double)] {
         let pending = screens.sorted { ScreenEstimate.tileCost(rank: $0.rank, $0.encoding) < ScreenEstimate.tileCost(rank: $1.rank, $1.encoding) }

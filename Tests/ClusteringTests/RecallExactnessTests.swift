@@ -1,5 +1,6 @@
 import Clustering
 import Kernels
+import TestSupport
 import XCTest
 
 /// Top-k recall must equal a double-precision brute force, ties to the lower database index, with
@@ -46,6 +47,27 @@ final class RecallExactnessTests: XCTestCase {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The seed's first floor: the least of the maxima of equal segments, so at least one entry per
+    /// segment reaches it (−∞ for a row shorter than the segments), for widths around the 8 lanes.
+    func testLeastSegmentMaximumLeavesAtLeastOneEntryPerSegment() {
+        var rng = SplitMix64(seed: 0x5E6)
+        for width in [1, 7, 8, 9, 16, 17, 31, 100, 1000] {
+            for segments in [1, 2, 3, 8, 16] {
+                let row = (0..<width).map { _ in rng.gaussian() }
+                let floor = row.withUnsafeBufferPointer {
+                    TiledRecall.leastSegmentMaximum($0.baseAddress!, width: width, segments: segments)
+                }
+                guard width >= segments else {
+                    XCTAssertEqual(floor, -.infinity, "width \(width), \(segments) segments")
+                    continue
+                }
+                let maxima = (0..<segments).map { row[($0 * width / segments)..<(($0 + 1) * width / segments)].max()! }
+                XCTAssertEqual(floor, maxima.min()!, "width \(width), \(segments) segments")
+                XCTAssertGreaterThanOrEqual(row.filter { $0 >= floor }.count, segments, "width \(width), \(segments) segments")
             }
         }
     }
