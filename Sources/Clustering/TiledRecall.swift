@@ -20,7 +20,7 @@ package struct TiledRecall {
     let screenSpan: Int
 
     /// Query rows per block of a screened search.
-    static let screenedQueryBlock = 64
+    static let screenedQueryBlock = 128
 
     /// The hits of every query, how many (query, row) pairs were decided again exactly, and how
     /// many a screen left to be scored in full.

@@ -21,11 +21,11 @@ public struct TopKRecall: Sendable {
     public var k: Int
     /// How similarities are computed.
     public var backend: Backend
-    /// Queries per tile (at most 64 with a screen, whose tiles are kept for a whole span).
+    /// Queries per tile (at most 128 with a screen, whose tiles are kept for a whole span).
     public var queryBlock = 256
     /// Database rows per tile.
     public var databaseChunk = 2048
-    /// Database rows whose screen tiles a block of queries keeps at once (8 MiB of floats per
+    /// Database rows whose screen tiles a block of queries keeps at once (16 MiB of floats per
     /// worker): the first span seeds each query's floor, and the survivors of each span are
     /// scored row by row of the database.
     public var screenSpan = 32_768
