@@ -29,13 +29,10 @@ struct ScreenSurvivors {
     mutating func collect(_ tileRow: UnsafePointer<Float>, width: Int, floor: Float, kernel: any SimilarityKernel,
                           scratch: UnsafeMutablePointer<UInt32>) -> Int {
         let found = kernel.collectAtLeast(tileRow, count: width, floor, into: scratch)
-        let query = UInt32(starts.count - 1)
-        for f in 0..<found where tileRow[Int(scratch[f])] >= floor {
-            rows.append(scratch[f])
-            queries.append(query)
-        }
+        rows.append(contentsOf: UnsafeBufferPointer(start: scratch, count: found))
+        queries.append(contentsOf: repeatElement(UInt32(starts.count - 1), count: found))
         starts.append(rows.count)
-        return rows.count - starts[starts.count - 2]
+        return found
     }
 
     /// Scores every pair: the float similarity of the block's query (`block[query]`) and the

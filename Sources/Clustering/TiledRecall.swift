@@ -28,6 +28,8 @@ package struct TiledRecall {
         var results = [(hits: [RecallHit], rechecked: Int, survivors: Int)](repeating: ([], 0, 0), count: queries.rows)
         let columns = TileColumns(allRowsOf: databaseRows)
         let floatMargin = 2 * ExactnessBand.band(for: database.dimension)
+        let tileMargin = 2 * ExactnessBand.band(for: database.dimension, encoding: kernel.encoding, rowError: rows.maxError,
+                                                columnError: databaseRows.maxError)
         let blockRows = screenBand == nil ? queryBlock : min(queryBlock, Self.screenedQueryBlock)
         let span = screenBand == nil ? databaseChunk : min(database.rows, screenSpan)
         let parts = ComputeThreads.split(queries.rows, minimum: 16)
@@ -47,7 +49,7 @@ package struct TiledRecall {
                         screened(block, staged, columns, band: screenBand, span: span, tile: tile, scratch: scratch,
                                  survivors: &spanSurvivors, floatMargin: floatMargin)
                     } else {
-                        unscreened(block, staged, columns, tile: tile, scratch: scratch)
+                        unscreened(block, staged, columns, tile: tile, scratch: scratch, margin: tileMargin)
                     }
                     for (i, q) in block.enumerated() {
                         results[q] = (hits(for: q, found.candidates[i], floatMargin: floatMargin), found.candidates[i].rows.count,
@@ -59,11 +61,10 @@ package struct TiledRecall {
         return (results.map(\.hits), results.reduce(0) { $0 + $1.rechecked }, results.reduce(0) { $0 + $1.survivors })
     }
 
-    /// One query block's candidates from full-dimension tiles, chunk by chunk.
+    /// One query block's candidates from full-dimension tiles, chunk by chunk, each within
+    /// `margin` (twice the tiles' band) of its running k-th best.
     private func unscreened(_ block: Range<Int>, _ staged: RowBlock, _ columns: TileColumns, tile: UnsafeMutablePointer<Float>,
-                            scratch: UnsafeMutablePointer<UInt32>) -> (candidates: [CandidateSet], survivors: [Int]) {
-        let margin = 2 * ExactnessBand.band(for: database.dimension, encoding: kernel.encoding, rowError: rows.maxError,
-                                            columnError: databaseRows.maxError)
+                            scratch: UnsafeMutablePointer<UInt32>, margin: Double) -> (candidates: [CandidateSet], survivors: [Int]) {
         var candidates = block.map { _ in CandidateSet(k: k, margin: margin) }
         for chunk in stride(from: 0, to: database.rows, by: databaseChunk) {
             let width = min(databaseChunk, database.rows - chunk)
@@ -197,13 +198,7 @@ struct CandidateSet {
     mutating func absorb(_ tileRow: UnsafePointer<Float>, width: Int, firstRow: Int,
                          kernel: any SimilarityKernel, scratch: UnsafeMutablePointer<UInt32>) {
         let found = kernel.collectAtLeast(tileRow, count: width, floor, into: scratch)
-        for f in 0..<found {
-            let j = Int(scratch[f]), score = tileRow[j]
-            guard score >= floor else { continue }
-            rows.append(firstRow + j)
-            scores.append(score)
-            if scores.count >= capacity { prune() }
-        }
+        absorb(scored: (0..<found).lazy.map { (firstRow + Int(scratch[$0]), tileRow[Int(scratch[$0])]) })
     }
 
     /// The floor of a screen similarity with the screen's `band`: a row below it cannot reach the
@@ -212,7 +207,7 @@ struct CandidateSet {
         Self.lowered(floor, by: band)
     }
 
-    /// Adds the scored rows that reach the floor.
+    /// Adds the scored rows that reach the floor (which rises as they come).
     mutating func absorb(scored: some Sequence<(row: Int, score: Float)>) {
         for (row, score) in scored where score >= floor {
             rows.append(row)
