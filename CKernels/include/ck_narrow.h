@@ -20,6 +20,9 @@
 /// - **int8 tile**: the integer sum Σ q_a·q_b is exact in int32 (|Σ| ≤ d·127², so d < 133,000),
 ///   then c = fl(fl(fl(Σ)·σ_b)·σ_a): three roundings, |c − â·b̂| ≤ ((1+u)³ − 1)|â·b̂|. Every
 ///   variant gives the same tiles bit for bit on the codes it takes (the AVX2 one: |q| ≤ 63).
+/// - **int8 fixes** (optional, a low-rank screen's exact terms): with `CK_I8_FIXES` floats f per
+///   row and g per column, c then takes four more fused multiply-adds, in this order:
+///   c = fma(f₀, g₀, c), fma(f₁, g₁, c), fma(f₂, g₂, c), fma(−f₃, g₃, c) (each rounded once).
 ///
 /// Layouts: A rows are row-major, `lda` elements apart, padded with zeros (bf16) or 128 (int8)
 /// to a whole number of pairs (bf16) or quads (int8). B rows (the columns of a tile) live in
@@ -100,17 +103,30 @@ void ck_tile_bf16_haswell(const uint16_t *a, size_t lda, size_t m, const uint16_
 void ck_tile_bf16_cooperlake(const uint16_t *a, size_t lda, size_t m, const uint16_t *panels, size_t j0, size_t j1,
                              size_t d, float *c, size_t ldc);
 
-/// c[i·ldc + (j − j0)] = fl(fl(fl(Σ_k q_ik·q_jk)·σ_j)·σ_i) for i < m and j0 ≤ j < j1 (int8: A rows
-/// of unsigned bytes `lda` apart with scales `a_scale`; columns in `panels` with their scales
-/// `b_scale` and component sums `b_sum`, indexed by column).
-void ck_tile_i8(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
-void ck_tile_i8_serial(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                       const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
-void ck_tile_i8_haswell(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
-void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+/// Fixes per row and per column of an int8 tile with fixes.
+enum { CK_I8_FIXES = 4 };
+
+/// The operands of an int8 tile. A rows of unsigned bytes `lda` apart with scales `a_scale`;
+/// columns in `panels` with their scales `b_scale` and component sums `b_sum`, indexed by
+/// column. Fixes, both or neither (NULL): row i's at `a_fix + CK_I8_FIXES·i`; column j's f-th
+/// at `b_fix + (j / CK_PANEL)·CK_I8_FIXES·CK_PANEL + f·CK_PANEL + j % CK_PANEL` (whole panels).
+typedef struct ck_i8_operands {
+    const uint8_t *a;
+    size_t lda;
+    const float *a_scale;
+    const float *a_fix;
+    const int8_t *panels;
+    const float *b_scale;
+    const int32_t *b_sum;
+    const float *b_fix;
+} ck_i8_operands;
+
+/// c[i·ldc + (j − j0)] = fl(fl(fl(Σ_k q_ik·q_jk)·σ_j)·σ_i), then the fixes if given, for i < m
+/// and j0 ≤ j < j1.
+void ck_tile_i8(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+void ck_tile_i8_serial(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+void ck_tile_i8_haswell(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+void ck_tile_i8_icelake(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
 
 #ifdef __cplusplus
 }

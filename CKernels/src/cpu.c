@@ -162,8 +162,7 @@ typedef struct ck_bf16_kernel {
 /// The int8 tile of one table and the variant it is (`ck_narrow.h`).
 typedef struct ck_i8_kernel {
     ck_narrow_kernel_variant variant;
-    void (*tile)(const uint8_t *, size_t, const float *, size_t, const int8_t *, const float *, const int32_t *,
-                 size_t, size_t, size_t, float *, size_t);
+    void (*tile)(const ck_i8_operands *, size_t, size_t, size_t, size_t, float *, size_t);
 } ck_i8_kernel;
 
 /// Every dispatched kernel of one tier. The narrow tiles are chosen more finely than the float
@@ -327,7 +326,6 @@ void ck_tile_bf16(const uint16_t *a, size_t lda, size_t m, const uint16_t *panel
     ck_active()->bf16.tile(a, lda, m, panels, j0, j1, d, c, ldc);
 }
 
-void ck_tile_i8(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
-    ck_active()->i8.tile(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc);
+void ck_tile_i8(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    ck_active()->i8.tile(x, m, j0, j1, d, c, ldc);
 }

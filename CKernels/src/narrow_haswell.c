@@ -187,27 +187,24 @@ static void ck_hw_i8_quad(const uint8_t *staged, const int8_t *panel, size_t qua
     }
 }
 
-/// The operands of one int8 tile.
+/// The operands of one int8 tile and its quads per row.
 typedef struct ck_hw_i8_tile {
-    const uint8_t *a;
-    size_t lda, quads;
-    const float *a_scale;
-    const int8_t *panels;
-    const float *b_scale;
-    const int32_t *b_sum;
+    const ck_i8_operands *x;
+    size_t quads;
 } ck_hw_i8_tile;
 
 /// Rows [i, i + mr) against the panel at column `first` (`ck_narrow_block`).
 static void ck_hw_i8_rows(const void *context, size_t i, size_t first, int mr, float *c, size_t ldc) {
     const ck_hw_i8_tile *t = context;
-    const int8_t *panel = t->panels + (first / CK_PANEL) * t->quads * 4 * CK_PANEL;
+    const ck_i8_operands *x = t->x;
+    const int8_t *panel = x->panels + (first / CK_PANEL) * t->quads * 4 * CK_PANEL;
     uint8_t staged[8 * CK_HW_CHUNK];
     int32_t sums[8 * CK_PANEL];
     const __m256i shift = _mm256_set1_epi8(64);
     for (size_t k0 = 0; k0 < 4 * t->quads; k0 += CK_HW_CHUNK) {
         const size_t n = 4 * t->quads - k0 < CK_HW_CHUNK ? 4 * t->quads - k0 : CK_HW_CHUNK;
         for (int r = 0; r < mr; r++) {
-            const uint8_t *src = t->a + (i + (size_t)r) * t->lda + k0;
+            const uint8_t *src = x->a + (i + (size_t)r) * x->lda + k0;
             uint8_t *dst = staged + (size_t)r * CK_HW_CHUNK;
             size_t k = 0;
             for (; k + 32 <= n; k += 32) {
@@ -224,21 +221,28 @@ static void ck_hw_i8_rows(const void *context, size_t i, size_t first, int mr, f
             }
         }
     }
+    const float *b_fix = x->a_fix ? x->b_fix + first * CK_I8_FIXES : NULL;
     for (int r = 0; r < mr; r++) {
-        const __m256 row_scale = _mm256_set1_ps(t->a_scale[i + (size_t)r]);
+        const __m256 row_scale = _mm256_set1_ps(x->a_scale[i + (size_t)r]);
+        const float *a_fix = x->a_fix ? x->a_fix + (i + (size_t)r) * CK_I8_FIXES : NULL;
         for (size_t j = 0; j < CK_PANEL; j += 8) {
-            const __m256i bias = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(t->b_sum + first + j)), 6);
+            const __m256i bias = _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(x->b_sum + first + j)), 6);
             const __m256i sum = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(sums + r * CK_PANEL + j)), bias);
-            const __m256 scaled = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(sum), _mm256_loadu_ps(t->b_scale + first + j)), row_scale);
+            __m256 scaled = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(sum), _mm256_loadu_ps(x->b_scale + first + j)), row_scale);
+            if (a_fix) {
+                for (int k = 0; k < CK_I8_FIXES; k++) {
+                    const __m256 fk = _mm256_set1_ps(k == CK_I8_FIXES - 1 ? -a_fix[k] : a_fix[k]);
+                    scaled = _mm256_fmadd_ps(fk, _mm256_loadu_ps(b_fix + k * CK_PANEL + j), scaled);
+                }
+            }
             _mm256_storeu_ps(c + (size_t)r * ldc + j, scaled);
         }
     }
 }
 
-void ck_tile_i8_haswell(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+void ck_tile_i8_haswell(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
-    const ck_hw_i8_tile tile = { a, lda, ck_narrow_padded(CK_NARROW_I8, d) / 4, a_scale, panels, b_scale, b_sum };
+    const ck_hw_i8_tile tile = { x, ck_narrow_padded(CK_NARROW_I8, d) / 4 };
     ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_hw_i8_rows);
 }
 
@@ -251,9 +255,8 @@ void ck_tile_bf16_haswell(const uint16_t *a, size_t lda, size_t m, const uint16_
     ck_tile_bf16_serial(a, lda, m, panels, j0, j1, d, c, ldc);
 }
 
-void ck_tile_i8_haswell(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
-    ck_tile_i8_serial(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc);
+void ck_tile_i8_haswell(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    ck_tile_i8_serial(x, m, j0, j1, d, c, ldc);
 }
 
 #endif

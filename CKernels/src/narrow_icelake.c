@@ -20,8 +20,9 @@
 #define CK_INLINE static inline __attribute__((always_inline))
 
 /// c[r·ldc + 0..31] = rows r < mr of A times the 32 columns of `panel` (columns `first`...).
-CK_INLINE void ck_il_block(const uint8_t *a, size_t lda, const float *a_scale, const int8_t *panel, size_t quads,
-                           const float *b_scale, const int32_t *b_sum, float *c, size_t ldc, const int mr) {
+CK_INLINE void ck_il_block(const uint8_t *a, size_t lda, const float *a_scale, const float *a_fix, const int8_t *panel,
+                           size_t quads, const float *b_scale, const int32_t *b_sum, const float *b_fix, float *c, size_t ldc,
+                           const int mr) {
     __m512i acc[8][2];
     const uint32_t *rows[8];
     for (int r = 0; r < 8; r++) {
@@ -45,40 +46,51 @@ CK_INLINE void ck_il_block(const uint8_t *a, size_t lda, const float *a_scale, c
         const __m512 row_scale = _mm512_set1_ps(a_scale[r]);
         const __m512 v0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][0], offset0));
         const __m512 v1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][1], offset1));
-        _mm512_storeu_ps(c + (size_t)r * ldc, _mm512_mul_ps(_mm512_mul_ps(v0, scale0), row_scale));
-        _mm512_storeu_ps(c + (size_t)r * ldc + 16, _mm512_mul_ps(_mm512_mul_ps(v1, scale1), row_scale));
+        __m512 c0 = _mm512_mul_ps(_mm512_mul_ps(v0, scale0), row_scale);
+        __m512 c1 = _mm512_mul_ps(_mm512_mul_ps(v1, scale1), row_scale);
+        if (a_fix) {
+            const float *f = a_fix + (size_t)r * CK_I8_FIXES;
+            for (int k = 0; k < CK_I8_FIXES; k++) {
+                const __m512 fk = _mm512_set1_ps(k == CK_I8_FIXES - 1 ? -f[k] : f[k]);
+                c0 = _mm512_fmadd_ps(fk, _mm512_loadu_ps(b_fix + k * CK_PANEL), c0);
+                c1 = _mm512_fmadd_ps(fk, _mm512_loadu_ps(b_fix + k * CK_PANEL + 16), c1);
+            }
+        }
+        _mm512_storeu_ps(c + (size_t)r * ldc, c0);
+        _mm512_storeu_ps(c + (size_t)r * ldc + 16, c1);
     }
 }
 
-#define CK_IL_CASE(MR) \
-    case MR: ck_il_block(a, t->lda, t->a_scale + i, panel, t->quads, t->b_scale + first, t->b_sum + first, c, ldc, MR); break;
+#define CK_IL_CASE(MR)                                                                                        \
+    case MR:                                                                                                  \
+        ck_il_block(a, x->lda, x->a_scale + i, a_fix, panel, t->quads, x->b_scale + first, x->b_sum + first, b_fix, c, \
+                    ldc, MR);                                                                                 \
+        break;
 
-/// The operands of one tile.
+/// The operands of one tile and its quads per row.
 typedef struct ck_il_tile {
-    const uint8_t *a;
-    size_t lda, quads;
-    const float *a_scale;
-    const int8_t *panels;
-    const float *b_scale;
-    const int32_t *b_sum;
+    const ck_i8_operands *x;
+    size_t quads;
 } ck_il_tile;
 
 /// Rows [i, i + mr) against the panel at column `first` (`ck_narrow_block`); mr is a constant in
 /// each case, so the loops unroll.
 static void ck_il_rows(const void *context, size_t i, size_t first, int mr, float *c, size_t ldc) {
     const ck_il_tile *t = context;
-    const uint8_t *a = t->a + i * t->lda;
-    const int8_t *panel = t->panels + (first / CK_PANEL) * t->quads * 4 * CK_PANEL;
+    const ck_i8_operands *x = t->x;
+    const uint8_t *a = x->a + i * x->lda;
+    const int8_t *panel = x->panels + (first / CK_PANEL) * t->quads * 4 * CK_PANEL;
+    const float *a_fix = x->a_fix ? x->a_fix + i * CK_I8_FIXES : NULL;
+    const float *b_fix = x->a_fix ? x->b_fix + first * CK_I8_FIXES : NULL;
     switch (mr) {
         CK_IL_CASE(1) CK_IL_CASE(2) CK_IL_CASE(3) CK_IL_CASE(4) CK_IL_CASE(5) CK_IL_CASE(6) CK_IL_CASE(7) CK_IL_CASE(8)
     default: break;
     }
 }
 
-void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+void ck_tile_i8_icelake(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
-    const ck_il_tile tile = { a, lda, ck_narrow_padded(CK_NARROW_I8, d) / 4, a_scale, panels, b_scale, b_sum };
+    const ck_il_tile tile = { x, ck_narrow_padded(CK_NARROW_I8, d) / 4 };
     ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_il_rows);
 }
 
@@ -86,9 +98,8 @@ void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size
 
 #else  // not x86-64: the serial twin
 
-void ck_tile_i8_icelake(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                        const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
-    ck_tile_i8_serial(a, lda, a_scale, m, panels, b_scale, b_sum, j0, j1, d, c, ldc);
+void ck_tile_i8_icelake(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    ck_tile_i8_serial(x, m, j0, j1, d, c, ldc);
 }
 
 #endif

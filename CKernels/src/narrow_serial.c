@@ -148,23 +148,29 @@ void ck_tile_bf16_serial(const uint16_t *a, size_t lda, size_t m, const uint16_t
     }
 }
 
-void ck_tile_i8_serial(const uint8_t *a, size_t lda, const float *a_scale, size_t m, const int8_t *panels,
-                       const float *b_scale, const int32_t *b_sum, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
-    (void)b_sum;  // the twin subtracts the offset per product instead
+void ck_tile_i8_serial(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    // The twin subtracts the offset per product instead of using x->b_sum.
     const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
     const size_t panel_bytes = quads * 4 * CK_PANEL;
     for (size_t i = 0; i < m; i++) {
-        const uint8_t *row = a + i * lda;
+        const uint8_t *row = x->a + i * x->lda;
         for (size_t j = j0; j < j1; j++) {
-            const int8_t *panel = panels + (j / CK_PANEL) * panel_bytes;
+            const int8_t *panel = x->panels + (j / CK_PANEL) * panel_bytes;
             const size_t col = j % CK_PANEL;
             int32_t s = 0;
             for (size_t q = 0; q < quads; q++) {
                 for (size_t r = 0; r < 4; r++) s += ((int32_t)row[4 * q + r] - 128) * (int32_t)panel[q * 4 * CK_PANEL + 4 * col + r];
             }
             float v = (float)s;
-            v = v * b_scale[j];
-            v = v * a_scale[i];
+            v = v * x->b_scale[j];
+            v = v * x->a_scale[i];
+            if (x->a_fix) {
+                const float *f = x->a_fix + i * CK_I8_FIXES, *g = x->b_fix + (j / CK_PANEL) * CK_I8_FIXES * CK_PANEL + col;
+                v = fmaf(f[0], g[0], v);
+                v = fmaf(f[1], g[CK_PANEL], v);
+                v = fmaf(f[2], g[2 * CK_PANEL], v);
+                v = fmaf(-f[3], g[3 * CK_PANEL], v);
+            }
             c[i * ldc + (j - j0)] = v;
         }
     }

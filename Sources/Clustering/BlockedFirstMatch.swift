@@ -1,3 +1,4 @@
+import CKernels
 import Kernels
 
 /// The blocked form of greedy first-match clustering, at one or several thresholds in one pass
@@ -54,9 +55,11 @@ final class BlockedFirstMatch {
     private var open: [UInt64]
     /// The seeds as tile columns.
     private let seeds: TileColumns
-    /// Encoded rows of the block being matched (and their scales), compacted as rows are placed.
+    /// Encoded rows of the block being matched (and their scales and fixes), compacted as rows
+    /// are placed.
     private let stagedRows: UnsafeMutableRawPointer
     private let stagedScales: UnsafeMutablePointer<Float>?
+    private let stagedFixes: UnsafeMutablePointer<Float>?
     /// One similarity tile of `tileRows` rows per worker.
     private let tiles: [UnsafeMutablePointer<Float>]
     /// Rows per tile: narrow tiles (int8, bf16) 64 rows at a time, so that a tile over the widest
@@ -91,15 +94,17 @@ final class BlockedFirstMatch {
         workers = ComputeThreads.count
         let tileRows = kernel.encoding == .float32 ? blockRows : min(blockRows, 64)
         self.tileRows = tileRows
-        seeds = TileColumns(encoding: kernel.encoding, dimension: dimension)
+        seeds = TileColumns(encoding: kernel.encoding, dimension: dimension, fixes: encoded.fixes != nil)
         stagedRows = .allocate(byteCount: blockRows * encoded.stride, alignment: 64)
         stagedScales = encoded.scales == nil ? nil : .allocate(capacity: blockRows)
+        stagedFixes = encoded.fixes == nil ? nil : .allocate(capacity: blockRows * Int(CK_I8_FIXES))
         tiles = (0..<workers).map { _ in .allocate(capacity: tileRows * tiling.seedChunk) }
     }
 
     deinit {
         stagedRows.deallocate()
         stagedScales?.deallocate()
+        stagedFixes?.deallocate()
         tiles.forEach { $0.deallocate() }
     }
 
@@ -133,8 +138,7 @@ final class BlockedFirstMatch {
             rechecks.deallocate()
         }
         rechecks.initialize(repeating: 0, count: count + 1)
-        let staged = RowBlock(base: stagedRows, stride: encoded.stride, scales: stagedScales.map { UnsafePointer($0) },
-                              maxCode: encoded.maxCode)
+        let staged = stagedBlock(from: 0)
         for row in rows {
             stage(row, at: 0)
             var start = seedsFrom
@@ -202,7 +206,7 @@ final class BlockedFirstMatch {
     /// For each active row i and threshold t, the cluster of the first seed in `chunk` it matches
     /// at t (or -1), in `matches[i · thresholds.count + t]`.
     private func scanChunk(_ active: [Int], seeds chunk: Range<Int>, matches: inout [Int32]) {
-        let d = dimension, width = chunk.count, count = thresholds.count, stride = encoded.stride
+        let d = dimension, width = chunk.count, count = thresholds.count
         let minimumRows = max(8, 8_000_000 / max(width * d, 1))
         let parts = ComputeThreads.split(active.count, minimum: minimumRows, workers: workers)
         // Each part's counters on cache lines of their own: shared lines would make every count
@@ -218,8 +222,7 @@ final class BlockedFirstMatch {
                     // A few rows' tile at a time, scanned while it is still in the core's cache.
                     for first in Swift.stride(from: parts[p].lowerBound, to: parts[p].upperBound, by: tileRows) {
                         let rows = first..<min(first + tileRows, parts[p].upperBound)
-                        let staged = RowBlock(base: stagedRows + first * stride, stride: stride,
-                                              scales: stagedScales.map { UnsafePointer($0 + first) }, maxCode: encoded.maxCode)
+                        let staged = stagedBlock(from: first)
                         kernel.tile(staged, count: rows.count, seeds, chunk, into: tile, rowStride: width)
                         for i in rows {
                             scan.row(tile + (i - first) * width, width: width, row: active[i], firstSeed: chunk.lowerBound,
@@ -240,10 +243,20 @@ final class BlockedFirstMatch {
                 startsInFloat: startsInFloat, open: open, seedRows: seedRows, seedMasks: seedMasks, seedClusters: seedClusters)
     }
 
-    /// Copies the encoded `row` (and its scale) into block slot `slot`.
+    /// Copies the encoded `row` (and its scale and fixes) into block slot `slot`.
     private func stage(_ row: Int, at slot: Int) {
         (stagedRows + slot * encoded.stride).copyMemory(from: encoded.row(row), byteCount: encoded.stride)
         if let stagedScales, let scales = encoded.scales { stagedScales[slot] = scales[row] }
+        if let stagedFixes, let fixes = encoded.fixes {
+            let places = Int(CK_I8_FIXES)
+            (stagedFixes + slot * places).update(from: fixes + row * places, count: places)
+        }
+    }
+
+    /// The staged rows from block slot `slot` on, as the row side of a tile.
+    private func stagedBlock(from slot: Int) -> RowBlock {
+        RowBlock(base: stagedRows + slot * encoded.stride, stride: encoded.stride, scales: stagedScales.map { UnsafePointer($0 + slot) },
+                 fixes: stagedFixes.map { UnsafePointer($0 + slot * Int(CK_I8_FIXES)) }, maxCode: encoded.maxCode)
     }
 
     /// Makes `row` a seed at every threshold it is still open at.

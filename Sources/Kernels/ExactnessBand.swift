@@ -58,6 +58,20 @@ public enum ExactnessBand {
         return quantisation + accumulation
     }
 
+    /// The bound on |tile − V| for an int8 tile with fixes (`ck_narrow.h`), V its exact value
+    /// m̂·m̂' + f₀g₀ + f₁g₁ + f₂g₂ − f₃g₃, for rows and columns whose fixes are at most
+    /// `rowFixes` and `columnFixes` in magnitude, place by place, with ‖m̂‖ ≤ f₂ (as
+    /// `ScreenRows.encoded` writes them): the int8 tile's three roundings,
+    /// ((1+u)³ − 1)·‖m̂‖‖m̂'‖, and the four fused multiply-adds', each at most u times a partial
+    /// sum, which is at most T = (1+u)³‖m̂‖‖m̂'‖ + Σ|f g| (times (1+u)⁴): γ₅·T in all.
+    package static func fixedTileError(rowFixes f: [Double], columnFixes g: [Double]) -> Double {
+        precondition(f.count == Int(CK_I8_FIXES) && g.count == f.count)
+        let u = 0x1p-24, norms = f[2] * g[2]
+        let tile = (3 * u + 3 * u * u + u * u * u) * norms
+        let partialSums = (1 + tile) * norms + zip(f, g).reduce(0) { $0 + $1.0 * $1.1 }
+        return tile + gamma(5) * partialSums
+    }
+
     /// |a·b − reference cosine| for the float normalised rows a, b of dimension `d`: their
     /// normalisation and the reference's own rounding.
     package static func cosineError(_ d: Int) -> Double { normalisation + reference(d) }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// An exact low-rank screen: an upper bound on the cosine of two rows from k + 1 numbers per row.
 ///
 /// For a float basis Q (k rows of dimension d, orthonormal only to rounding) and a float unit
@@ -22,8 +24,9 @@
 /// Norms are rounded up as they are computed, every subnormal rounding of the float projection
 /// is covered by an absolute (d + k + 4)·2⁻¹²⁶ (in Δ), and ρ_a is stored rounded up to float. A
 /// similarity tile of the screen rows errs by at most `ExactnessBand.tileError` (k + 1 dimensions, norms ‖ỹ‖, and the
-/// encoding's quantisation); adding |a·b − reference cosine| (`ExactnessBand.cosineError`) gives
-/// the screen's band C: a pair whose screen similarity s has s < t − C has reference cosine
+/// encoding's quantisation); an int8 tile instead adds each pair's own quantisation to its value
+/// (`ScreenRows.encoded`) and errs by its roundings only (`ExactnessBand.fixedTileError`).
+/// Adding |a·b − reference cosine| (`ExactnessBand.cosineError`) gives the screen's band C: a pair whose screen similarity s has s < t − C has reference cosine
 /// below t. Every other pair is decided as without a screen, from the full rows.
 package final class LowRankScreen: @unchecked Sendable {
     /// k: directions in the basis.
@@ -44,28 +47,55 @@ package final class LowRankScreen: @unchecked Sendable {
     /// The screen of the basis `axes` (k vectors of dimension d, orthonormal to float rounding;
     /// rounded to float here).
     /// - Precondition: 1 ≤ k ≤ d, every axis of length d.
-    package init(axes: [[Double]]) {
+    package convenience init(axes: [[Double]]) {
         precondition(!axes.isEmpty && axes.allSatisfy { $0.count == axes[0].count } && axes.count <= axes[0].count)
-        let k = axes.count, d = axes[0].count
+        let basis = axes.flatMap { $0.map(Float.init) }
+        self.init(basis: basis, rank: axes.count, gramSquares: Self.gramSquares(basis, rank: axes.count).last!)
+    }
+
+    /// The screens on the first k of `axes` for each k of `ranks` (each at most the axes' count):
+    /// `init(axes:)` of each prefix, with the Gram matrix of the longest computed once.
+    package static func prefixes(of axes: [[Double]], ranks: [Int]) -> [Int: LowRankScreen] {
+        precondition(!axes.isEmpty && axes.allSatisfy { $0.count == axes[0].count } && axes.count <= axes[0].count)
+        precondition(ranks.allSatisfy { (1...axes.count).contains($0) })
+        let longest = ranks.max() ?? 0, d = axes[0].count
+        let basis = axes.prefix(longest).flatMap { $0.map(Float.init) }
+        let squares = gramSquares(basis, rank: longest)
+        return Dictionary(ranks.map { k in (k, LowRankScreen(basis: Array(basis.prefix(k * d)), rank: k, gramSquares: squares[k - 1])) },
+                          uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The screen of the float basis `basis` (k × d) whose Gram error ‖QQᵀ − I‖_F², summed in
+    /// `Double`, is `gramSquares`.
+    private init(basis q: [Float], rank k: Int, gramSquares: Double) {
+        let d = q.count / k
         rank = k
         dimension = d
-        let q = axes.flatMap { $0.map(Float.init) }
         basis = q
         let (u, unitRoundoff) = (0x1p-24, 0x1p-53)
         let squares = q.reduce(0.0) { $0 + Double($1) * Double($1) }
         frobenius = roundedUp(squares.squareRoot(), terms: k * d)
         underflow = Double(d + k + 4) * 0x1p-126
-        let wide = q.map(Double.init)
-        var gram = 0.0
-        for i in 0..<k {
-            for j in i..<k {
-                let e = wideDot(wide, from: i * d, wide, from: j * d, count: d) - (i == j ? 1 : 0)
-                gram += (i == j ? 1 : 2) * e * e
-            }
-        }
         let gammaPrime = ExactnessBand.gamma(Double(d), unitRoundoff: unitRoundoff)
-        orthogonalityError = roundedUp(gram.squareRoot(), terms: k * k) + gammaPrime * frobenius * frobenius + underflow
+        orthogonalityError = roundedUp(gramSquares.squareRoot(), terms: k * k) + gammaPrime * frobenius * frobenius + underflow
         projectionError = ExactnessBand.gamma(Double(d)) * frobenius * (1 + 2 * u) + underflow
+    }
+
+    /// For each prefix of k = 1…`rank` rows of the float basis `q` (rank × d), the sum of squares
+    /// of QQᵀ − I over its k × k block, each entry a `Double` dot of exact products.
+    private static func gramSquares(_ q: [Float], rank: Int) -> [Double] {
+        let d = q.count / rank, wide = q.map(Double.init)
+        var sums: [Double] = []
+        var total = 0.0
+        for j in 0..<rank {
+            // Row j of the block's new last column and row: entries (i, j) for i ≤ j.
+            for i in 0...j {
+                let e = wideDot(wide, from: i * d, wide, from: j * d, count: d) - (i == j ? 1 : 0)
+                total += (i == j ? 1 : 2) * e * e
+            }
+            sums.append(total)
+        }
+        return sums
     }
 
     /// The projections of the normalised rows of `matrix` (those `selected` lists, in its order, or
@@ -118,13 +148,16 @@ package final class LowRankScreen: @unchecked Sendable {
         return rows
     }
 
-    /// The band C for tiles of `encoding` between screen rows `a` and `b` whose encodings err by
-    /// at most `rowError` and `columnError`: a screen similarity below t − C is a certain
+    /// The band C for tiles between screen rows `a` and `b` encoded as `encodedRows` and
+    /// `encodedColumns` (`ScreenRows.encoded`): a screen similarity below t − C is a certain
     /// non-match at threshold t.
-    package func band(_ a: ScreenRows, _ b: ScreenRows, encoding: TileEncoding, rowError: Double = 0,
-                      columnError: Double = 0) -> Double {
-        let tile = ExactnessBand.tileError(dimension: rank + 1, encoding: encoding, rowNorm: a.maxLength, columnNorm: b.maxLength,
-                                           rowError: rowError, columnError: columnError)
+    package func band(_ a: ScreenRows, _ b: ScreenRows, encodedRows: EncodedRows, encodedColumns: EncodedRows) -> Double {
+        let tile = if encodedRows.fixes != nil {
+            ExactnessBand.fixedTileError(rowFixes: encodedRows.largestFixes, columnFixes: encodedColumns.largestFixes)
+        } else {
+            ExactnessBand.tileError(dimension: rank + 1, encoding: encodedRows.encoding, rowNorm: a.maxLength, columnNorm: b.maxLength,
+                                    rowError: encodedRows.maxError, columnError: encodedColumns.maxError)
+        }
         let (na, nb) = (a.maxProjectionNorm, b.maxProjectionNorm)
         let projection = orthogonalityError * na * nb + na * projectionError + projectionError * nb
         return ExactnessBand.finished(tile + projection + ExactnessBand.cosineError(dimension))
@@ -199,6 +232,12 @@ private func roundedUp(_ value: Double, terms: Int) -> Double {
     value * (1 + Double(terms + 4) * 0x1p-52)
 }
 
+/// The least float at or above `value`.
+private func floatRoundedUp(_ value: Double) -> Float {
+    let rounded = Float(value)
+    return Double(rounded) < value ? rounded.nextUp : rounded
+}
+
 /// A matrix's normalised rows a_i projected on a float basis, ŷ_i (`rank` floats each,
 /// row-major), with ‖a_i‖² summed in `Double`: what the screen rows of the basis and of its
 /// prefixes are made from.
@@ -249,8 +288,26 @@ package final class ScreenRows: @unchecked Sendable {
 
     deinit { values.deallocate() }
 
-    /// These rows in `encoding`.
-    package func encoded(_ encoding: TileEncoding) -> EncodedRows {
-        EncodedRows(values, count: count, dimension: width, owner: self, encoding: encoding)
+    /// These rows in `encoding` (int8 codes up to `maxCode`).
+    ///
+    /// In int8 the leading component ŷ₁ (when k ≥ 2) and ρ stay out of the codes, which hold the
+    /// middle components m (ŷ₂…ŷ_k) on a scale their largest sets, and each row carries the fixes
+    /// [ŷ₁, ρ, p, n] (`ck_narrow.h`), n ≥ ‖m‖ and p ≥ n + ‖m − m̂‖ rounded up to float. With
+    /// e = p − n, |m·m' − m̂·m̂'| ≤ e‖m'‖ + ‖m‖e' + ee' ≤ pp' − nn', so the tile's exact value
+    /// ŷ₁ŷ₁' + ρρ' + m̂·m̂' + pp' − nn' is at least ŷ·ŷ' + ρρ', the float screen's: each pair's own
+    /// quantisation error, not the worst row's, and on the smaller middle components only.
+    package func encoded(_ encoding: TileEncoding, maxCode: Int32 = ck_i8_max_code()) -> EncodedRows {
+        guard encoding == .int8 else { return EncodedRows(values, count: count, dimension: width, owner: self, encoding: encoding) }
+        let k = width - 1, lead = k > 1 ? 1 : 0, middle = k - lead
+        return EncodedRows(values + lead, count: count, dimension: middle, sourceStride: width, owner: self, encoding: .int8,
+                           maxCode: maxCode) { [self] row, error, fixes in
+            let y = values + row * width
+            let n = floatRoundedUp(roundedUp(wideSquares(y + lead, count: middle).squareRoot(), terms: middle))
+            let p = floatRoundedUp(roundedUp(error, terms: middle) + Double(n))
+            fixes[0] = lead == 1 ? y[0] : 0
+            fixes[1] = y[k]
+            fixes[2] = p
+            fixes[3] = n
+        }
     }
 }

@@ -32,7 +32,7 @@ extension Backend {
     ///
     /// `auto` estimates, on a sample (`ScreenEstimate`: up to 256 rows × 4,096 columns, with each
     /// row's floor: the threshold, or for recall its k-th best float score), the fraction f of
-    /// pairs each rank k ∈ {8, 16, 32, 48, 64, 96, 128} (below d/2) and each encoding the CPU
+    /// pairs each rank k ∈ {8, 16, 32, 48, 64, 96, 128, 160} (below d/2) and each encoding the CPU
     /// runs would leave, and takes the least expected work per pair,
     /// w·(k + 1) + 8 + f·8d, against w'·d + 8 without a screen (w, w': the encoding's cost per
     /// multiply-add relative to float, `relativeCost`; 8 the per-pair cost of a tile entry, 8d
@@ -61,7 +61,7 @@ extension Backend {
         let axes = ScreenEstimate.principalAxes(columns, count: ranks.max()!, kernel: Self.fastestFloatKernel)
         guard !axes.isEmpty else { return nil }
         ranks = Array(Set(ranks.map { min($0, axes.count) })).sorted()
-        let screens = Dictionary(uniqueKeysWithValues: ranks.map { ($0, LowRankScreen(axes: Array(axes.prefix($0)))) })
+        let screens = LowRankScreen.prefixes(of: axes, ranks: ranks)
         guard ranks.count * encodings.count > 1 else {
             let screen = screens[ranks[0]]!
             return prepared(screen, encodings[0], projections: Self.projections(on: screen, rows: rows, columns: columns))
@@ -131,8 +131,7 @@ extension Backend {
         let columnScreen = same ? rowScreen : screen.rows(projections.columns)
         let encodedRows = rowScreen.encoded(encoding)
         let encodedColumns = same ? encodedRows : columnScreen.encoded(encoding)
-        let band = screen.band(rowScreen, columnScreen, encoding: encoding, rowError: encodedRows.maxError,
-                               columnError: encodedColumns.maxError)
+        let band = screen.band(rowScreen, columnScreen, encodedRows: encodedRows, encodedColumns: encodedColumns)
         return PreparedScreen(screen: screen, kernel: encoding.kernel(float: floatKernel), rows: encodedRows,
                               columns: encodedColumns, band: band)
     }

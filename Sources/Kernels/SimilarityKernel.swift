@@ -1,18 +1,22 @@
 import CKernels
 
 /// Rows staged for one tile: `base` is the first, rows lie `stride` bytes apart, in the kernel's
-/// encoding (`EncodedRows`), with their scales for int8.
+/// encoding (`EncodedRows`), with their scales (and a screen's fixes) for int8.
 package struct RowBlock {
     package var base: UnsafeRawPointer
     package var stride: Int
     package var scales: UnsafePointer<Float>?
+    /// `CK_I8_FIXES` floats per row (`EncodedRows.fixes`), or nil.
+    package var fixes: UnsafePointer<Float>?
     /// The largest int8 code the rows may hold (`EncodedRows.maxCode`; unless said, 127, the most).
     package var maxCode: Int32
 
-    package init(base: UnsafeRawPointer, stride: Int, scales: UnsafePointer<Float>? = nil, maxCode: Int32 = 127) {
+    package init(base: UnsafeRawPointer, stride: Int, scales: UnsafePointer<Float>? = nil, fixes: UnsafePointer<Float>? = nil,
+                 maxCode: Int32 = 127) {
         self.base = base
         self.stride = stride
         self.scales = scales
+        self.fixes = fixes
         self.maxCode = maxCode
     }
 }
@@ -113,9 +117,11 @@ package struct NarrowKernel: CScanning {
                          columns.panels.assumingMemoryBound(to: UInt16.self), range.lowerBound, range.upperBound, d, c, ldc)
         default:
             precondition(max(rows.maxCode, columns.maxCode) <= ck_i8_max_code(), "int8 rows encoded with codes the active tile cannot take")
-            ck_tile_i8(rows.base.assumingMemoryBound(to: UInt8.self), rows.stride, rows.scales!, m,
-                       columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
-                       range.lowerBound, range.upperBound, d, c, ldc)
+            precondition((rows.fixes == nil) == (columns.columnFixes == nil), "int8 fixes on one side of a tile only")
+            var operands = ck_i8_operands(a: rows.base.assumingMemoryBound(to: UInt8.self), lda: rows.stride, a_scale: rows.scales!,
+                                          a_fix: rows.fixes, panels: columns.panels.assumingMemoryBound(to: Int8.self),
+                                          b_scale: columns.columnScales!, b_sum: columns.columnSums!, b_fix: columns.columnFixes)
+            ck_tile_i8(&operands, m, range.lowerBound, range.upperBound, d, c, ldc)
         }
     }
 }

@@ -5,7 +5,8 @@ import CKernels
 ///
 /// `float32` columns are contiguous float rows (borrowed from the encoded rows when they are
 /// every row). `bfloat16` and `int8` columns live in panels of `CK_PANEL` columns (`ck_narrow.h`), with,
-/// for int8, each column's scale and component sum alongside, room for whole panels.
+/// for int8, each column's scale and component sum (and a screen's fixes, panel by panel)
+/// alongside, room for whole panels.
 package final class TileColumns: @unchecked Sendable {
     /// Columns per panel of the narrow encodings.
     package static let panelWidth = Int(CK_PANEL)
@@ -20,19 +21,25 @@ package final class TileColumns: @unchecked Sendable {
     private var storage: UnsafeMutableRawPointer
     private var scales: UnsafeMutablePointer<Float>?
     private var sums: UnsafeMutablePointer<Int32>?
+    /// `CK_I8_FIXES` × `CK_PANEL` floats per panel, when the columns carry fixes.
+    private var fixes: UnsafeMutablePointer<Float>?
+    private let hasFixes: Bool
     /// The rows `storage` belongs to when nothing was copied (float32, every row).
     private let borrowed: EncodedRows?
 
     /// Bytes of one column (float32) or of one panel (narrow encodings).
     private var unitBytes: Int { Self.unitBytes(encoding, dimension) }
 
-    /// An empty set with room for `capacity` columns (it grows as needed).
-    package init(encoding: TileEncoding, dimension: Int, capacity: Int = 1024) {
+    /// An empty set with room for `capacity` columns (it grows as needed), for int8 columns with
+    /// fixes when `fixes`.
+    package init(encoding: TileEncoding, dimension: Int, fixes: Bool = false, capacity: Int = 1024) {
+        precondition(!fixes || encoding == .int8, "only int8 columns carry fixes")
         self.encoding = encoding
         self.dimension = dimension
         self.capacity = Self.rounded(max(capacity, 1), encoding)
         borrowed = nil
-        (storage, scales, sums) = Self.allocate(self.capacity, encoding, dimension)
+        hasFixes = fixes
+        (storage, scales, sums, self.fixes) = Self.allocate(self.capacity, encoding, dimension, fixes: fixes)
     }
 
     /// Every row of `rows`, in order (float32: the source rows themselves, not copied).
@@ -40,6 +47,7 @@ package final class TileColumns: @unchecked Sendable {
         encoding = rows.encoding
         dimension = rows.dimension
         capacity = Self.rounded(max(rows.count, 1), rows.encoding)
+        hasFixes = rows.fixes != nil
         if rows.encoding == .float32 {
             borrowed = rows
             storage = UnsafeMutableRawPointer(mutating: rows.row(0))
@@ -47,7 +55,7 @@ package final class TileColumns: @unchecked Sendable {
             return
         }
         borrowed = nil
-        (storage, scales, sums) = Self.allocate(capacity, encoding, dimension)
+        (storage, scales, sums, fixes) = Self.allocate(capacity, encoding, dimension, fixes: hasFixes)
         for row in 0..<rows.count { append(rows, row: row) }
     }
 
@@ -55,11 +63,12 @@ package final class TileColumns: @unchecked Sendable {
         if borrowed == nil { storage.deallocate() }
         scales?.deallocate()
         sums?.deallocate()
+        fixes?.deallocate()
     }
 
     /// Adds row `row` of `rows` (same encoding and dimension) as the next column.
     package func append(_ rows: EncodedRows, row: Int) {
-        precondition(borrowed == nil && rows.encoding == encoding && rows.dimension == dimension)
+        precondition(borrowed == nil && rows.encoding == encoding && rows.dimension == dimension && (rows.fixes != nil) == hasFixes)
         maxCode = max(maxCode, rows.maxCode)
         if count == capacity { grow() }
         let source = rows.row(row), d = dimension
@@ -74,6 +83,11 @@ package final class TileColumns: @unchecked Sendable {
             ck_pack_column_i8(source.assumingMemoryBound(to: UInt8.self), d, panel, count % Int(CK_PANEL))
             scales![count] = rows.scales![row]
             sums![count] = rows.sums![row]
+            if let fixes, let rowFixes = rows.fixes {
+                let places = Int(CK_I8_FIXES), panel = Int(CK_PANEL)
+                let slot = fixes + (count / panel) * places * panel + count % panel
+                for f in 0..<places { slot[f * panel] = rowFixes[row * places + f] }
+            }
         }
         count += 1
     }
@@ -89,6 +103,8 @@ package final class TileColumns: @unchecked Sendable {
     /// The columns' scales and sums (int8).
     package var columnScales: UnsafePointer<Float>? { scales.map { UnsafePointer($0) } }
     package var columnSums: UnsafePointer<Int32>? { sums.map { UnsafePointer($0) } }
+    /// The columns' fixes, panel by panel (int8 with fixes).
+    package var columnFixes: UnsafePointer<Float>? { fixes.map { UnsafePointer($0) } }
 
     // MARK: Storage
 
@@ -101,25 +117,28 @@ package final class TileColumns: @unchecked Sendable {
         encoding.narrowType.map { ck_narrow_panel_bytes($0, dimension) } ?? dimension * MemoryLayout<Float>.stride
     }
 
-    /// Zeroed storage for `columns` columns.
-    private static func allocate(_ columns: Int, _ encoding: TileEncoding, _ dimension: Int)
-        -> (UnsafeMutableRawPointer, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Int32>?) {
+    /// Zeroed storage for `columns` columns (and their fixes when `fixes`).
+    private static func allocate(_ columns: Int, _ encoding: TileEncoding, _ dimension: Int, fixes: Bool)
+        -> (UnsafeMutableRawPointer, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Float>?) {
         let units = encoding == .float32 ? columns : columns / Int(CK_PANEL)
         let bytes = max(units * unitBytes(encoding, dimension), 1)
         let storage = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         storage.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
-        guard encoding == .int8 else { return (storage, nil, nil) }
+        guard encoding == .int8 else { return (storage, nil, nil, nil) }
         let scales = UnsafeMutablePointer<Float>.allocate(capacity: columns)
         let sums = UnsafeMutablePointer<Int32>.allocate(capacity: columns)
         scales.initialize(repeating: 0, count: columns)
         sums.initialize(repeating: 0, count: columns)
-        return (storage, scales, sums)
+        guard fixes else { return (storage, scales, sums, nil) }
+        let fixes = UnsafeMutablePointer<Float>.allocate(capacity: columns * Int(CK_I8_FIXES))
+        fixes.initialize(repeating: 0, count: columns * Int(CK_I8_FIXES))
+        return (storage, scales, sums, fixes)
     }
 
     private func grow() {
-        let old = (storage, scales, sums), oldUnits = encoding == .float32 ? capacity : capacity / Int(CK_PANEL)
+        let old = (storage, scales, sums, fixes), oldUnits = encoding == .float32 ? capacity : capacity / Int(CK_PANEL)
         capacity *= 2
-        (storage, scales, sums) = Self.allocate(capacity, encoding, dimension)
+        (storage, scales, sums, fixes) = Self.allocate(capacity, encoding, dimension, fixes: hasFixes)
         storage.copyMemory(from: old.0, byteCount: oldUnits * unitBytes)
         old.0.deallocate()
         if let oldScales = old.1, let oldSums = old.2 {
@@ -127,6 +146,11 @@ package final class TileColumns: @unchecked Sendable {
             sums!.update(from: oldSums, count: count)
             oldScales.deallocate()
             oldSums.deallocate()
+        }
+        if let oldFixes = old.3 {
+            // Whole panels: a panel's fixes lie together.
+            fixes!.update(from: oldFixes, count: oldUnits * Int(CK_I8_FIXES) * Int(CK_PANEL))
+            oldFixes.deallocate()
         }
     }
 }

@@ -10,30 +10,35 @@ import XCTest
 final class LowRankScreenTests: XCTestCase {
     static let encodings: [TileEncoding] = [.float32, .bfloat16, .int8]
 
-    /// Every pair's screen similarity and the band, with the basis `axes` in `encoding`; the rows
-    /// are projected on `longer` (a basis that starts with `axes`) when given.
+    /// Every pair's screen similarity and the band, with the basis `axes` in `encoding`, and how
+    /// far above the float screen's similarity an int8 tile may lie by its own pair's
+    /// quantisation (its error, and the fixes' pp' − nn' that covers it: each at most
+    /// 2·e·n + e² over the rows); the rows are projected on `longer` (a basis that starts with
+    /// `axes`) when given.
     private func screened(_ matrix: EmbeddingMatrix, axes: [[Double]], longer: [[Double]]?,
-                          _ encoding: TileEncoding) -> (similarities: [Float], band: Double) {
+                          _ encoding: TileEncoding) -> (similarities: [Float], band: Double, quantisation: Double) {
         let float = Backend.fastestFloatKernel
         let screen = LowRankScreen(axes: axes)
         let rows = screen.rows((longer.map { LowRankScreen(axes: $0) } ?? screen).projections(of: matrix, kernel: float))
         let encoded = rows.encoded(encoding)
-        let band = screen.band(rows, rows, encoding: encoding, rowError: encoded.maxError, columnError: encoded.maxError)
+        let band = screen.band(rows, rows, encodedRows: encoded, encodedColumns: encoded)
         let n = matrix.rows
         var similarities = [Float](repeating: 0, count: n * n)
         similarities.withUnsafeMutableBufferPointer { out in
             encoding.kernel(float: float).tile(encoded.block(from: 0),
                                                count: n, TileColumns(allRowsOf: encoded), 0..<n, into: out.baseAddress!, rowStride: n)
         }
-        return (similarities, band)
+        let (e, norm) = (encoded.maxError, encoded.largestFixes.last ?? 0)
+        return (similarities, band, encoded.fixes == nil ? 0 : 2 * (2 * e * norm + e * e) * (1 + 1e-5))
     }
 
     /// Asserts s + band ≥ reference cosine for every pair, and returns the largest |s − cosine|
     /// over pairs of non-zero rows.
     @discardableResult
     private func assertBoundHolds(_ matrix: EmbeddingMatrix, axes: [[Double]], longer: [[Double]]? = nil, _ encoding: TileEncoding,
-                                  _ label: String, file: StaticString = #filePath, line: UInt = #line) -> (gap: Double, band: Double) {
-        let (s, band) = screened(matrix, axes: axes, longer: longer, encoding)
+                                  _ label: String, file: StaticString = #filePath, line: UInt = #line)
+        -> (gap: Double, band: Double, quantisation: Double) {
+        let (s, band, quantisation) = screened(matrix, axes: axes, longer: longer, encoding)
         XCTAssertTrue(band.isFinite && band > 0 && band < 0.1, "\(label): band \(band)", file: file, line: line)
         let n = matrix.rows
         var violations = 0, gap = 0.0
@@ -45,7 +50,7 @@ final class LowRankScreenTests: XCTestCase {
             }
         }
         XCTAssertEqual(violations, 0, "\(label): pairs whose bound falls below their cosine", file: file, line: line)
-        return (gap, band)
+        return (gap, band, quantisation)
     }
 
     /// `n` rows of dimension `d` around a few centres (cosines across the range).
@@ -85,6 +90,22 @@ final class LowRankScreenTests: XCTestCase {
     }
 
     /// Projecting selected rows in place gives the screen rows of the same rows copied out.
+    /// The screens `auto` compares come from one Gram matrix of the longest basis: each must be
+    /// the screen of its own prefix.
+    func testPrefixScreensAreTheScreensOfThePrefixes() throws {
+        let matrix = try EmbeddingMatrix(rows: clusteredRows(n: 120, d: 48, seed: 5))
+        let axes = ScreenEstimate.principalAxes(matrix, count: 40, kernel: Backend.fastestFloatKernel)
+        let ranks = [1, 2, 17, 39, 40]
+        let prefixes = LowRankScreen.prefixes(of: axes, ranks: ranks)
+        XCTAssertEqual(prefixes.keys.sorted(), ranks)
+        for k in ranks {
+            let own = LowRankScreen(axes: Array(axes.prefix(k))), prefix = prefixes[k]!
+            XCTAssertEqual(prefix.rank, k)
+            XCTAssertEqual(prefix.orthogonalityError, own.orthogonalityError, "k=\(k)")
+            XCTAssertEqual(prefix.projectionError, own.projectionError, "k=\(k)")
+        }
+    }
+
     func testSelectedRowsProjectAsTheirSubset() throws {
         let matrix = try EmbeddingMatrix(rows: clusteredRows(n: 300, d: 40, seed: 5))
         let screen = LowRankScreen(axes: ScreenEstimate.principalAxes(matrix, count: 12, kernel: Backend.fastestFloatKernel))
@@ -99,7 +120,7 @@ final class LowRankScreenTests: XCTestCase {
 
     /// With the basis the first k axes and every residual along one shared direction, the
     /// residual term ρ_a·ρ_b equals r_a·r_b: the screen similarity is the cosine up to the
-    /// band, and the bound holds with nothing to spare.
+    /// band (and an int8 tile's own quantisation), and the bound holds with nothing to spare.
     func testTheBoundIsTightWhenResidualsAreAligned() throws {
         let (d, k) = (40, 8)
         var rng = SplitMix64(seed: 0xA11)
@@ -111,14 +132,14 @@ final class LowRankScreenTests: XCTestCase {
         let matrix = try EmbeddingMatrix(rows: rows)
         let axes = (0..<k).map { i in (0..<d).map { $0 == i ? 1.0 : 0.0 } }
         for encoding in Self.encodings {
-            let (gap, band) = assertBoundHolds(matrix, axes: axes, encoding, "aligned \(encoding.name)")
-            XCTAssertLessThanOrEqual(gap, band, "aligned \(encoding.name): the screen similarity is the cosine within the band")
+            let (gap, band, quantisation) = assertBoundHolds(matrix, axes: axes, encoding, "aligned \(encoding.name)")
+            XCTAssertLessThanOrEqual(gap, band + quantisation, "aligned \(encoding.name): the screen similarity is the cosine within the band")
         }
         // Turned against each other (alternating signs), the residuals make the bound loose.
         let opposed = try EmbeddingMatrix(rows: rows.enumerated().map { i, row in
             Array(row.prefix(k)) + row.dropFirst(k).map { i % 2 == 0 ? $0 : -$0 }
         })
-        let (gap, band) = assertBoundHolds(opposed, axes: axes, .float32, "opposed")
+        let (gap, band, _) = assertBoundHolds(opposed, axes: axes, .float32, "opposed")
         XCTAssertGreaterThan(gap, 100 * band, "opposed residuals: the bound is far above the cosine")
     }
 

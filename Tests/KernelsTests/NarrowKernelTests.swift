@@ -109,14 +109,15 @@ final class NarrowKernelTests: XCTestCase {
         try skipWithoutAVX2()
         var rng = SplitMix64(seed: 0x2_7E8)
         for d in Self.dims {
-            let (_, columns, queries) = try operands(d, .int8, &rng, maxCode: 63, extremes: true)
-            for (j0, j1) in ranges(columns.count, &rng) {
-                let avx2 = tile(queries.count, j1 - j0) { c, ldc in
-                    ck_tile_i8_haswell(queries.row(0).assumingMemoryBound(to: UInt8.self), queries.stride, queries.scales!, queries.count,
-                                       columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
-                                       j0, j1, columns.dimension, c, ldc)
+            for fixes in [false, true] {
+                let (_, columns, queries) = try operands(d, .int8, &rng, maxCode: 63, extremes: true, fixes: fixes)
+                for (j0, j1) in ranges(columns.count, &rng) {
+                    let avx2 = tile(queries.count, j1 - j0) { c, ldc in
+                        var x = int8Operands(queries, columns)
+                        ck_tile_i8_haswell(&x, queries.count, j0, j1, columns.dimension, c, ldc)
+                    }
+                    XCTAssertEqual(avx2, int8SerialTile(queries, columns, j0..<j1), "d=\(d) [\(j0), \(j1)) fixes \(fixes): haswell against serial")
                 }
-                XCTAssertEqual(avx2, int8SerialTile(queries, columns, j0..<j1), "d=\(d) [\(j0), \(j1)): haswell against serial")
             }
         }
     }
@@ -124,15 +125,22 @@ final class NarrowKernelTests: XCTestCase {
     func testInt8SerialTwinAgreesBitForBitWithTheExactIntegerFormula() throws {
         var rng = SplitMix64(seed: 0x1_7E8)
         for d in Self.dims {
-            let (rows, columns, queries) = try operands(d, .int8, &rng)
-            for (j0, j1) in ranges(columns.count, &rng) {
-                let serial = int8SerialTile(queries, columns, j0..<j1)
-                for i in 0..<queries.count {
-                    for j in j0..<j1 {
-                        var sum = 0
-                        for k in 0..<d { sum += byte(queries, i, k) * byte(rows, j, k) }
-                        let expected = Float(sum) * rows.scales![j] * queries.scales![i]
-                        XCTAssertEqual(serial[i][j - j0], expected, "d=\(d) i=\(i) j=\(j)")
+            for fixes in [false, true] {
+                let (rows, columns, queries) = try operands(d, .int8, &rng, fixes: fixes)
+                for (j0, j1) in ranges(columns.count, &rng) {
+                    let serial = int8SerialTile(queries, columns, j0..<j1)
+                    for i in 0..<queries.count {
+                        for j in j0..<j1 {
+                            var sum = 0
+                            for k in 0..<d { sum += byte(queries, i, k) * byte(rows, j, k) }
+                            var expected = Float(sum) * rows.scales![j] * queries.scales![i]
+                            if let f = queries.fixes.map({ $0 + 4 * i }), let g = rows.fixes.map({ $0 + 4 * j }) {
+                                // Four fused multiply-adds, the last one subtracting.
+                                expected = expected.addingProduct(f[0], g[0]).addingProduct(f[1], g[1]).addingProduct(f[2], g[2])
+                                    .addingProduct(-f[3], g[3])
+                            }
+                            XCTAssertEqual(serial[i][j - j0], expected, "d=\(d) i=\(i) j=\(j) fixes \(fixes)")
+                        }
                     }
                 }
             }
@@ -143,25 +151,27 @@ final class NarrowKernelTests: XCTestCase {
         if let missing = MissingInstruction.int8 { throw XCTSkip(MissingInstruction.reason("the int8 tile kernel", needs: [missing])) }
         var rng = SplitMix64(seed: 0x1_7E8)
         for d in Self.dims {
-            let (_, columns, queries) = try operands(d, .int8, &rng)
-            for (j0, j1) in ranges(columns.count, &rng) {
-                let m = queries.count
-                let staged = queries.block(from: 0)
-                let dispatched = tile(m, j1 - j0) { c, ldc in
-                    NarrowKernel(.int8).tile(staged, count: m, columns, j0..<j1, into: c, rowStride: ldc)
+            for fixes in [false, true] {
+                let (_, columns, queries) = try operands(d, .int8, &rng, fixes: fixes)
+                for (j0, j1) in ranges(columns.count, &rng) {
+                    let m = queries.count
+                    let staged = queries.block(from: 0)
+                    let dispatched = tile(m, j1 - j0) { c, ldc in
+                        NarrowKernel(.int8).tile(staged, count: m, columns, j0..<j1, into: c, rowStride: ldc)
+                    }
+                    XCTAssertEqual(dispatched, int8SerialTile(queries, columns, j0..<j1),
+                                   "d=\(d) [\(j0), \(j1)) fixes \(fixes): \(ComputeEnvironment.int8Kernel) against serial")
                 }
-                XCTAssertEqual(dispatched, int8SerialTile(queries, columns, j0..<j1),
-                               "d=\(d) [\(j0), \(j1)): \(ComputeEnvironment.int8Kernel) against serial")
             }
         }
     }
 
     func testColumnsAppendedOneByOneEqualAllRowsAtOnce() throws {
         var rng = SplitMix64(seed: 0xA99)
-        for encoding in [TileEncoding.bfloat16, .int8, .float32] {
+        for (encoding, fixes) in [(TileEncoding.bfloat16, false), (.int8, false), (.int8, true), (.float32, false)] {
             let matrix = try EmbeddingMatrix(rows: (0..<300).map { _ in (0..<37).map { _ in rng.gaussian() } })
-            let rows = EncodedRows(matrix, encoding: encoding)
-            let grown = TileColumns(encoding: encoding, dimension: 37, capacity: 1)
+            let rows = fixes ? encodedWithFixes(matrix, maxCode: ck_i8_max_code(), &rng) : EncodedRows(matrix, encoding: encoding)
+            let grown = TileColumns(encoding: encoding, dimension: 37, fixes: fixes, capacity: 1)
             for row in 0..<matrix.rows { grown.append(rows, row: row) }
             let whole = TileColumns(allRowsOf: rows)
             XCTAssertEqual(grown.count, whole.count)
@@ -169,7 +179,7 @@ final class NarrowKernelTests: XCTestCase {
             let staged = rows.block(from: 0)
             let a = tile(matrix.rows, 300) { kernel.tile(staged, count: matrix.rows, grown, 0..<300, into: $0, rowStride: $1) }
             let b = tile(matrix.rows, 300) { kernel.tile(staged, count: matrix.rows, whole, 0..<300, into: $0, rowStride: $1) }
-            XCTAssertEqual(a, b, "\(encoding)")
+            XCTAssertEqual(a, b, "\(encoding) fixes \(fixes)")
         }
     }
 
@@ -216,16 +226,35 @@ final class NarrowKernelTests: XCTestCase {
     /// Random rows (and with `extremes` rows of equal positive or negative components), their
     /// columns, and queries drawn from them; int8 codes up to `maxCode`.
     private func operands(_ d: Int, _ encoding: TileEncoding, _ rng: inout SplitMix64, maxCode: Int32 = ck_i8_max_code(),
-                          extremes: Bool = false) throws -> (EncodedRows, TileColumns, EncodedRows) {
+                          extremes: Bool = false, fixes: Bool = false) throws -> (EncodedRows, TileColumns, EncodedRows) {
         let n = 1 + Int(rng.next() % 90)
         var vectors = (0..<n).map { _ in (0..<d).map { _ in rng.gaussian() } }
         if extremes { vectors += [[Float](repeating: 1, count: d), [Float](repeating: -1, count: d)] }
-        let rows = EncodedRows(try EmbeddingMatrix(rows: vectors), encoding: encoding, maxCode: maxCode)
         let m = 1 + Int(rng.next() % 19)
         var drawn = (0..<m).map { _ in vectors[Int(rng.next() % UInt64(vectors.count))] }
         if extremes { drawn += vectors.suffix(2) }
-        let queries = EncodedRows(try EmbeddingMatrix(rows: drawn), encoding: encoding, maxCode: maxCode)
+        let (matrix, queryMatrix) = (try EmbeddingMatrix(rows: vectors), try EmbeddingMatrix(rows: drawn))
+        let rows = fixes ? encodedWithFixes(matrix, maxCode: maxCode, &rng) : EncodedRows(matrix, encoding: encoding, maxCode: maxCode)
+        let queries = fixes ? encodedWithFixes(queryMatrix, maxCode: maxCode, &rng)
+            : EncodedRows(queryMatrix, encoding: encoding, maxCode: maxCode)
         return (rows, TileColumns(allRowsOf: rows), queries)
+    }
+
+    /// The int8 rows of `matrix` with random fixes of either sign and mixed magnitudes.
+    private func encodedWithFixes(_ matrix: EmbeddingMatrix, maxCode: Int32, _ rng: inout SplitMix64) -> EncodedRows {
+        let places = Int(CK_I8_FIXES)
+        let drawn = (0..<(matrix.rows * places)).map { _ in rng.gaussian() * Float(1 << (rng.next() % 4)) }
+        return EncodedRows(matrix.unitRow(0), count: matrix.rows, dimension: matrix.dimension, owner: matrix, encoding: .int8,
+                           maxCode: maxCode) { row, _, fixes in
+            for f in 0..<places { fixes[f] = drawn[row * places + f] }
+        }
+    }
+
+    /// The C operands of an int8 tile of `queries` against `columns` (with their fixes, if any).
+    private func int8Operands(_ queries: EncodedRows, _ columns: TileColumns) -> ck_i8_operands {
+        ck_i8_operands(a: queries.row(0).assumingMemoryBound(to: UInt8.self), lda: queries.stride, a_scale: queries.scales!,
+                       a_fix: queries.fixes.map { UnsafePointer($0) }, panels: columns.panels.assumingMemoryBound(to: Int8.self),
+                       b_scale: columns.columnScales!, b_sum: columns.columnSums!, b_fix: columns.columnFixes)
     }
 
     /// Checks the bf16 tiles `fill(queries, columns, range, c, ldc)` writes against the exact dot
@@ -252,9 +281,8 @@ final class NarrowKernelTests: XCTestCase {
     /// The int8 tile of `queries` against `columns` in `range` from the serial twin.
     private func int8SerialTile(_ queries: EncodedRows, _ columns: TileColumns, _ range: Range<Int>) -> [[Float]] {
         tile(queries.count, range.count) { c, ldc in
-            ck_tile_i8_serial(queries.row(0).assumingMemoryBound(to: UInt8.self), queries.stride, queries.scales!, queries.count,
-                              columns.panels.assumingMemoryBound(to: Int8.self), columns.columnScales!, columns.columnSums!,
-                              range.lowerBound, range.upperBound, columns.dimension, c, ldc)
+            var x = int8Operands(queries, columns)
+            ck_tile_i8_serial(&x, queries.count, range.lowerBound, range.upperBound, columns.dimension, c, ldc)
         }
     }
 
