@@ -68,7 +68,7 @@ public enum ExactnessBand {
         precondition(f.count == Int(CK_I8_FIXES) && g.count == f.count)
         let u = 0x1p-24, norms = f[2] * g[2]
         let tile = (3 * u + 3 * u * u + u * u * u) * norms
-        let partialSums = (1 + tile) * norms + zip(f, g).reduce(0) { $0 + $1.0 * $1.1 }
+        let partialSums = norms + tile + zip(f, g).reduce(0) { $0 + $1.0 * $1.1 }
         return tile + gamma(5) * partialSums
     }
 

@@ -57,7 +57,7 @@ package final class LowRankScreen: @unchecked Sendable {
     /// `init(axes:)` of each prefix, with the Gram matrix of the longest computed once.
     package static func prefixes(of axes: [[Double]], ranks: [Int]) -> [Int: LowRankScreen] {
         precondition(!axes.isEmpty && axes.allSatisfy { $0.count == axes[0].count } && axes.count <= axes[0].count)
-        precondition(ranks.allSatisfy { (1...axes.count).contains($0) })
+        precondition(!ranks.isEmpty && ranks.allSatisfy { (1...axes.count).contains($0) })
         let longest = ranks.max() ?? 0, d = axes[0].count
         let basis = axes.prefix(longest).flatMap { $0.map(Float.init) }
         let squares = gramSquares(basis, rank: longest)
@@ -204,21 +204,23 @@ private func wideSquares(_ x: UnsafePointer<Float>, count n: Int) -> Double {
 /// Σ_c x[c]·y[c] over all of `x`, in `Double`.
 func wideDot(_ x: [Double], _ y: [Double]) -> Double { wideDot(x, from: 0, y, from: 0, count: x.count) }
 
-/// Σ_c x[a + c]·y[b + c] for c < n, in `Double`, four lanes at a time.
+/// Σ_c x[a + c]·y[b + c] for c < n, in `Double`, eight lanes at a time.
 func wideDot(_ x: [Double], from a: Int, _ y: [Double], from b: Int, count n: Int) -> Double {
+    precondition(a >= 0 && b >= 0 && n >= 0 && a + n <= x.count && b + n <= y.count)
     return x.withUnsafeBufferPointer { x in
         y.withUnsafeBufferPointer { y in
-            var lanes = SIMD4<Double>()
+            let (x, y) = (UnsafeRawPointer(x.baseAddress! + a), UnsafeRawPointer(y.baseAddress! + b))
+            let stride = MemoryLayout<Double>.stride
+            var lanes = SIMD8<Double>()
             var c = 0
-            while c + 4 <= n {
-                let u = SIMD4<Double>(x[a + c], x[a + c + 1], x[a + c + 2], x[a + c + 3])
-                let v = SIMD4<Double>(y[b + c], y[b + c + 1], y[b + c + 2], y[b + c + 3])
-                lanes += u * v
-                c += 4
+            while c + 8 <= n {
+                lanes += x.loadUnaligned(fromByteOffset: c * stride, as: SIMD8<Double>.self)
+                    * y.loadUnaligned(fromByteOffset: c * stride, as: SIMD8<Double>.self)
+                c += 8
             }
             var sum = lanes.sum()
             while c < n {
-                sum += x[a + c] * y[b + c]
+                sum += x.load(fromByteOffset: c * stride, as: Double.self) * y.load(fromByteOffset: c * stride, as: Double.self)
                 c += 1
             }
             return sum
@@ -303,7 +305,8 @@ package final class ScreenRows: @unchecked Sendable {
                            maxCode: maxCode) { [self] row, error, fixes in
             let y = values + row * width
             let n = floatRoundedUp(roundedUp(wideSquares(y + lead, count: middle).squareRoot(), terms: middle))
-            let p = floatRoundedUp(roundedUp(error, terms: middle) + Double(n))
+            // nextUp: the sum itself rounds to nearest.
+            let p = floatRoundedUp((roundedUp(error, terms: middle) + Double(n)).nextUp)
             fixes[0] = lead == 1 ? y[0] : 0
             fixes[1] = y[k]
             fixes[2] = p

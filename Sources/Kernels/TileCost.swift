@@ -1,12 +1,29 @@
+import CKernels
+import Synchronization
+
 /// The cost of a multiply-add in tiles of each encoding relative to float, measured once per
-/// process on this CPU (a few milliseconds): it differs by an order of magnitude between CPUs
+/// process and kernel tier on this CPU (a few milliseconds; tests lower the tier with
+/// `ck_isa_force`, and a cost measured on serial twins must not outlive them): it differs by an
+/// order of magnitude between CPUs
 /// (`vdpbf16ps` runs at twice the float rate on AMD Zen 4/5 and at half of it on Intel
 /// Sapphire Rapids; the AVX2 bf16 kernel widens before it multiplies, the serial twins are an order
 /// of magnitude slower): a low-rank screen picks its encoding by it (`Backend.preparedScreen`),
 /// and a backend that runs a serial twin says how much slower than `auto` it is.
 enum TileCost {
-    /// Seconds per multiply-add of each encoding's tiles over those of float tiles.
-    static let relative: [TileEncoding: Double] = {
+    /// Seconds per multiply-add of each encoding's tiles over those of float tiles, on the
+    /// active tier's kernels.
+    static var relative: [TileEncoding: Double] {
+        let tier = ck_isa_active().rawValue
+        if let known = measured.withLock({ $0[tier] }) { return known }
+        let costs = measure()
+        measured.withLock { $0[tier] = costs }
+        return costs
+    }
+
+    /// The costs measured so far, by kernel tier (`ck_isa` raw value).
+    private static let measured = Mutex<[UInt32: [TileEncoding: Double]]>([:])
+
+    private static func measure() -> [TileEncoding: Double] {
         let (rows, columns, d) = (64, 2048, 256)
         var state: UInt64 = 0x5C4E_E11
         let values = (0..<((rows + columns) * d)).map { _ -> Float in
@@ -28,5 +45,5 @@ enum TileCost {
         }
         let float = max(seconds[.float32]!, 1e-9)
         return seconds.mapValues { $0 / float }
-    }()
+    }
 }
