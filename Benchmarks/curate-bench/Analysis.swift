@@ -113,8 +113,9 @@ enum Analysis {
 
     /// At every shape with an engine `blas` recall: the fastest engine row `isCandidate` accepts,
     /// written "Q×N@d: backend s vs blas s = ratio× (what else `detail` says)", and whether every
-    /// ratio reaches `factor` (nil when no shape has both).
+    /// ratio at a shape `judges` accepts reaches `factor` (nil when no such shape has both).
     static func recallAgainstBLAS(_ report: BenchReport, factor: Double, detail: (RecallRow) -> String? = { _ in nil },
+                                  judges: (RecallRow) -> Bool = { _ in true },
                                   _ isCandidate: (RecallRow) -> Bool) -> (parts: [String], holds: Bool?) {
         var parts: [String] = []
         var holds: Bool?
@@ -127,8 +128,8 @@ enum Analysis {
             guard let best = same.min(by: { $0.secondsMin! < $1.secondsMin! }) else { continue }
             parts.append(String(format: "%ld×%ld@%ld: %@ %.2f s vs blas %.2f s = %.2f×", blas.queries, blas.database, blas.dim,
                                 best.backend, best.secondsMin!, blasSeconds, blasSeconds / best.secondsMin!)
-                         + (detail(best).map { " (\($0))" } ?? ""))
-            holds = (holds ?? true) && blasSeconds / best.secondsMin! >= factor
+                         + (detail(best).map { " (\($0))" } ?? "") + (judges(blas) ? "" : ", not a target shape"))
+            if judges(blas) { holds = (holds ?? true) && blasSeconds / best.secondsMin! >= factor }
         }
         return (parts, holds)
     }
