@@ -58,7 +58,7 @@ package final class LowRankScreen: @unchecked Sendable {
     package static func prefixes(of axes: [[Double]], ranks: [Int]) -> [Int: LowRankScreen] {
         precondition(!axes.isEmpty && axes.allSatisfy { $0.count == axes[0].count } && axes.count <= axes[0].count)
         precondition(!ranks.isEmpty && ranks.allSatisfy { (1...axes.count).contains($0) })
-        let longest = ranks.max() ?? 0, d = axes[0].count
+        let longest = ranks.max()!, d = axes[0].count
         let basis = axes.prefix(longest).flatMap { $0.map(Float.init) }
         let squares = gramSquares(basis, rank: longest)
         return Dictionary(ranks.map { k in (k, LowRankScreen(basis: Array(basis.prefix(k * d)), rank: k, gramSquares: squares[k - 1])) },
@@ -207,6 +207,7 @@ func wideDot(_ x: [Double], _ y: [Double]) -> Double { wideDot(x, from: 0, y, fr
 /// Σ_c x[a + c]·y[b + c] for c < n, in `Double`, eight lanes at a time.
 func wideDot(_ x: [Double], from a: Int, _ y: [Double], from b: Int, count n: Int) -> Double {
     precondition(a >= 0 && b >= 0 && n >= 0 && a + n <= x.count && b + n <= y.count)
+    guard n > 0 else { return 0 }
     return x.withUnsafeBufferPointer { x in
         y.withUnsafeBufferPointer { y in
             let (x, y) = (UnsafeRawPointer(x.baseAddress! + a), UnsafeRawPointer(y.baseAddress! + b))

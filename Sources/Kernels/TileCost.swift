@@ -3,12 +3,12 @@ import Synchronization
 
 /// The cost of a multiply-add in tiles of each encoding relative to float, measured once per
 /// process and kernel tier on this CPU (a few milliseconds; tests lower the tier with
-/// `ck_isa_force`, and a cost measured on serial twins must not outlive them): it differs by an
-/// order of magnitude between CPUs
-/// (`vdpbf16ps` runs at twice the float rate on AMD Zen 4/5 and at half of it on Intel
-/// Sapphire Rapids; the AVX2 bf16 kernel widens before it multiplies, the serial twins are an order
-/// of magnitude slower): a low-rank screen picks its encoding by it (`Backend.preparedScreen`),
-/// and a backend that runs a serial twin says how much slower than `auto` it is.
+/// `ck_isa_force`, and a cost measured on serial twins must not outlive them). It differs by an
+/// order of magnitude between CPUs (`vdpbf16ps` runs at twice the float rate on AMD Zen 4/5 and
+/// at half of it on Intel Sapphire Rapids; the AVX2 bf16 kernel widens before it multiplies, the
+/// serial twins are an order of magnitude slower): a low-rank screen picks its encoding by it
+/// (`Backend.preparedScreen`), and a backend that runs a serial twin says how much slower than
+/// `auto` it is.
 enum TileCost {
     /// Seconds per multiply-add of each encoding's tiles over those of float tiles, on the
     /// active tier's kernels.
@@ -16,12 +16,16 @@ enum TileCost {
         let tier = ck_isa_active().rawValue
         if let known = measured.withLock({ $0[tier] }) { return known }
         let costs = measure()
-        measured.withLock { $0[tier] = costs }
-        return costs
+        // Two threads may both have measured: the first stored wins, so every caller sees one.
+        return measured.withLock { stored in
+            if let known = stored[tier] { return known }
+            stored[tier] = costs
+            return costs
+        }
     }
 
     /// The costs measured so far, by kernel tier (`ck_isa` raw value).
-    private static let measured = Mutex<[UInt32: [TileEncoding: Double]]>([:])
+    private static let measured = Mutex<[ck_isa.RawValue: [TileEncoding: Double]]>([:])
 
     private static func measure() -> [TileEncoding: Double] {
         let (rows, columns, d) = (64, 2048, 256)
