@@ -118,10 +118,18 @@ package struct NarrowKernel: CScanning {
         default:
             precondition(max(rows.maxCode, columns.maxCode) <= ck_i8_max_code(), "int8 rows encoded with codes the active tile cannot take")
             precondition((rows.fixes == nil) == (columns.columnFixes == nil), "int8 fixes on one side of a tile only")
-            var operands = ck_i8_operands(a: rows.base.assumingMemoryBound(to: UInt8.self), lda: rows.stride, a_scale: rows.scales!,
-                                          a_fix: rows.fixes, panels: columns.panels.assumingMemoryBound(to: Int8.self),
-                                          b_scale: columns.columnScales!, b_sum: columns.columnSums!, b_fix: columns.columnFixes)
+            var operands = ck_i8_operands(rows, columns)
             ck_tile_i8(&operands, m, range.lowerBound, range.upperBound, d, c, ldc)
         }
+    }
+}
+
+extension ck_i8_operands {
+    /// The C operands of an int8 tile of `rows` against `columns`: codes, scales, the columns'
+    /// sums and both sides' fixes (nil where they carry none).
+    package init(_ rows: RowBlock, _ columns: TileColumns) {
+        self.init(a: rows.base.assumingMemoryBound(to: UInt8.self), lda: rows.stride, a_scale: rows.scales!, a_fix: rows.fixes,
+                  panels: columns.panels.assumingMemoryBound(to: Int8.self), b_scale: columns.columnScales!,
+                  b_sum: columns.columnSums!, b_fix: columns.columnFixes)
     }
 }

@@ -23,7 +23,6 @@ package final class TileColumns: @unchecked Sendable {
     private var sums: UnsafeMutablePointer<Int32>?
     /// `CK_I8_FIXES` × `CK_PANEL` floats per panel, when the columns carry fixes.
     private var fixes: UnsafeMutablePointer<Float>?
-    private let hasFixes: Bool
     /// The rows `storage` belongs to when nothing was copied (float32, every row).
     private let borrowed: EncodedRows?
 
@@ -38,7 +37,6 @@ package final class TileColumns: @unchecked Sendable {
         self.dimension = dimension
         self.capacity = Self.rounded(max(capacity, 1), encoding)
         borrowed = nil
-        hasFixes = fixes
         (storage, scales, sums, self.fixes) = Self.allocate(self.capacity, encoding, dimension, fixes: fixes)
     }
 
@@ -47,7 +45,6 @@ package final class TileColumns: @unchecked Sendable {
         encoding = rows.encoding
         dimension = rows.dimension
         capacity = Self.rounded(max(rows.count, 1), rows.encoding)
-        hasFixes = rows.fixes != nil
         if rows.encoding == .float32 {
             borrowed = rows
             storage = UnsafeMutableRawPointer(mutating: rows.row(0))
@@ -55,7 +52,7 @@ package final class TileColumns: @unchecked Sendable {
             return
         }
         borrowed = nil
-        (storage, scales, sums, fixes) = Self.allocate(capacity, encoding, dimension, fixes: hasFixes)
+        (storage, scales, sums, fixes) = Self.allocate(capacity, encoding, dimension, fixes: rows.fixes != nil)
         for row in 0..<rows.count { append(rows, row: row) }
     }
 
@@ -68,7 +65,7 @@ package final class TileColumns: @unchecked Sendable {
 
     /// Adds row `row` of `rows` (same encoding and dimension) as the next column.
     package func append(_ rows: EncodedRows, row: Int) {
-        precondition(borrowed == nil && rows.encoding == encoding && rows.dimension == dimension && (rows.fixes != nil) == hasFixes)
+        precondition(borrowed == nil && rows.encoding == encoding && rows.dimension == dimension && (rows.fixes != nil) == (fixes != nil))
         maxCode = max(maxCode, rows.maxCode)
         if count == capacity { grow() }
         let source = rows.row(row), d = dimension
@@ -138,7 +135,7 @@ package final class TileColumns: @unchecked Sendable {
     private func grow() {
         let old = (storage, scales, sums, fixes), oldUnits = encoding == .float32 ? capacity : capacity / Int(CK_PANEL)
         capacity *= 2
-        (storage, scales, sums, fixes) = Self.allocate(capacity, encoding, dimension, fixes: hasFixes)
+        (storage, scales, sums, fixes) = Self.allocate(capacity, encoding, dimension, fixes: old.3 != nil)
         storage.copyMemory(from: old.0, byteCount: oldUnits * unitBytes)
         old.0.deallocate()
         if let oldScales = old.1, let oldSums = old.2 {

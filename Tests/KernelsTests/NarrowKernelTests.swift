@@ -113,7 +113,7 @@ final class NarrowKernelTests: XCTestCase {
                 let (_, columns, queries) = try operands(d, .int8, &rng, maxCode: 63, extremes: true, fixes: fixes)
                 for (j0, j1) in ranges(columns.count, &rng) {
                     let avx2 = tile(queries.count, j1 - j0) { c, ldc in
-                        var x = int8Operands(queries, columns)
+                        var x = ck_i8_operands(queries.block(from: 0), columns)
                         ck_tile_i8_haswell(&x, queries.count, j0, j1, columns.dimension, c, ldc)
                     }
                     XCTAssertEqual(avx2, int8SerialTile(queries, columns, j0..<j1), "d=\(d) [\(j0), \(j1)) fixes \(fixes): haswell against serial")
@@ -250,12 +250,6 @@ final class NarrowKernelTests: XCTestCase {
         }
     }
 
-    /// The C operands of an int8 tile of `queries` against `columns` (with their fixes, if any).
-    private func int8Operands(_ queries: EncodedRows, _ columns: TileColumns) -> ck_i8_operands {
-        ck_i8_operands(a: queries.row(0).assumingMemoryBound(to: UInt8.self), lda: queries.stride, a_scale: queries.scales!,
-                       a_fix: queries.fixes.map { UnsafePointer($0) }, panels: columns.panels.assumingMemoryBound(to: Int8.self),
-                       b_scale: columns.columnScales!, b_sum: columns.columnSums!, b_fix: columns.columnFixes)
-    }
 
     /// Checks the bf16 tiles `fill(queries, columns, range, c, ldc)` writes against the exact dot
     /// of the encoded rows, within the accumulation bound of `ck_narrow.h`.
@@ -281,7 +275,7 @@ final class NarrowKernelTests: XCTestCase {
     /// The int8 tile of `queries` against `columns` in `range` from the serial twin.
     private func int8SerialTile(_ queries: EncodedRows, _ columns: TileColumns, _ range: Range<Int>) -> [[Float]] {
         tile(queries.count, range.count) { c, ldc in
-            var x = int8Operands(queries, columns)
+            var x = ck_i8_operands(queries.block(from: 0), columns)
             ck_tile_i8_serial(&x, queries.count, range.lowerBound, range.upperBound, columns.dimension, c, ldc)
         }
     }
