@@ -3,9 +3,10 @@
 /// The level is detected once from cpuid, and only counts as usable when the OS saves the wide
 /// registers (XGETBV: XCR0 bits 1-2 for AVX, bits 5-7 as well for AVX-512). The environment
 /// variable `CURATE_ISA` (`scalar`, `avx2`, `avx512`) lowers it; `ck_isa_force` does the same
-/// for tests. Every dispatched kernel (`ck_dot_f32`, ..., and the narrow tiles `ck_tile_bf16`,
+/// for tests. AMX counts only when Linux grants the tile state (`arch_prctl`), and
+/// `CURATE_AMX=off` (or `0`) leaves it unused. Every dispatched kernel (`ck_dot_f32`, ..., and the narrow tiles `ck_tile_bf16`,
 /// `ck_tile_i8`) calls through a table filled for the active level; on the AVX-512 level the
-/// table also follows AVX512_BF16 and AVX512_VNNI (see `ck_narrow_kernel`).
+/// table also follows AVX512_BF16, AVX512_VNNI and AMX-INT8 (see `ck_narrow_kernel`).
 #ifndef CK_CPU_H
 #define CK_CPU_H
 
@@ -28,6 +29,7 @@ typedef struct ck_cpu_features {
     bool avx512;         ///< AVX-512 F, BW, DQ and VL, with ZMM state enabled by the OS
     bool avx512_bf16;    ///< AVX512_BF16 (`vdpbf16ps`)
     bool avx512_vnni;    ///< AVX512_VNNI (`vpdpbusd`)
+    bool amx_int8;       ///< AMX-TILE and AMX-INT8 (`tdpbusd`), tile state granted by the OS, with AVX512_VNNI
     bool intel;          ///< vendor string "GenuineIntel"
     bool amd;            ///< vendor string "AuthenticAMD"
 } ck_cpu_features;

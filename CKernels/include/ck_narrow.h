@@ -1,6 +1,6 @@
 /// Screening tiles in narrow types: bfloat16 and int8, each with an AVX-512 kernel (`vdpbf16ps`,
 /// AVX512_BF16; `vpdpbusd`, AVX512_VNNI), an AVX2 + FMA kernel for CPUs without those, and a
-/// portable serial twin.
+/// portable serial twin; int8 also with AMX tiles (`tdpbusd`, AMX-INT8).
 ///
 /// The engine never decides with these similarities alone: they screen, and every pair within
 /// the proven error bound of a threshold is decided again in float and then in double (see the
@@ -32,8 +32,8 @@
 /// are read a whole panel at a time (allocate them for whole panels).
 ///
 /// Names: `ck_tile_<type>` dispatches, through the table of `ck_cpu.h`, to the variant
-/// `ck_narrow_kernel` names; `_serial`, `_haswell` (AVX2 + FMA), `_cooperlake` (AVX512_BF16) and
-/// `_icelake` (AVX512_VNNI) are the variants, exported so tests can compare them; call a SIMD
+/// `ck_narrow_kernel` names; `_serial`, `_haswell` (AVX2 + FMA), `_cooperlake` (AVX512_BF16),
+/// `_icelake` (AVX512_VNNI) and `_sapphirerapids` (AMX-INT8) are the variants, exported so tests can compare them; call a SIMD
 /// variant directly only on a CPU that has its instructions.
 #ifndef CK_NARROW_H
 #define CK_NARROW_H
@@ -59,10 +59,12 @@ typedef enum ck_narrow_kernel_variant {
     CK_NARROW_SERIAL = 0,   ///< the portable twin (no AVX2 tier)
     CK_NARROW_HASWELL = 1,  ///< AVX2 + FMA: bf16 widened to float with FMA, int8 codes ≤ 63 with `vpmaddubsw`
     CK_NARROW_AVX512 = 2,   ///< AVX512_BF16 `vdpbf16ps` (bf16) or AVX512_VNNI `vpdpbusd` (int8)
+    CK_NARROW_AMX = 3,      ///< int8 only: AMX-INT8 `tdpbusd` tiles with the AVX-512 epilogue
 } ck_narrow_kernel_variant;
 
-/// The variant `ck_tile_<type>` runs: the AVX-512 one when the active tier of `ck_cpu.h` is
-/// AVX-512 and the CPU has the type's instruction, else the AVX2 one when the tier is at least
+/// The variant `ck_tile_<type>` runs: for int8 the AMX one when the active tier of `ck_cpu.h` is
+/// AVX-512 and the CPU has AMX-INT8 (`ck_cpu_features.amx_int8`); the AVX-512 one when the tier
+/// is AVX-512 and the CPU has the type's instruction, else the AVX2 one when the tier is at least
 /// AVX2, else the serial twin.
 ck_narrow_kernel_variant ck_narrow_kernel(ck_narrow_type type);
 
@@ -127,6 +129,8 @@ void ck_tile_i8(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t 
 void ck_tile_i8_serial(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
 void ck_tile_i8_haswell(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
 void ck_tile_i8_icelake(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc);
+void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c,
+                               size_t ldc);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,7 @@
 //
 // Detection runs once and is cached in an atomic word. The active table is an atomic pointer,
 // filled lazily on the first dispatched call (or by `ck_isa_force`) from the supported tier,
-// lowered by the environment variable CURATE_ISA. Every `ck_<op>_f32` and both narrow tiles
+// lowered by the environment variable CURATE_ISA (and without AMX when CURATE_AMX is off). Every `ck_<op>_f32` and both narrow tiles
 // (`ck_tile_bf16`, `ck_tile_i8`) call through it, and `ck_narrow_kernel` reads it.
 
 #include "ck_cpu.h"
@@ -31,7 +31,14 @@ enum {
     CK_F_AVX512_VNNI = 1u << 4,
     CK_F_INTEL = 1u << 5,
     CK_F_AMD = 1u << 6,
+    CK_F_AMX_INT8 = 1u << 7,
 };
+
+/// Asks Linux for AMX's tile state (narrow_sapphirerapids.c); 1 when granted.
+int ck_amx_request(void);
+
+/// Whether CURATE_AMX turns AMX off ("0" or "off", any case).
+static int ck_amx_refused(void);
 
 static _Atomic uint32_t ck_feature_bits = 0;
 
@@ -82,6 +89,8 @@ static uint32_t ck_detect_bits(void) {
     const int avx512bw = (ebx >> 30) & 1;
     const int avx512vl = (ebx >> 31) & 1;
     const int avx512vnni = (ecx >> 11) & 1;
+    const int amx = ((edx >> 24) & 1) && ((edx >> 25) & 1);  // AMX-TILE, AMX-INT8
+    const int os_tiles = ((xcr0 >> 17) & 3) == 3;           // XTILECFG, XTILEDATA
     int avx512bf16 = 0;
     if (max_subleaf7 >= 1) {
         unsigned a1, b1, c1, d1;
@@ -98,6 +107,7 @@ static uint32_t ck_detect_bits(void) {
         bits |= CK_F_AVX512;
         if (avx512bf16) bits |= CK_F_AVX512_BF16;
         if (avx512vnni) bits |= CK_F_AVX512_VNNI;
+        if (avx512vnni && amx && os_tiles && !ck_amx_refused() && ck_amx_request()) bits |= CK_F_AMX_INT8;
     }
     return bits;
 }
@@ -123,6 +133,7 @@ ck_cpu_features ck_cpu_detect(void) {
     f.avx512_vnni = (bits & CK_F_AVX512_VNNI) != 0;
     f.intel = (bits & CK_F_INTEL) != 0;
     f.amd = (bits & CK_F_AMD) != 0;
+    f.amx_int8 = (bits & CK_F_AMX_INT8) != 0;
     return f;
 }
 
@@ -223,10 +234,28 @@ static const ck_kernel_table ck_table_avx512[4] = {
     },
 };
 
+/// The AVX-512 tables of a CPU with AMX-INT8 (which has AVX512_VNNI too), indexed by AVX512_BF16.
+static const ck_kernel_table ck_table_avx512_amx[2] = {
+    {
+        CK_ISA_AVX512,
+        CK_FLOAT_KERNELS(skylake),
+        { CK_NARROW_HASWELL, ck_tile_bf16_haswell },
+        { CK_NARROW_AMX, ck_tile_i8_sapphirerapids },
+    },
+    {
+        CK_ISA_AVX512,
+        CK_FLOAT_KERNELS(skylake),
+        { CK_NARROW_AVX512, ck_tile_bf16_cooperlake },
+        { CK_NARROW_AMX, ck_tile_i8_sapphirerapids },
+    },
+};
+
 /// The AVX-512 table for this CPU's narrow instructions.
 static const ck_kernel_table *ck_table_avx512_detected(void) {
     const uint32_t bits = ck_features_bits();
-    return &ck_table_avx512[((bits & CK_F_AVX512_BF16) ? 1 : 0) | ((bits & CK_F_AVX512_VNNI) ? 2 : 0)];
+    const int bf16 = (bits & CK_F_AVX512_BF16) ? 1 : 0;
+    if (bits & CK_F_AMX_INT8) return &ck_table_avx512_amx[bf16];
+    return &ck_table_avx512[bf16 | ((bits & CK_F_AVX512_VNNI) ? 2 : 0)];
 }
 
 static const ck_kernel_table *ck_table_for(ck_isa isa) {
@@ -248,6 +277,11 @@ static int ck_name_equals(const char *s, const char *lower) {
         if (ch != *lower) return 0;
     }
     return *s == 0 && *lower == 0;
+}
+
+static int ck_amx_refused(void) {
+    const char *env = getenv("CURATE_AMX");
+    return env != NULL && (ck_name_equals(env, "0") || ck_name_equals(env, "off"));
 }
 
 /// The supported tier lowered by CURATE_ISA (scalar | avx2 | avx512); other values are ignored.

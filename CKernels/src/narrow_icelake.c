@@ -17,6 +17,8 @@
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))), apply_to = function)
 
+#include "narrow_i8_epilogue.h"
+
 #define CK_INLINE static inline __attribute__((always_inline))
 
 /// c[r·ldc + 0..31] = rows r < mr of A times the 32 columns of `panel` (columns `first`...).
@@ -39,25 +41,10 @@ CK_INLINE void ck_il_block(const uint8_t *a, size_t lda, const float *a_scale, c
             acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], quad, b1);
         }
     }
-    const __m512i offset0 = _mm512_slli_epi32(_mm512_loadu_si512(b_sum), 7);
-    const __m512i offset1 = _mm512_slli_epi32(_mm512_loadu_si512(b_sum + 16), 7);
-    const __m512 scale0 = _mm512_loadu_ps(b_scale), scale1 = _mm512_loadu_ps(b_scale + 16);
+    const ck_i8_panel_terms terms = ck_i8_panel_load(b_scale, b_sum, b_fix);
     for (int r = 0; r < mr; r++) {
-        const __m512 row_scale = _mm512_set1_ps(a_scale[r]);
-        const __m512 v0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][0], offset0));
-        const __m512 v1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][1], offset1));
-        __m512 c0 = _mm512_mul_ps(_mm512_mul_ps(v0, scale0), row_scale);
-        __m512 c1 = _mm512_mul_ps(_mm512_mul_ps(v1, scale1), row_scale);
-        if (a_fix) {
-            const float *f = a_fix + (size_t)r * CK_I8_FIXES;
-            for (int k = 0; k < CK_I8_FIXES; k++) {
-                const __m512 fk = _mm512_set1_ps(k == CK_I8_FIXES - 1 ? -f[k] : f[k]);
-                c0 = _mm512_fmadd_ps(fk, _mm512_loadu_ps(b_fix + k * CK_PANEL), c0);
-                c1 = _mm512_fmadd_ps(fk, _mm512_loadu_ps(b_fix + k * CK_PANEL + 16), c1);
-            }
-        }
-        _mm512_storeu_ps(c + (size_t)r * ldc, c0);
-        _mm512_storeu_ps(c + (size_t)r * ldc + 16, c1);
+        ck_i8_row_epilogue(acc[r][0], acc[r][1], &terms, a_scale[r], a_fix ? a_fix + (size_t)r * CK_I8_FIXES : NULL,
+                           c + (size_t)r * ldc);
     }
 }
 

@@ -23,7 +23,7 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// The concrete backend `self` runs on this machine.
     ///
-    /// `auto` is `int8` when the CPU has AVX512_VNNI, else `bf16` with AVX512_BF16 (both measured
+    /// `auto` is `int8` when the CPU has AVX512_VNNI (its tiles on AMX-INT8 where the CPU has it), else `bf16` with AVX512_BF16 (both measured
     /// fastest wherever they run); when the kernels' tier is AVX2 (a CPU without AVX-512, or
     /// `CURATE_ISA=avx2`) it is `int8` on its AVX2 kernel (measured on 40,000 debian-minilm rows
     /// with `CURATE_ISA=avx2 CURATE_BLAS_CORE=Haswell`: int8 1.40 s, blas 2.07 s, bf16 2.58 s).
@@ -38,7 +38,7 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     public var resolved: Backend {
         switch self {
         case .auto:
-            if ck_narrow_kernel(CK_NARROW_I8) == CK_NARROW_AVX512 { return .int8 }
+            if ck_narrow_kernel(CK_NARROW_I8).rawValue >= CK_NARROW_AVX512.rawValue { return .int8 }
             if ck_narrow_kernel(CK_NARROW_BF16) == CK_NARROW_AVX512 { return .bf16 }
             if ck_isa_active() == CK_ISA_AVX2 { return .int8 }
             return Self.blasOrKernels(warnWithout: BLASLibrary.selfCheck.failure != nil)
@@ -124,11 +124,12 @@ public enum ComputeEnvironment {
     /// The kernel the bf16 backend runs: "avx512_bf16", "avx2" or "serial".
     public static var bf16Kernel: String { kernelName(CK_NARROW_BF16, avx512: "avx512_bf16") }
 
-    /// The kernel the int8 backend runs: "avx512_vnni", "avx2" or "serial".
+    /// The kernel the int8 backend runs: "amx_int8", "avx512_vnni", "avx2" or "serial".
     public static var int8Kernel: String { kernelName(CK_NARROW_I8, avx512: "avx512_vnni") }
 
     private static func kernelName(_ type: ck_narrow_type, avx512: String) -> String {
         switch ck_narrow_kernel(type) {
+        case CK_NARROW_AMX: "amx_int8"
         case CK_NARROW_AVX512: avx512
         case CK_NARROW_HASWELL: "avx2"
         default: "serial"

@@ -238,6 +238,7 @@ final class CKernelTwinsTests: XCTestCase {
         XCTAssertEqual(supported.rawValue >= CK_ISA_AVX512.rawValue, features.avx512)
         XCTAssertFalse(features.intel && features.amd)
         if features.avx512_bf16 || features.avx512_vnni { XCTAssertTrue(features.avx512) }
+        if features.amx_int8 { XCTAssertTrue(features.avx512_vnni) }
         XCTAssertLessThanOrEqual(ck_isa_active().rawValue, supported.rawValue)
         print("CKernelTwinsTests: supported \(String(cString: ck_isa_name(supported))), active \(String(cString: ck_isa_name(ck_isa_active())))")
     }

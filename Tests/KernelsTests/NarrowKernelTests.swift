@@ -166,6 +166,36 @@ final class NarrowKernelTests: XCTestCase {
         }
     }
 
+    /// The AVX-512 int8 kernels called directly, with enough query rows for the AMX kernel's
+    /// groups of 32 and rows left over after them, codes up to ±127 (rows of equal components
+    /// give the largest sums), and dimensions whose quads split into tile steps of 16, 12, 10, 8
+    /// or fewer (those run the VNNI kernel).
+    func testInt8AVX512KernelsAgreeBitForBitWithTheSerialTwinOnManyRows() throws {
+        let features = ck_cpu_detect()
+        guard features.avx512_vnni else {
+            throw XCTSkip(MissingInstruction.reason("the AVX-512 int8 tile kernels", needs: ["AVX512_VNNI (vpdpbusd)"]))
+        }
+        typealias Variant = (UnsafePointer<ck_i8_operands>, Int, Int, Int, Int, UnsafeMutablePointer<Float>, Int) -> Void
+        var variants: [(String, Variant)] = [("icelake", { ck_tile_i8_icelake($0, $1, $2, $3, $4, $5, $6) })]
+        if features.amx_int8 { variants.append(("sapphirerapids", { ck_tile_i8_sapphirerapids($0, $1, $2, $3, $4, $5, $6) })) }
+        var rng = SplitMix64(seed: 0xA3_7E8)
+        for d in [1, 5, 33, 63, 64, 95, 159, 384, 385, 1536] {
+            for fixes in [false, true] {
+                let (_, columns, queries) = try operands(d, .int8, &rng, extremes: true, fixes: fixes, queries: 32...100)
+                for (j0, j1) in ranges(columns.count, &rng) {
+                    let serial = int8SerialTile(queries, columns, j0..<j1)
+                    for (name, variant) in variants {
+                        let tiled = tile(queries.count, j1 - j0) { c, ldc in
+                            var x = ck_i8_operands(queries.block(from: 0), columns)
+                            variant(&x, queries.count, j0, j1, columns.dimension, c, ldc)
+                        }
+                        XCTAssertEqual(tiled, serial, "d=\(d) m=\(queries.count) [\(j0), \(j1)) fixes \(fixes): \(name) against serial")
+                    }
+                }
+            }
+        }
+    }
+
     func testColumnsAppendedOneByOneEqualAllRowsAtOnce() throws {
         var rng = SplitMix64(seed: 0xA99)
         for (encoding, fixes) in [(TileEncoding.bfloat16, false), (.int8, false), (.int8, true), (.float32, false)] {
@@ -224,13 +254,14 @@ final class NarrowKernelTests: XCTestCase {
 
     /// Rows, all of them as columns, and a few of them as queries (a copy, so queries sit apart).
     /// Random rows (and with `extremes` rows of equal positive or negative components), their
-    /// columns, and queries drawn from them; int8 codes up to `maxCode`.
+    /// columns, and a count in `queries` of query rows drawn from them; int8 codes up to `maxCode`.
     private func operands(_ d: Int, _ encoding: TileEncoding, _ rng: inout SplitMix64, maxCode: Int32 = ck_i8_max_code(),
-                          extremes: Bool = false, fixes: Bool = false) throws -> (EncodedRows, TileColumns, EncodedRows) {
+                          extremes: Bool = false, fixes: Bool = false,
+                          queries: ClosedRange<Int> = 1...19) throws -> (EncodedRows, TileColumns, EncodedRows) {
         let n = 1 + Int(rng.next() % 90)
         var vectors = (0..<n).map { _ in (0..<d).map { _ in rng.gaussian() } }
         if extremes { vectors += [[Float](repeating: 1, count: d), [Float](repeating: -1, count: d)] }
-        let m = 1 + Int(rng.next() % 19)
+        let m = queries.lowerBound + Int(rng.next() % UInt64(queries.count))
         var drawn = (0..<m).map { _ in vectors[Int(rng.next() % UInt64(vectors.count))] }
         if extremes { drawn += vectors.suffix(2) }
         let (matrix, queryMatrix) = (try EmbeddingMatrix(rows: vectors), try EmbeddingMatrix(rows: drawn))

@@ -6,7 +6,7 @@ package enum MissingInstruction {
     /// Why the bf16 backend runs its serial twin, or nil when it runs `vdpbf16ps`.
     package static var bf16: String? { ComputeEnvironment.bf16Kernel == "serial" ? "AVX512_BF16 (vdpbf16ps)" : nil }
 
-    /// Why the int8 backend runs its serial twin, or nil when it runs `vpdpbusd`.
+    /// Why the int8 backend runs its serial twin, or nil when it runs `vpdpbusd` or `tdpbusd`.
     package static var int8: String? { ComputeEnvironment.int8Kernel == "serial" ? "AVX512_VNNI (vpdpbusd)" : nil }
 
     /// "`what` needs `missing`", with the tier in use when it is not AVX-512 (which the narrow

@@ -1,0 +1,147 @@
+// int8 tiles with AMX (`tdpbusd`, "sapphirerapids"). Enabled per function by the pragma below;
+// call only when `ck_amx_usable()` (the CPU has AMX-TILE and AMX-INT8 and the OS granted the
+// tile state).
+//
+// Rows go in groups of 32 against one 32-column panel at a time: four 16 × 16 int32 accumulator
+// tiles (0-3), two A tiles of 16 rows (4, 5) and two B tiles of 16 columns (6, 7). The panel
+// layout is already AMX's B layout (for each quad, the columns' four bytes side by side), so a B
+// tile is read straight from the panel with a stride of one panel row. A tiles hold unsigned
+// bytes q + 128 and B tiles signed codes, as in the VNNI kernel; the int32 sums wrap, and the
+// shared AVX-512 epilogue takes the offset off, so the tiles equal the VNNI kernel's and the
+// serial twin's bit for bit. Rows left over after the groups of 32 go to the VNNI kernel, and so
+// do tiles of a dimension without a long enough step (`CK_AMX_MIN_STEP`).
+
+#include "ck_narrow.h"
+
+#if defined(__x86_64__) && defined(__linux__)
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,amx-tile,amx-int8"))), apply_to = function)
+
+#include "narrow_i8_epilogue.h"
+
+/// Rows per group: two A tiles of 16. Dimensions whose quads split only into steps shorter than
+/// `CK_AMX_MIN_STEP` (a prime number of quads above 16, say) run the VNNI kernel.
+enum { CK_AMX_ROWS = 32, CK_AMX_MIN_STEP = 8 };
+
+/// The 64-byte tile configuration of `ldtilecfg` (palette 1).
+typedef struct ck_amx_config {
+    uint8_t palette;
+    uint8_t start_row;
+    uint8_t reserved[14];
+    uint16_t bytes_per_row[16];
+    uint8_t rows[16];
+} ck_amx_config;
+
+/// Quads per step along the dimension: the largest divisor of `quads` that is at most 16 (an A
+/// tile row holds 64 bytes), so every step loads whole tiles and no byte past a row's end.
+static size_t ck_amx_step(size_t quads) {
+    size_t step = 16;
+    while (quads % step != 0) step--;
+    return step;
+}
+
+/// Accumulators 0-3 as 16 × 16 each, A tiles 4-5 as 16 rows of `step` quads, B tiles 6-7 as
+/// `step` quads of 16 columns.
+static void ck_amx_configure(size_t step) {
+    ck_amx_config config;
+    memset(&config, 0, sizeof config);
+    config.palette = 1;
+    for (int t = 0; t < 8; t++) {
+        config.rows[t] = t >= 6 ? (uint8_t)step : 16;
+        config.bytes_per_row[t] = t >= 4 && t < 6 ? (uint16_t)(4 * step) : 64;
+    }
+    _tile_loadconfig(&config);
+}
+
+/// sums[r·32 + j] = Σ_k (q_rk + 128)·q_jk for the 32 rows at `a` and the 32 columns of `panel`.
+static inline __attribute__((always_inline)) void ck_amx_group(const uint8_t *a, size_t lda, const int8_t *panel,
+                                                               size_t quads, size_t step, int32_t *sums) {
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (size_t q = 0; q < quads; q += step) {
+        _tile_loadd(4, a + 4 * q, lda);
+        _tile_loadd(5, a + 16 * lda + 4 * q, lda);
+        _tile_loadd(6, panel + q * 4 * CK_PANEL, 4 * CK_PANEL);
+        _tile_loadd(7, panel + q * 4 * CK_PANEL + 64, 4 * CK_PANEL);
+        _tile_dpbusd(0, 4, 6);
+        _tile_dpbusd(1, 4, 7);
+        _tile_dpbusd(2, 5, 6);
+        _tile_dpbusd(3, 5, 7);
+    }
+    _tile_stored(0, sums, CK_PANEL * 4);
+    _tile_stored(1, sums + 16, CK_PANEL * 4);
+    _tile_stored(2, sums + 16 * CK_PANEL, CK_PANEL * 4);
+    _tile_stored(3, sums + 16 * CK_PANEL + 16, CK_PANEL * 4);
+}
+
+/// Rows [0, rows) (a multiple of 32) against the panels of [j0, j1), as `ck_narrow_walk` lays
+/// them out: a panel partly outside the range is computed into a scratch tile, then copied.
+static void ck_amx_rows(const ck_i8_operands *x, size_t rows, size_t j0, size_t j1, size_t quads, size_t step, float *c,
+                        size_t ldc) {
+    ck_amx_configure(step);
+    int32_t sums[CK_AMX_ROWS * CK_PANEL] __attribute__((aligned(64)));
+    float scratch[CK_AMX_ROWS * CK_PANEL];
+    for (size_t first = j0 / CK_PANEL * CK_PANEL; first < j1; first += CK_PANEL) {
+        const size_t lo = first < j0 ? j0 : first, hi = first + CK_PANEL < j1 ? first + CK_PANEL : j1;
+        const int whole = lo == first && hi == first + CK_PANEL;
+        const int8_t *panel = x->panels + (first / CK_PANEL) * quads * 4 * CK_PANEL;
+        const float *b_fix = x->a_fix ? x->b_fix + first * CK_I8_FIXES : NULL;
+        const ck_i8_panel_terms terms = ck_i8_panel_load(x->b_scale + first, x->b_sum + first, b_fix);
+        for (size_t i = 0; i < rows; i += CK_AMX_ROWS) {
+            ck_amx_group(x->a + i * x->lda, x->lda, panel, quads, step, sums);
+            float *out = whole ? c + i * ldc + (first - j0) : scratch;
+            const size_t out_stride = whole ? ldc : CK_PANEL;
+            for (size_t r = 0; r < CK_AMX_ROWS; r++) {
+                const int32_t *row = sums + r * CK_PANEL;
+                ck_i8_row_epilogue(_mm512_load_si512(row), _mm512_load_si512(row + 16), &terms, x->a_scale[i + r],
+                                   x->a_fix ? x->a_fix + (i + r) * CK_I8_FIXES : NULL, out + r * out_stride);
+            }
+            if (whole) continue;
+            for (size_t r = 0; r < CK_AMX_ROWS; r++) {
+                memcpy(c + (i + r) * ldc + (lo - j0), scratch + r * CK_PANEL + (lo - first), (hi - lo) * sizeof(float));
+            }
+        }
+    }
+    _tile_release();
+}
+
+void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    if (m == 0 || j1 <= j0) return;
+    const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
+    const size_t step = quads == 0 ? 0 : ck_amx_step(quads);
+    const size_t grouped = step < CK_AMX_MIN_STEP ? 0 : m / CK_AMX_ROWS * CK_AMX_ROWS;
+    if (grouped > 0) ck_amx_rows(x, grouped, j0, j1, quads, step, c, ldc);
+    if (grouped == m) return;
+    ck_i8_operands rest = *x;
+    rest.a += grouped * x->lda;
+    rest.a_scale += grouped;
+    if (rest.a_fix) rest.a_fix += grouped * CK_I8_FIXES;
+    ck_tile_i8_icelake(&rest, m - grouped, j0, j1, d, c + grouped * ldc, ldc);
+}
+
+#pragma clang attribute pop
+
+/// Linux's `arch_prctl` request for permission to use an extended state component, and AMX's
+/// tile data component.
+enum { CK_ARCH_REQ_XCOMP_PERM = 0x1023, CK_XFEATURE_XTILEDATA = 18 };
+
+int ck_amx_request(void) {
+    return syscall(SYS_arch_prctl, CK_ARCH_REQ_XCOMP_PERM, CK_XFEATURE_XTILEDATA) == 0;
+}
+
+#else  // no AMX: the VNNI kernel
+
+void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
+    ck_tile_i8_icelake(x, m, j0, j1, d, c, ldc);
+}
+
+int ck_amx_request(void) { return 0; }
+
+#endif
