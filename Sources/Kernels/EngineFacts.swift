@@ -50,8 +50,10 @@ public struct EngineFacts: Sendable {
     }
 
     private static var screenPolicy: String {
-        "clustering: ranks 8–128 below d/2 in \(Backend.auto.screenEncodings.map(\.name).joined(separator: " or ")), chosen per run on a sample; "
-            + "only above d = 16 and from 100 M pairs, off when it saves under a fifth (recall: under half)"
+        let ranks = ScreenEstimate.ranks
+        return "ranks \(ranks.first!)–\(ranks.last!) below d/2 in \(Backend.auto.screenEncodings.map(\.name).joined(separator: " or ")), "
+            + "chosen per clustering or recall run on a sample; only above d = \(ScreenEstimate.minimumDimension) and from "
+            + "\(Int(ScreenEstimate.minimumPairs / 1e6)) M pairs, off when it saves under a fifth"
     }
 }
 
