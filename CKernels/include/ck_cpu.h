@@ -3,10 +3,12 @@
 /// The level is detected once from cpuid, and only counts as usable when the OS saves the wide
 /// registers (XGETBV: XCR0 bits 1-2 for AVX, bits 5-7 as well for AVX-512). The environment
 /// variable `CURATE_ISA` (`scalar`, `avx2`, `avx512`) lowers it; `ck_isa_force` does the same
-/// for tests. AMX counts only when Linux grants the tile state (`arch_prctl`), and
-/// `CURATE_AMX=off` (or `0`) leaves it unused. Every dispatched kernel (`ck_dot_f32`, ..., and the narrow tiles `ck_tile_bf16`,
-/// `ck_tile_i8`) calls through a table filled for the active level; on the AVX-512 level the
-/// table also follows AVX512_BF16, AVX512_VNNI and AMX-INT8 (see `ck_narrow_kernel`).
+/// for tests. AMX counts when XCR0 bits 17-18 show the tile state and `CURATE_AMX` is not `off`
+/// (or `0`); Linux is asked for that state (`arch_prctl`) when an AMX tile is first chosen or
+/// called, and where it refuses, the AMX tile runs the VNNI kernel. Every dispatched kernel
+/// (`ck_dot_f32`, ..., and the narrow tiles `ck_tile_bf16`, `ck_tile_i8`) calls through a table
+/// filled for the active level; on the AVX-512 level the table also follows AVX512_BF16,
+/// AVX512_VNNI and AMX-INT8 (see `ck_narrow_kernel`).
 #ifndef CK_CPU_H
 #define CK_CPU_H
 
@@ -29,7 +31,8 @@ typedef struct ck_cpu_features {
     bool avx512;         ///< AVX-512 F, BW, DQ and VL, with ZMM state enabled by the OS
     bool avx512_bf16;    ///< AVX512_BF16 (`vdpbf16ps`)
     bool avx512_vnni;    ///< AVX512_VNNI (`vpdpbusd`)
-    bool amx_int8;       ///< AMX-TILE and AMX-INT8 (`tdpbusd`), tile state granted by the OS, with AVX512_VNNI
+    bool amx_int8;       ///< AMX-TILE and AMX-INT8 (`tdpbusd`) with AVX512_VNNI, tile state in XCR0;
+                         ///< false under `CURATE_AMX=off`
     bool intel;          ///< vendor string "GenuineIntel"
     bool amd;            ///< vendor string "AuthenticAMD"
 } ck_cpu_features;

@@ -33,8 +33,9 @@
 ///
 /// Names: `ck_tile_<type>` dispatches, through the table of `ck_cpu.h`, to the variant
 /// `ck_narrow_kernel` names; `_serial`, `_haswell` (AVX2 + FMA), `_cooperlake` (AVX512_BF16),
-/// `_icelake` (AVX512_VNNI) and `_sapphirerapids` (AMX-INT8) are the variants, exported so tests can compare them; call a SIMD
-/// variant directly only on a CPU that has its instructions.
+/// `_icelake` (AVX512_VNNI) and `_sapphirerapids` (AMX-INT8) are the variants, exported so tests
+/// can compare them; call a SIMD variant directly only on a CPU that has its instructions (the
+/// AMX one only where `ck_cpu_detect().amx_int8`).
 #ifndef CK_NARROW_H
 #define CK_NARROW_H
 
@@ -51,7 +52,7 @@ enum { CK_PANEL = 32 };
 /// The narrow types.
 typedef enum ck_narrow_type {
     CK_NARROW_BF16 = 0,  ///< bfloat16, `vdpbf16ps`
-    CK_NARROW_I8 = 1,    ///< int8 with a per-row scale, `vpdpbusd`
+    CK_NARROW_I8 = 1,    ///< int8 with a per-row scale, `vpdpbusd` or `tdpbusd`
 } ck_narrow_type;
 
 /// The variants of a narrow tile, slowest first.

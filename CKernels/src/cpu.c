@@ -2,17 +2,21 @@
 //
 // Detection runs once and is cached in an atomic word. The active table is an atomic pointer,
 // filled lazily on the first dispatched call (or by `ck_isa_force`) from the supported tier,
-// lowered by the environment variable CURATE_ISA (and without AMX when CURATE_AMX is off). Every `ck_<op>_f32` and both narrow tiles
+// lowered by the environment variable CURATE_ISA (and without AMX when CURATE_AMX is off).
+// Every `ck_<op>_f32` and both narrow tiles
 // (`ck_tile_bf16`, `ck_tile_i8`) call through it, and `ck_narrow_kernel` reads it.
 
 #include "ck_cpu.h"
 #include "ck_spatial.h"
 #include "ck_scan.h"
 #include "ck_narrow.h"
+#include "amx_state.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -34,11 +38,6 @@ enum {
     CK_F_AMX_INT8 = 1u << 7,
 };
 
-/// Asks Linux for AMX's tile state (narrow_sapphirerapids.c); 1 when granted.
-int ck_amx_request(void);
-
-/// Whether CURATE_AMX turns AMX off ("0" or "off", any case).
-static int ck_amx_refused(void);
 
 static _Atomic uint32_t ck_feature_bits = 0;
 
@@ -60,6 +59,12 @@ static int ck_apple_sysctl_flag(const char *name) {
     return value != 0;
 }
 #endif
+
+/// Whether CURATE_AMX turns AMX off ("0" or "off", any case).
+static int ck_amx_refused(void) {
+    const char *env = getenv("CURATE_AMX");
+    return env != NULL && (strcmp(env, "0") == 0 || strcasecmp(env, "off") == 0);
+}
 
 static uint32_t ck_detect_bits(void) {
     uint32_t bits = CK_F_VALID;
@@ -107,7 +112,7 @@ static uint32_t ck_detect_bits(void) {
         bits |= CK_F_AVX512;
         if (avx512bf16) bits |= CK_F_AVX512_BF16;
         if (avx512vnni) bits |= CK_F_AVX512_VNNI;
-        if (avx512vnni && amx && os_tiles && !ck_amx_refused() && ck_amx_request()) bits |= CK_F_AMX_INT8;
+        if (avx512vnni && amx && os_tiles && !ck_amx_refused()) bits |= CK_F_AMX_INT8;
     }
     return bits;
 }
@@ -179,7 +184,7 @@ typedef struct ck_i8_kernel {
 /// Every dispatched kernel of one tier. The narrow tiles are chosen more finely than the float
 /// kernels: on the AVX-512 tier each takes its AVX-512 variant only when the CPU has its
 /// instruction (AVX512_BF16, AVX512_VNNI), else its AVX2 one, so that tier has a table for each
-/// combination of the two.
+/// combination of the two, and int8 takes its AMX variant where AMX-INT8 runs (two more tables).
 typedef struct ck_kernel_table {
     ck_isa isa;
     ck_float_kernels f32;
@@ -254,7 +259,7 @@ static const ck_kernel_table ck_table_avx512_amx[2] = {
 static const ck_kernel_table *ck_table_avx512_detected(void) {
     const uint32_t bits = ck_features_bits();
     const int bf16 = (bits & CK_F_AVX512_BF16) ? 1 : 0;
-    if (bits & CK_F_AMX_INT8) return &ck_table_avx512_amx[bf16];
+    if ((bits & CK_F_AMX_INT8) && ck_amx_enable()) return &ck_table_avx512_amx[bf16];
     return &ck_table_avx512[bf16 | ((bits & CK_F_AVX512_VNNI) ? 2 : 0)];
 }
 
@@ -277,11 +282,6 @@ static int ck_name_equals(const char *s, const char *lower) {
         if (ch != *lower) return 0;
     }
     return *s == 0 && *lower == 0;
-}
-
-static int ck_amx_refused(void) {
-    const char *env = getenv("CURATE_AMX");
-    return env != NULL && (ck_name_equals(env, "0") || ck_name_equals(env, "off"));
 }
 
 /// The supported tier lowered by CURATE_ISA (scalar | avx2 | avx512); other values are ignored.

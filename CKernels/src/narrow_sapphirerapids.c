@@ -1,6 +1,6 @@
 // int8 tiles with AMX (`tdpbusd`, "sapphirerapids"). Enabled per function by the pragma below;
-// call only when `ck_amx_usable()` (the CPU has AMX-TILE and AMX-INT8 and the OS granted the
-// tile state).
+// call only when `ck_cpu_detect().amx_int8`. The first call asks Linux for the tile state
+// (`ck_amx_enable`); where it is refused every tile runs on the VNNI kernel.
 //
 // Rows go in groups of 32 against one 32-column panel at a time: four 16 × 16 int32 accumulator
 // tiles (0-3), two A tiles of 16 rows (4, 5) and two B tiles of 16 columns (6, 7). The panel
@@ -12,9 +12,11 @@
 // do tiles of a dimension without a long enough step (`CK_AMX_MIN_STEP`).
 
 #include "ck_narrow.h"
+#include "amx_state.h"
 
 #if defined(__x86_64__) && defined(__linux__)
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -116,7 +118,7 @@ void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, siz
     if (m == 0 || j1 <= j0) return;
     const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
     const size_t step = quads == 0 ? 0 : ck_amx_step(quads);
-    const size_t grouped = step < CK_AMX_MIN_STEP ? 0 : m / CK_AMX_ROWS * CK_AMX_ROWS;
+    const size_t grouped = step < CK_AMX_MIN_STEP || !ck_amx_enable() ? 0 : m / CK_AMX_ROWS * CK_AMX_ROWS;
     if (grouped > 0) ck_amx_rows(x, grouped, j0, j1, quads, step, c, ldc);
     if (grouped == m) return;
     ck_i8_operands rest = *x;
@@ -132,8 +134,17 @@ void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, siz
 /// tile data component.
 enum { CK_ARCH_REQ_XCOMP_PERM = 0x1023, CK_XFEATURE_XTILEDATA = 18 };
 
-int ck_amx_request(void) {
-    return syscall(SYS_arch_prctl, CK_ARCH_REQ_XCOMP_PERM, CK_XFEATURE_XTILEDATA) == 0;
+/// 0 before the request, then 1 (granted) or -1 (refused). Two first callers may both ask: the
+/// answers agree.
+static _Atomic int ck_amx_answer = 0;
+
+int ck_amx_enable(void) {
+    int answer = atomic_load_explicit(&ck_amx_answer, memory_order_acquire);
+    if (answer == 0) {
+        answer = syscall(SYS_arch_prctl, CK_ARCH_REQ_XCOMP_PERM, CK_XFEATURE_XTILEDATA) == 0 ? 1 : -1;
+        atomic_store_explicit(&ck_amx_answer, answer, memory_order_release);
+    }
+    return answer == 1;
 }
 
 #else  // no AMX: the VNNI kernel
@@ -142,6 +153,6 @@ void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, siz
     ck_tile_i8_icelake(x, m, j0, j1, d, c, ldc);
 }
 
-int ck_amx_request(void) { return 0; }
+int ck_amx_enable(void) { return 0; }
 
 #endif

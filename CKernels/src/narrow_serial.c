@@ -2,7 +2,7 @@
 // ck_narrow.h for the numerics every variant keeps to; cpu.c's table dispatches the tiles).
 //
 // The twins are deliberately plain: one accumulator per output, components in order, no
-// contraction. The int8 twin computes exactly what the VNNI and AVX2 kernels compute (an exact
+// contraction. The int8 twin computes exactly what the AMX, VNNI and AVX2 kernels compute (an exact
 // integer sum, then the same three float roundings), so they agree bit for bit; the AVX2 bf16
 // kernel sums in the twin's order.
 

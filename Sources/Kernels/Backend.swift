@@ -13,8 +13,8 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Screening tiles in bfloat16 (AVX512_BF16 `vdpbf16ps`, or widened to float with AVX2 FMA),
     /// pairs near a threshold decided in float and then double.
     case bf16
-    /// Screening tiles in int8 with a scale per row (AVX512_VNNI `vpdpbusd`, or AVX2 `vpmaddubsw`
-    /// on codes up to 63), pairs near a threshold decided in float and then double.
+    /// Screening tiles in int8 with a scale per row (AMX-INT8 `tdpbusd`, AVX512_VNNI `vpdpbusd`, or
+    /// AVX2 `vpmaddubsw` on codes up to 63), pairs near a threshold decided in float and then double.
     case int8
     /// The plain double-precision reference loop.
     case scalar
@@ -23,8 +23,8 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// The concrete backend `self` runs on this machine.
     ///
-    /// `auto` is `int8` when the CPU has AVX512_VNNI (its tiles on AMX-INT8 where the CPU has it), else `bf16` with AVX512_BF16 (both measured
-    /// fastest wherever they run); when the kernels' tier is AVX2 (a CPU without AVX-512, or
+    /// `auto` is `int8` when the CPU has AVX512_VNNI (its tiles on AMX where the CPU has AMX-INT8),
+    /// else `bf16` with AVX512_BF16 (both measured fastest wherever they run); when the kernels' tier is AVX2 (a CPU without AVX-512, or
     /// `CURATE_ISA=avx2`) it is `int8` on its AVX2 kernel (measured on 40,000 debian-minilm rows
     /// with `CURATE_ISA=avx2 CURATE_BLAS_CORE=Haswell`: int8 1.40 s, blas 2.07 s, bf16 2.58 s).
     /// Else (AVX-512 without either instruction: its sgemm is twice as wide) `blas` when a BLAS

@@ -6,7 +6,7 @@ package enum TileEncoding: Sendable, Hashable {
     case float32
     /// bfloat16 rows, products summed in float (`vdpbf16ps`).
     case bfloat16
-    /// int8 rows with a scale per row, products summed in int32 (`vpdpbusd`).
+    /// int8 rows with a scale per row, products summed in int32 (`tdpbusd`, `vpdpbusd`).
     case int8
 
     /// "float32", "bf16" or "int8".

@@ -168,8 +168,9 @@ final class NarrowKernelTests: XCTestCase {
 
     /// The AVX-512 int8 kernels called directly, with enough query rows for the AMX kernel's
     /// groups of 32 and rows left over after them, codes up to ±127 (rows of equal components
-    /// give the largest sums), and dimensions whose quads split into tile steps of 16, 12, 10, 8
-    /// or fewer (those run the VNNI kernel).
+    /// give the largest sums), and dimensions whose quads split into tile steps of 16, 12, 10, 9
+    /// and 8 (d = 32, the shortest the AMX kernel takes), and of 7 or fewer (d = 28, 5, 385: those
+    /// run the VNNI kernel).
     func testInt8AVX512KernelsAgreeBitForBitWithTheSerialTwinOnManyRows() throws {
         let features = ck_cpu_detect()
         guard features.avx512_vnni else {
@@ -179,7 +180,7 @@ final class NarrowKernelTests: XCTestCase {
         var variants: [(String, Variant)] = [("icelake", { ck_tile_i8_icelake($0, $1, $2, $3, $4, $5, $6) })]
         if features.amx_int8 { variants.append(("sapphirerapids", { ck_tile_i8_sapphirerapids($0, $1, $2, $3, $4, $5, $6) })) }
         var rng = SplitMix64(seed: 0xA3_7E8)
-        for d in [1, 5, 33, 63, 64, 95, 159, 384, 385, 1536] {
+        for d in [1, 5, 28, 32, 33, 63, 64, 95, 159, 384, 385, 1536] {
             for fixes in [false, true] {
                 let (_, columns, queries) = try operands(d, .int8, &rng, extremes: true, fixes: fixes, queries: 32...100)
                 for (j0, j1) in ranges(columns.count, &rng) {
