@@ -3,8 +3,8 @@
 // Detection runs once and is cached in an atomic word. The active table is an atomic pointer,
 // filled lazily on the first dispatched call (or by `ck_isa_force`) from the supported tier,
 // lowered by the environment variable CURATE_ISA (and without AMX when CURATE_AMX is off).
-// Every `ck_<op>_f32` and both narrow tiles
-// (`ck_tile_bf16`, `ck_tile_i8`) call through it, and `ck_narrow_kernel` reads it.
+// Every `ck_<op>_f32` and both narrow tiles (`ck_tile_bf16`, `ck_tile_i8`) call through it, and
+// `ck_narrow_kernel` reads it.
 
 #include "ck_cpu.h"
 #include "ck_spatial.h"
@@ -37,7 +37,6 @@ enum {
     CK_F_AMD = 1u << 6,
     CK_F_AMX_INT8 = 1u << 7,
 };
-
 
 static _Atomic uint32_t ck_feature_bits = 0;
 

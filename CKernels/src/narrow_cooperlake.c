@@ -68,7 +68,7 @@ void ck_tile_bf16_cooperlake(const uint16_t *a, size_t lda, size_t m, const uint
                              size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
     const ck_cl_tile tile = { a, lda, ck_narrow_padded(CK_NARROW_BF16, d) / 2, panels };
-    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_cl_rows);
+    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_cl_rows, 8);
 }
 
 #pragma clang attribute pop

@@ -125,7 +125,7 @@ void ck_tile_bf16_haswell(const uint16_t *a, size_t lda, size_t m, const uint16_
                           size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
     const ck_hw_bf16_tile tile = { a, lda, ck_narrow_padded(CK_NARROW_BF16, d) / 2, panels };
-    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_hw_bf16_rows);
+    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_hw_bf16_rows, 8);
 }
 
 // MARK: - int8
@@ -243,7 +243,7 @@ static void ck_hw_i8_rows(const void *context, size_t i, size_t first, int mr, f
 void ck_tile_i8_haswell(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
     const ck_hw_i8_tile tile = { x, ck_narrow_padded(CK_NARROW_I8, d) / 4 };
-    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_hw_i8_rows);
+    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_hw_i8_rows, 8);
 }
 
 #pragma clang attribute pop

@@ -78,7 +78,7 @@ static void ck_il_rows(const void *context, size_t i, size_t first, int mr, floa
 void ck_tile_i8_icelake(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
     const ck_il_tile tile = { x, ck_narrow_padded(CK_NARROW_I8, d) / 4 };
-    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_il_rows);
+    ck_narrow_walk(m, j0, j1, c, ldc, &tile, ck_il_rows, 8);
 }
 
 #pragma clang attribute pop

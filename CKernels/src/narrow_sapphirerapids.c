@@ -9,10 +9,12 @@
 // bytes q + 128 and B tiles signed codes, as in the VNNI kernel; the int32 sums wrap, and the
 // shared AVX-512 epilogue takes the offset off, so the tiles equal the VNNI kernel's and the
 // serial twin's bit for bit. Rows left over after the groups of 32 go to the VNNI kernel, and so
-// do tiles of a dimension without a long enough step (`CK_AMX_MIN_STEP`).
+// do tiles of a dimension without a long enough step (`CK_AMX_MIN_STEP`). The panels and row
+// groups are walked as in the other narrow kernels (`ck_narrow_walk`).
 
 #include "ck_narrow.h"
 #include "amx_state.h"
+#include "narrow_walk.h"
 
 #if defined(__x86_64__) && defined(__linux__)
 
@@ -83,35 +85,26 @@ static inline __attribute__((always_inline)) void ck_amx_group(const uint8_t *a,
     _tile_stored(3, sums + 16 * CK_PANEL + 16, CK_PANEL * 4);
 }
 
-/// Rows [0, rows) (a multiple of 32) against the panels of [j0, j1), as `ck_narrow_walk` lays
-/// them out: a panel partly outside the range is computed into a scratch tile, then copied.
-static void ck_amx_rows(const ck_i8_operands *x, size_t rows, size_t j0, size_t j1, size_t quads, size_t step, float *c,
-                        size_t ldc) {
-    ck_amx_configure(step);
+/// The operands of one tile, its quads per row and per step.
+typedef struct ck_amx_tile {
+    const ck_i8_operands *x;
+    size_t quads, step;
+} ck_amx_tile;
+
+/// Rows [i, i + 32) against the panel at column `first` (`ck_narrow_block`; the walk's groups
+/// are whole: mr is 32).
+static void ck_amx_rows(const void *context, size_t i, size_t first, int mr, float *c, size_t ldc) {
+    const ck_amx_tile *t = context;
+    const ck_i8_operands *x = t->x;
     int32_t sums[CK_AMX_ROWS * CK_PANEL] __attribute__((aligned(64)));
-    float scratch[CK_AMX_ROWS * CK_PANEL];
-    for (size_t first = j0 / CK_PANEL * CK_PANEL; first < j1; first += CK_PANEL) {
-        const size_t lo = first < j0 ? j0 : first, hi = first + CK_PANEL < j1 ? first + CK_PANEL : j1;
-        const int whole = lo == first && hi == first + CK_PANEL;
-        const int8_t *panel = x->panels + (first / CK_PANEL) * quads * 4 * CK_PANEL;
-        const float *b_fix = x->a_fix ? x->b_fix + first * CK_I8_FIXES : NULL;
-        const ck_i8_panel_terms terms = ck_i8_panel_load(x->b_scale + first, x->b_sum + first, b_fix);
-        for (size_t i = 0; i < rows; i += CK_AMX_ROWS) {
-            ck_amx_group(x->a + i * x->lda, x->lda, panel, quads, step, sums);
-            float *out = whole ? c + i * ldc + (first - j0) : scratch;
-            const size_t out_stride = whole ? ldc : CK_PANEL;
-            for (size_t r = 0; r < CK_AMX_ROWS; r++) {
-                const int32_t *row = sums + r * CK_PANEL;
-                ck_i8_row_epilogue(_mm512_load_si512(row), _mm512_load_si512(row + 16), &terms, x->a_scale[i + r],
-                                   x->a_fix ? x->a_fix + (i + r) * CK_I8_FIXES : NULL, out + r * out_stride);
-            }
-            if (whole) continue;
-            for (size_t r = 0; r < CK_AMX_ROWS; r++) {
-                memcpy(c + (i + r) * ldc + (lo - j0), scratch + r * CK_PANEL + (lo - first), (hi - lo) * sizeof(float));
-            }
-        }
+    ck_amx_group(x->a + i * x->lda, x->lda, x->panels + (first / CK_PANEL) * t->quads * 4 * CK_PANEL, t->quads, t->step, sums);
+    const float *b_fix = x->a_fix ? x->b_fix + first * CK_I8_FIXES : NULL;
+    const ck_i8_panel_terms terms = ck_i8_panel_load(x->b_scale + first, x->b_sum + first, b_fix);
+    for (int r = 0; r < mr; r++) {
+        const int32_t *row = sums + r * CK_PANEL;
+        ck_i8_row_epilogue(_mm512_load_si512(row), _mm512_load_si512(row + 16), &terms, x->a_scale[i + r],
+                           x->a_fix ? x->a_fix + (i + r) * CK_I8_FIXES : NULL, c + (size_t)r * ldc);
     }
-    _tile_release();
 }
 
 void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
@@ -119,7 +112,12 @@ void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, siz
     const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
     const size_t step = quads == 0 ? 0 : ck_amx_step(quads);
     const size_t grouped = step < CK_AMX_MIN_STEP || !ck_amx_enable() ? 0 : m / CK_AMX_ROWS * CK_AMX_ROWS;
-    if (grouped > 0) ck_amx_rows(x, grouped, j0, j1, quads, step, c, ldc);
+    if (grouped > 0) {
+        ck_amx_configure(step);
+        const ck_amx_tile tile = { x, quads, step };
+        ck_narrow_walk(grouped, j0, j1, c, ldc, &tile, ck_amx_rows, CK_AMX_ROWS);
+        _tile_release();
+    }
     if (grouped == m) return;
     ck_i8_operands rest = *x;
     rest.a += grouped * x->lda;

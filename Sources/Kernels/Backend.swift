@@ -24,9 +24,10 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The concrete backend `self` runs on this machine.
     ///
     /// `auto` is `int8` when the CPU has AVX512_VNNI (its tiles on AMX where the CPU has AMX-INT8),
-    /// else `bf16` with AVX512_BF16 (both measured fastest wherever they run); when the kernels' tier is AVX2 (a CPU without AVX-512, or
-    /// `CURATE_ISA=avx2`) it is `int8` on its AVX2 kernel (measured on 40,000 debian-minilm rows
-    /// with `CURATE_ISA=avx2 CURATE_BLAS_CORE=Haswell`: int8 1.40 s, blas 2.07 s, bf16 2.58 s).
+    /// else `bf16` with AVX512_BF16 (both measured fastest wherever they run); when the kernels'
+    /// tier is AVX2 (a CPU without AVX-512, or `CURATE_ISA=avx2`) it is `int8` on its AVX2 kernel
+    /// (measured on 40,000 debian-minilm rows with `CURATE_ISA=avx2 CURATE_BLAS_CORE=Haswell`:
+    /// int8 1.40 s, blas 2.07 s, bf16 2.58 s).
     /// Else (AVX-512 without either instruction: its sgemm is twice as wide) `blas` when a BLAS
     /// loads, else `simd` when the CPU has AVX2 or AVX-512, else `swift-simd`: never a serial twin.
     ///

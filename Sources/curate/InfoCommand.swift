@@ -10,9 +10,9 @@ struct Info: ParsableCommand {
         discussion: """
             Prints the instruction set the C kernels dispatch to (avx512, avx2 or scalar), the \
             kernels of the screening backends (avx512_bf16; amx_int8 or avx512_vnni; avx2; or their \
-            serial twins; CURATE_AMX=off leaves AMX unused), the backend auto resolves to, the low-rank screen policy, the \
-            BLAS library that was loaded, the OpenBLAS core the loader requested from cpuid (and \
-            the OPENBLAS_CORETYPE of the environment it overrode, if any), the self-check of that \
+            serial twins; CURATE_AMX=off leaves AMX unused), the backend auto resolves to, the \
+            low-rank screen policy, the BLAS library that was loaded, the OpenBLAS core the loader \
+            requested from cpuid (and the OPENBLAS_CORETYPE of the environment it overrode, if any), the self-check of that \
             core (one small sgemm compared with the engine's own kernel; on a mismatch the \
             library's own core choice runs, or none) and the core in use, \
             the threads BLAS uses per call (1: the engine runs its own workers) and the engine's \

@@ -7,8 +7,8 @@ enum ExpectedBackend {
     /// `backend` as it must run on `matrices` (a clustering's rows, or a recall's queries and
     /// database; none when no tile runs), at the dimensions of these tests: itself, but `blas`
     /// without a loadable BLAS falls back (`testBLASRunsWhereALibraryLoads` then skips), and
-    /// `auto` is int8 with AVX512_VNNI or AMX-INT8 (bf16, with AVX512_BF16, on rows whose int8 band exceeds
-    /// `Backend.int8BandLimit`), int8 on its AVX2 kernel (the same bf16 fallback) when the kernels'
+    /// `auto` is int8 with AVX512_VNNI or AMX-INT8 (bf16, with AVX512_BF16, on rows whose int8
+    /// band exceeds `Backend.int8BandLimit`), int8 on its AVX2 kernel (the same bf16 fallback) when the kernels'
     /// tier is AVX2, else bf16 with AVX512_BF16, else blas, else simd.
     /// With a low-rank screen (`screened`) no full-dimension tile runs, so `auto` does not give
     /// way to bf16 on coarse int8 rows: the screen picks its own encoding.
