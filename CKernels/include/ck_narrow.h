@@ -84,8 +84,12 @@ double ck_encode_bf16(const float *src, size_t d, uint16_t *dst);
 
 /// Encodes d floats as int8 codes |q| ≤ `max_code` (≤ 127) into dst (unsigned bytes q + 128,
 /// room for `ck_narrow_padded`, padding 128); writes the scale σ and Σ q_k; returns
-/// ‖src − decoded‖.
+/// ‖src − decoded‖. Dispatches to the tier's variant: `_serial` (the twin, eight lanes of
+/// partial sums), `_haswell` and `_skylake` (the twin's lanes as one vector), equal bit for bit.
 double ck_encode_i8(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum);
+double ck_encode_i8_serial(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum);
+double ck_encode_i8_haswell(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum);
+double ck_encode_i8_skylake(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum);
 
 /// The largest int8 code the active `ck_tile_i8` variant takes: 63 for the AVX2 one (its int16
 /// pair sums would saturate above), 127 for the others. The AVX2 variant needs rows encoded so.

@@ -159,13 +159,15 @@ const char *ck_isa_name(ck_isa isa) {
 
 // MARK: - Dispatch table
 
-/// The float kernels of one tier (`ck_spatial.h`, `ck_scan.h`).
+/// The float kernels of one tier (`ck_spatial.h`, `ck_scan.h`) and its int8 encoder of floats
+/// (`ck_narrow.h`).
 typedef struct ck_float_kernels {
     float (*dot)(const float *, const float *, size_t);
     void (*normalise)(const float *, float *, size_t, double);
     void (*gemm_nt)(const float *, size_t, const float *, size_t, size_t, float *, size_t);
     size_t (*first_at_least)(const float *, size_t, float);
     size_t (*collect_at_least)(const float *, size_t, float, uint32_t *);
+    double (*encode_i8)(const float *, size_t, int, uint8_t *, float *, int32_t *);
 } ck_float_kernels;
 
 /// The bf16 tile of one table and the variant it is (`ck_narrow.h`).
@@ -194,7 +196,7 @@ typedef struct ck_kernel_table {
 /// The float kernels with suffix `variant` (serial, haswell, skylake).
 #define CK_FLOAT_KERNELS(variant)                                                                \
     { ck_dot_f32_##variant, ck_normalise_f32_##variant, ck_gemm_nt_f32_##variant,                \
-      ck_first_at_least_f32_##variant, ck_collect_at_least_f32_##variant }
+      ck_first_at_least_f32_##variant, ck_collect_at_least_f32_##variant, ck_encode_i8_##variant }
 
 static const ck_kernel_table ck_table_scalar = {
     CK_ISA_SCALAR,
@@ -341,6 +343,10 @@ size_t ck_first_at_least_f32(const float *row, size_t n, float t) {
 
 size_t ck_collect_at_least_f32(const float *row, size_t n, float t, uint32_t *out) {
     return ck_active()->f32.collect_at_least(row, n, t, out);
+}
+
+double ck_encode_i8(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum) {
+    return ck_active()->f32.encode_i8(src, d, max_code, dst, scale, sum);
 }
 
 int ck_i8_max_code(void) {

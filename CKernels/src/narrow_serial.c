@@ -54,11 +54,11 @@ double ck_encode_bf16(const float *src, size_t d, uint16_t *dst) {
     return sqrt(error);
 }
 
-/// Lanes of the encoder's reductions: independent partial maxima and sums the compiler can keep in
-/// vector registers (a maximum is exact in any order; a sum of squares errs by rounding only).
+/// Lanes of the encoder's reductions: independent partial maxima and sums (a maximum is exact in
+/// any order; a sum of squares errs by rounding only), which narrow_encode.h keeps as one vector.
 enum { CK_ENCODE_LANES = 8 };
 
-double ck_encode_i8(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum) {
+double ck_encode_i8_serial(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum) {
     double peaks[CK_ENCODE_LANES] = { 0 };
     size_t k = 0;
     for (; k + CK_ENCODE_LANES <= d; k += CK_ENCODE_LANES) {

@@ -226,6 +226,29 @@ final class CKernelTwinsTests: XCTestCase {
         XCTAssertEqual(callCollect(Variant.serial.collect, [], 0).indices, [])
     }
 
+    // MARK: - int8 encoding
+
+    func testEncodeI8AVX2EqualsSerialBitForBit() throws { try checkEncodeI8(.haswell) }
+    func testEncodeI8AVX512EqualsSerialBitForBit() throws { try checkEncodeI8(.skylake) }
+
+    /// Codes, padding, scale, Σq and the returned error all bit for bit the twin's, at both code
+    /// limits, on every value kind, rows too small to scale (subnormal) and around the 8 lanes.
+    private func checkEncodeI8(_ variant: Variant) throws {
+        try require(variant)
+        var rng = SplitMix64(seed: 0xE2C0_DE8)
+        for d in Fixture.dims + [2, 8, 9, 63, 64, 65, 383, 384] where d > 0 {
+            var rows = ValueKind.allCases.map { rng.vector(d, $0) }
+            rows.append(rng.vector(d, .uniform).map { $0 * 0x1p-140 })
+            for row in rows {
+                for maxCode: Int32 in [63, 127] {
+                    let expected = callEncode(Variant.serial.encode, row, maxCode)
+                    let got = callEncode(variant.encode, row, maxCode)
+                    XCTAssertEqual(got, expected, "\(variant.name) d=\(d) max code \(maxCode)")
+                }
+            }
+        }
+    }
+
     // MARK: - dispatch
 
     func testIsaNamesAndFeaturesAgree() {
@@ -270,6 +293,7 @@ final class CKernelTwinsTests: XCTestCase {
         let c2 = callGemm(variant.gemm, ga, m, gb, rows, d, rows, 0)
         XCTAssertEqual(c1.map(\.bitPattern), c2.map(\.bitPattern), variant.name)
 
+        XCTAssertEqual(callEncode(ck_encode_i8, a, 127), callEncode(variant.encode, a, 127), variant.name)
         for t: Float in [1.5, 2, 3, -.infinity] {
             XCTAssertEqual(callFirst(ck_first_at_least_f32, row, t), callFirst(variant.first, row, t), variant.name)
             XCTAssertEqual(callCollect(ck_collect_at_least_f32, row, t).indices,
@@ -300,6 +324,8 @@ private typealias GemmFn = @convention(c) (UnsafePointer<Float>?, Int, UnsafePoi
                                            UnsafeMutablePointer<Float>?, Int) -> Void
 private typealias FirstFn = @convention(c) (UnsafePointer<Float>?, Int, Float) -> Int
 private typealias CollectFn = @convention(c) (UnsafePointer<Float>?, Int, Float, UnsafeMutablePointer<UInt32>?) -> Int
+private typealias EncodeFn = @convention(c) (UnsafePointer<Float>?, Int, Int32, UnsafeMutablePointer<UInt8>?,
+                                             UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Int32>?) -> Double
 
 /// One ISA's kernels.
 private struct Variant {
@@ -312,23 +338,24 @@ private struct Variant {
     let gemm: GemmFn
     let first: FirstFn
     let collect: CollectFn
+    let encode: EncodeFn
 
     static var serial: Variant {
         Variant(isa: CK_ISA_SCALAR, name: "serial", instructions: "nothing", dot: ck_dot_f32_serial,
                 normalise: ck_normalise_f32_serial, gemm: ck_gemm_nt_f32_serial, first: ck_first_at_least_f32_serial,
-                collect: ck_collect_at_least_f32_serial)
+                collect: ck_collect_at_least_f32_serial, encode: ck_encode_i8_serial)
     }
 
     static var haswell: Variant {
         Variant(isa: CK_ISA_AVX2, name: "haswell", instructions: "AVX2 and FMA", dot: ck_dot_f32_haswell,
                 normalise: ck_normalise_f32_haswell, gemm: ck_gemm_nt_f32_haswell, first: ck_first_at_least_f32_haswell,
-                collect: ck_collect_at_least_f32_haswell)
+                collect: ck_collect_at_least_f32_haswell, encode: ck_encode_i8_haswell)
     }
 
     static var skylake: Variant {
         Variant(isa: CK_ISA_AVX512, name: "skylake", instructions: "AVX-512 F/BW/DQ/VL", dot: ck_dot_f32_skylake,
                 normalise: ck_normalise_f32_skylake, gemm: ck_gemm_nt_f32_skylake, first: ck_first_at_least_f32_skylake,
-                collect: ck_collect_at_least_f32_skylake)
+                collect: ck_collect_at_least_f32_skylake, encode: ck_encode_i8_skylake)
     }
 
     static var all: [Variant] { [serial, haswell, skylake] }
@@ -425,6 +452,22 @@ private func scanCases(_ n: Int, _ rng: inout SplitMix64) -> [([Float], [Float])
 
 private func call(_ f: DotFn, _ a: [Float], _ b: [Float]) -> Float {
     a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in f(pa.baseAddress, pb.baseAddress, a.count) } }
+}
+
+/// What an int8 encoder writes: the codes with their padding and two guard bytes, the scale's
+/// bits, Σq and the returned error's bits.
+private struct EncodedRow: Equatable {
+    var bytes: [UInt8]
+    var scale: UInt32
+    var sum: Int32
+    var error: UInt64
+}
+
+private func callEncode(_ f: EncodeFn, _ row: [Float], _ maxCode: Int32) -> EncodedRow {
+    var bytes = [UInt8](repeating: 7, count: ck_narrow_padded(CK_NARROW_I8, row.count) + 2)
+    var scale: Float = 0, sum: Int32 = 0
+    let error = f(row, row.count, maxCode, &bytes, &scale, &sum)
+    return EncodedRow(bytes: bytes, scale: scale.bitPattern, sum: sum, error: error.bitPattern)
 }
 
 /// Normalises src into the first src.count entries of dst.
