@@ -62,6 +62,10 @@ final class BlockedFirstMatch {
     private let stagedFixes: UnsafeMutablePointer<Float>?
     /// One similarity tile of `tileRows` rows per worker.
     private let tiles: [UnsafeMutablePointer<Float>]
+    /// The rows placed one by one (at most `levels[levels.count - 2]` of them) as tile columns, their
+    /// tile against themselves, and room for one tile row gathered from it.
+    private let pending: TileColumns
+    private let pendingTile: UnsafeMutablePointer<Float>
     /// Rows per tile: narrow tiles (int8, bf16) 64 rows at a time, so that a tile over the widest
     /// seed chunk stays in a core's L2 cache between the kernel writing it and the scan reading
     /// it; float tiles a worker's whole share of a block, as a BLAS call needs many rows to pay.
@@ -99,6 +103,9 @@ final class BlockedFirstMatch {
         stagedScales = encoded.scales == nil ? nil : .allocate(capacity: blockRows)
         stagedFixes = encoded.fixes == nil ? nil : .allocate(capacity: blockRows * Int(CK_I8_FIXES))
         tiles = (0..<workers).map { _ in .allocate(capacity: tileRows * tiling.seedChunk) }
+        let pendingRows = levels.count > 1 ? levels[levels.count - 2] : 0
+        pending = TileColumns(encoding: kernel.encoding, dimension: dimension, fixes: encoded.fixes != nil, capacity: pendingRows)
+        pendingTile = .allocate(capacity: pendingRows * (pendingRows + 1))
     }
 
     deinit {
@@ -106,6 +113,7 @@ final class BlockedFirstMatch {
         stagedScales?.deallocate()
         stagedFixes?.deallocate()
         tiles.forEach { $0.deallocate() }
+        pendingTile.deallocate()
     }
 
     /// Places `rows` (visiting order) whose comparisons with seeds before `seedsFrom` all failed
@@ -126,11 +134,13 @@ final class BlockedFirstMatch {
         }
     }
 
-    /// The last level, blocks of one row, without the blocks: each row in turn against the seeds
-    /// since `seedsFrom` (those of its sub-block), a seed chunk at a time while it is open, then a
-    /// seed where it is still open.
+    /// The last level, blocks of one row, without the blocks: the rows (at most a sub-block) against
+    /// one another in one tile, then each row in turn scans the columns of the rows that became
+    /// seeds before it (the seeds since `seedsFrom`, in creation order) and becomes a seed where it
+    /// is still open.
     private func placeOneByOne(_ rows: [Int], seedsFrom: Int) {
-        let count = thresholds.count
+        guard !rows.isEmpty else { return }
+        let n = rows.count, count = thresholds.count
         let matches = UnsafeMutablePointer<Int32>.allocate(capacity: count)
         let rechecks = UnsafeMutablePointer<Int>.allocate(capacity: count + 1)
         defer {
@@ -138,20 +148,27 @@ final class BlockedFirstMatch {
             rechecks.deallocate()
         }
         rechecks.initialize(repeating: 0, count: count + 1)
-        let staged = stagedBlock(from: 0)
-        for row in rows {
-            stage(row, at: 0)
-            var start = seedsFrom
-            while start < seedRows.count, open[row] != 0 {
-                let chunk = start..<min(start + tiling.seedChunk, seedRows.count)
-                kernel.tile(staged, count: 1, seeds, chunk, into: tiles[0], rowStride: chunk.count)
-                computedPairs += chunk.count
-                rowScan.row(tiles[0], width: chunk.count, row: row, firstSeed: chunk.lowerBound, matches: matches,
+        pending.removeAll()
+        for (i, row) in rows.enumerated() {
+            stage(row, at: i)
+            pending.append(encoded, row: row)
+        }
+        let tile = pendingTile, seedsTileRow = pendingTile + n * n
+        kernel.tile(stagedBlock(from: 0), count: n, pending, 0..<n, into: tile, rowStride: n)
+        computedPairs += n * n
+        // The slots (in `rows`) of the seeds created here, in creation order.
+        var seedSlots: [Int] = []
+        for (i, row) in rows.enumerated() {
+            if !seedSlots.isEmpty {
+                for (s, slot) in seedSlots.enumerated() { seedsTileRow[s] = tile[i * n + slot] }
+                rowScan.row(seedsTileRow, width: seedSlots.count, row: row, firstSeed: seedsFrom, matches: matches,
                             rechecks: rechecks)
                 join(row, matches: matches)
-                start = chunk.upperBound
             }
-            if open[row] != 0 { addSeed(row) }
+            if open[row] != 0 {
+                addSeed(row)
+                seedSlots.append(i)
+            }
         }
         addRechecks(rechecks)
     }
@@ -172,11 +189,17 @@ final class BlockedFirstMatch {
 
     /// Assigns each row of `block`, at each threshold it is open at, to the first seed in `range`
     /// it matches there, and returns the rows still open at some threshold, in order.
+    ///
+    /// The rows still open stay staged in the first slots of the block: a placed row's slot takes
+    /// the last open row (one copy per placed row, where keeping the visiting order would move
+    /// every later row), so slots are not in visiting order; the rows that matched in a chunk join
+    /// their clusters in visiting order.
     private func matchAgainstSeeds(_ block: [Int], seeds range: Range<Int>) -> [Int] {
         guard !range.isEmpty, !block.isEmpty else { return block }
         let count = thresholds.count
         for (i, row) in block.enumerated() { stage(row, at: i) }
-        var active = block
+        // Per staged slot, its row and the row's place in `block`.
+        var active = block, positions = Array(block.indices)
         var chunkStart = range.lowerBound
         var chunkWidth = tiling.firstSeedChunk
         var matches = [Int32](repeating: -1, count: block.count * count)
@@ -187,20 +210,30 @@ final class BlockedFirstMatch {
             if end < range.upperBound, end / Self.panel * Self.panel > chunkStart { end = end / Self.panel * Self.panel }
             let width = end - chunkStart
             scanChunk(active, seeds: chunkStart..<end, matches: &matches)
-            var kept = 0
-            for (i, row) in active.enumerated() {
-                matches.withUnsafeBufferPointer { join(row, matches: $0.baseAddress! + i * count) }
-                if open[row] != 0 {
-                    if kept != i { stage(row, at: kept) }
-                    active[kept] = row
-                    kept += 1
+            matches.withUnsafeBufferPointer { matches in
+                let matched = active.indices.filter { slot in (0..<count).contains { matches[slot * count + $0] >= 0 } }
+                for slot in matched.sorted(by: { positions[$0] < positions[$1] }) {
+                    join(active[slot], matches: matches.baseAddress! + slot * count)
+                }
+            }
+            var slot = 0, kept = active.count
+            while slot < kept {
+                if open[active[slot]] != 0 {
+                    slot += 1
+                    continue
+                }
+                kept -= 1
+                if slot != kept {
+                    stage(active[kept], at: slot)
+                    (active[slot], positions[slot]) = (active[kept], positions[kept])
                 }
             }
             active.removeLast(active.count - kept)
+            positions.removeLast(positions.count - kept)
             chunkStart += width
             chunkWidth = min(chunkWidth * 2, tiling.seedChunk)
         }
-        return active
+        return block.filter { open[$0] != 0 }
     }
 
     /// For each active row i and threshold t, the cluster of the first seed in `chunk` it matches

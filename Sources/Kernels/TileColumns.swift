@@ -89,6 +89,13 @@ package final class TileColumns: @unchecked Sendable {
         count += 1
     }
 
+    /// Forgets every column, keeping the storage: the next `append` writes column 0 again.
+    package func removeAll() {
+        precondition(borrowed == nil)
+        count = 0
+        maxCode = 0
+    }
+
     /// The columns as contiguous float rows (float32 only).
     package var floatRows: UnsafePointer<Float> {
         precondition(encoding == .float32)
