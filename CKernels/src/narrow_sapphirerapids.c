@@ -8,9 +8,10 @@
 // tile is read straight from the panel with a stride of one panel row. A tiles hold unsigned
 // bytes q + 128 and B tiles signed codes, as in the VNNI kernel; the int32 sums wrap, and the
 // shared AVX-512 epilogue takes the offset off, so the tiles equal the VNNI kernel's and the
-// serial twin's bit for bit. Rows left over after the groups of 32 go to the VNNI kernel, and so
-// do tiles of a dimension without a long enough step (`CK_AMX_MIN_STEP`). The panels and row
-// groups are walked as in the other narrow kernels (`ck_narrow_walk`).
+// serial twin's bit for bit. Rows left over after the groups of 32 run as one group padded with
+// zero codes (or, when only a few, on the VNNI kernel), and tiles of a dimension without a long
+// enough step (`CK_AMX_MIN_STEP`) run on the VNNI kernel. The panels and row groups are walked
+// as in the other narrow kernels (`ck_narrow_walk`).
 
 #include "ck_narrow.h"
 #include "amx_state.h"
@@ -31,6 +32,12 @@
 /// Rows per group: two A tiles of 16. Dimensions whose quads split only into steps shorter than
 /// `CK_AMX_MIN_STEP` (a prime number of quads above 16, say) run the VNNI kernel.
 enum { CK_AMX_ROWS = 32, CK_AMX_MIN_STEP = 8 };
+
+/// Rows left over after the groups of 32 run as one padded group when there are at least
+/// `CK_AMX_MIN_SHORT` of them and a row takes at most `CK_AMX_PAD_BYTES` (the padded copy lives
+/// on the stack); fewer, or longer, run on the VNNI kernel. (d = 384 on a Xeon model 207: a
+/// padded group of 11 or more rows beats the VNNI kernel per entry, of 4 or fewer loses 2-4×.)
+enum { CK_AMX_MIN_SHORT = 12, CK_AMX_PAD_BYTES = 1536 };
 
 /// The 64-byte tile configuration of `ldtilecfg` (palette 1).
 typedef struct ck_amx_config {
@@ -91,8 +98,8 @@ typedef struct ck_amx_tile {
     size_t quads, step;
 } ck_amx_tile;
 
-/// Rows [i, i + 32) against the panel at column `first` (`ck_narrow_block`; the walk's groups
-/// are whole: mr is 32).
+/// Rows [i, i + 32) against the panel at column `first` (`ck_narrow_block`): all 32 rows are
+/// computed, the first mr kept (a short group's A rows are padded, `ck_amx_short_group`).
 static void ck_amx_rows(const void *context, size_t i, size_t first, int mr, float *c, size_t ldc) {
     const ck_amx_tile *t = context;
     const ck_i8_operands *x = t->x;
@@ -107,23 +114,41 @@ static void ck_amx_rows(const void *context, size_t i, size_t first, int mr, flo
     }
 }
 
+/// Rows [0, mr) of `x` (mr < 32) as one padded group: the rows copied into 32 rows of `padded`
+/// (room for 32 rows of `x->lda` bytes), the rest zero codes, and only mr rows kept.
+static void ck_amx_short_group(const ck_i8_operands *x, size_t mr, size_t j0, size_t j1, float *c, size_t ldc,
+                               size_t quads, size_t step, uint8_t *padded) {
+    memcpy(padded, x->a, mr * x->lda);
+    memset(padded + mr * x->lda, 128, (CK_AMX_ROWS - mr) * x->lda);
+    ck_i8_operands rows = *x;
+    rows.a = padded;
+    const ck_amx_tile tile = { &rows, quads, step };
+    ck_narrow_walk(mr, j0, j1, c, ldc, &tile, ck_amx_rows, CK_AMX_ROWS);
+}
+
 void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
     const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
     const size_t step = quads == 0 ? 0 : ck_amx_step(quads);
-    const size_t grouped = step < CK_AMX_MIN_STEP || !ck_amx_enable() ? 0 : m / CK_AMX_ROWS * CK_AMX_ROWS;
-    if (grouped > 0) {
-        ck_amx_configure(step);
-        const ck_amx_tile tile = { x, quads, step };
-        ck_narrow_walk(grouped, j0, j1, c, ldc, &tile, ck_amx_rows, CK_AMX_ROWS);
-        _tile_release();
+    const int amx = step >= CK_AMX_MIN_STEP && ck_amx_enable();
+    const size_t grouped = amx ? m / CK_AMX_ROWS * CK_AMX_ROWS : 0, left = m - grouped;
+    // Left-over rows: a padded group where enough of them share it and they fit on the stack.
+    uint8_t padded[CK_AMX_ROWS * CK_AMX_PAD_BYTES] __attribute__((aligned(64)));
+    const int pad = amx && left >= CK_AMX_MIN_SHORT && x->lda <= CK_AMX_PAD_BYTES;
+    if (grouped == 0 && !pad) {
+        ck_tile_i8_icelake(x, m, j0, j1, d, c, ldc);
+        return;
     }
-    if (grouped == m) return;
+    ck_amx_configure(step);
+    const ck_amx_tile tile = { x, quads, step };
+    ck_narrow_walk(grouped, j0, j1, c, ldc, &tile, ck_amx_rows, CK_AMX_ROWS);
     ck_i8_operands rest = *x;
     rest.a += grouped * x->lda;
     rest.a_scale += grouped;
     if (rest.a_fix) rest.a_fix += grouped * CK_I8_FIXES;
-    ck_tile_i8_icelake(&rest, m - grouped, j0, j1, d, c + grouped * ldc, ldc);
+    if (pad) ck_amx_short_group(&rest, left, j0, j1, c + grouped * ldc, ldc, quads, step, padded);
+    _tile_release();
+    if (left > 0 && !pad) ck_tile_i8_icelake(&rest, left, j0, j1, d, c + grouped * ldc, ldc);
 }
 
 #pragma clang attribute pop

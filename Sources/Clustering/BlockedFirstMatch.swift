@@ -241,7 +241,10 @@ final class BlockedFirstMatch {
     private func scanChunk(_ active: [Int], seeds chunk: Range<Int>, matches: inout [Int32]) {
         let d = dimension, width = chunk.count, count = thresholds.count
         let minimumRows = max(8, 8_000_000 / max(width * d, 1))
-        let parts = ComputeThreads.split(active.count, minimum: minimumRows, workers: workers)
+        // Narrow tiles split on whole tiles: only the last part has rows left over (which the kernels
+        // take in groups of up to 32).
+        let parts = ComputeThreads.split(active.count, minimum: minimumRows, workers: workers,
+                                         multiple: kernel.encoding == .float32 ? 1 : tileRows)
         // Each part's counters on cache lines of their own: shared lines would make every count
         // of one worker stall the other.
         let slots = (count + 1 + 7) / 8 * 8

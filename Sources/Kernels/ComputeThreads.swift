@@ -41,10 +41,17 @@ public enum ComputeThreads {
         }
     }
 
-    /// Splits `0..<count` into at most `count` (threads) contiguous ranges of at least
-    /// `minimum` items each (one range when `count < 2 · minimum`).
-    package static func split(_ total: Int, minimum: Int, workers: Int = count) -> [Range<Int>] {
+    /// Splits `0..<total` into at most `workers` contiguous ranges of at least `minimum` items
+    /// each (one range when `total < 2 · minimum`). Each range after the first starts on the
+    /// multiple of `multiple` nearest its even share where that keeps every range non-empty, so
+    /// that a kernel taking rows in groups of `multiple` sees whole groups in all but the last.
+    package static func split(_ total: Int, minimum: Int, workers: Int = count, multiple: Int = 1) -> [Range<Int>] {
         let parts = max(1, min(workers, total / max(minimum, 1)))
-        return (0..<parts).map { p in (total * p / parts)..<(total * (p + 1) / parts) }
+        var starts = (0..<parts).map { total * $0 / parts }
+        for p in starts.indices.dropFirst() {
+            let rounded = (starts[p] + multiple / 2) / multiple * multiple
+            if rounded > starts[p - 1], rounded < (p + 1 < parts ? starts[p + 1] : total) { starts[p] = rounded }
+        }
+        return starts.indices.map { p in starts[p]..<(p + 1 < parts ? starts[p + 1] : total) }
     }
 }
