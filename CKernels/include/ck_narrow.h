@@ -137,6 +137,12 @@ void ck_tile_i8_icelake(const ck_i8_operands *x, size_t m, size_t j0, size_t j1,
 void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c,
                                size_t ldc);
 
+/// The depth an int8 tile of dimension d costs as on the active variant: AMX takes a row in
+/// whole steps of a tile's 64 bytes however many it fills (d = 160: four steps of 40 bytes, the
+/// cost of 256), the others the padded d (as does AMX where it leaves d to the VNNI kernel).
+size_t ck_tile_i8_depth(size_t d);
+size_t ck_tile_i8_sapphirerapids_depth(size_t d);
+
 #ifdef __cplusplus
 }
 #endif

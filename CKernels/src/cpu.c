@@ -349,6 +349,10 @@ double ck_encode_i8(const float *src, size_t d, int max_code, uint8_t *dst, floa
     return ck_active()->f32.encode_i8(src, d, max_code, dst, scale, sum);
 }
 
+size_t ck_tile_i8_depth(size_t d) {
+    return ck_active()->i8.variant == CK_NARROW_AMX ? ck_tile_i8_sapphirerapids_depth(d) : ck_narrow_padded(CK_NARROW_I8, d);
+}
+
 int ck_i8_max_code(void) {
     return ck_active()->i8.variant == CK_NARROW_HASWELL ? 63 : 127;
 }

@@ -1,9 +1,12 @@
 // The int8 encoder of ck_narrow.h on vectors: the serial twin's eight lanes (CK_ENCODE_LANES) as
 // one vector of eight doubles, so each lane does what the twin's lane does, in the same order.
 // Element-wise IEEE operations, no contraction, and the lane sums added up as the twin adds them:
-// codes, scale, Σq and the returned error are the twin's bit for bit. Included by the AVX2 and
-// AVX-512 kernel files inside their target pragmas (the vectors become two ymm or one zmm
-// registers), defining the function `CK_ENCODE_I8_NAME`.
+// codes, scale, Σq and the returned error are the twin's bit for bit. Each inclusion, inside a
+// target pragma (the vectors become two ymm or one zmm registers), defines the function
+// `CK_ENCODE_I8_NAME` (narrow_encode.c); the helpers are defined once and inlined into each.
+
+#ifndef CK_NARROW_ENCODE_H
+#define CK_NARROW_ENCODE_H
 
 #include <math.h>
 #include <stdint.h>
@@ -52,6 +55,8 @@ CK_ENC_INLINE void ck_enc_load(const float *src, ck_enc_d8 *x) {
     memcpy(&v, src, sizeof v);
     *x = __builtin_convertvector(v, ck_enc_d8);
 }
+
+#endif
 
 double CK_ENCODE_I8_NAME(const float *src, size_t d, int max_code, uint8_t *dst, float *scale, int32_t *sum) {
     enum { lanes = 8 };

@@ -153,6 +153,12 @@ void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, siz
 
 #pragma clang attribute pop
 
+size_t ck_tile_i8_sapphirerapids_depth(size_t d) {
+    const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
+    const size_t step = quads == 0 ? 0 : ck_amx_step(quads);
+    return step < CK_AMX_MIN_STEP ? 4 * quads : quads / step * 64;
+}
+
 /// Linux's `arch_prctl` request for permission to use an extended state component, and AMX's
 /// tile data component.
 enum { CK_ARCH_REQ_XCOMP_PERM = 0x1023, CK_XFEATURE_XTILEDATA = 18 };
@@ -177,5 +183,7 @@ void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, siz
 }
 
 int ck_amx_enable(void) { return 0; }
+
+size_t ck_tile_i8_sapphirerapids_depth(size_t d) { return ck_narrow_padded(CK_NARROW_I8, d); }
 
 #endif

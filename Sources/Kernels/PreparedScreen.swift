@@ -35,7 +35,8 @@ extension Backend {
     /// pairs each rank k ∈ {8, 16, 32, 48, 64, 96, 128, 160} (below d/2) and each encoding the CPU
     /// runs would leave, and takes the least expected work per pair,
     /// w·(k + 1) + 8 + f·8d, against w'·d + 8 without a screen (w, w': the encoding's cost per
-    /// multiply-add relative to float, `relativeCost`; 8 the per-pair cost of a tile entry, 8d
+    /// multiply-add relative to float, `relativeCost`, int8 on AMX at the depth its tile steps
+    /// cost, `costedDepth`; 8 the per-pair cost of a tile entry, 8d
     /// that of checking a survivor in full, measured). It screens only when that saves at least
     /// a fifth, the dimension is above 16 and there are at least 100 M pairs:
     /// rows without low-rank structure, where the residuals keep the bounds above the threshold,
@@ -157,4 +158,10 @@ extension TileEncoding {
     /// Cost of a multiply-add in tiles of this encoding relative to float, measured on this CPU
     /// (`TileCost`).
     var relativeCost: Double { TileCost.relative[self] ?? 1 }
+
+    /// The depth a tile of dimension d costs as: d, but int8 on AMX pays for whole tile steps
+    /// (`ck_tile_i8_depth`; `TileCost` measures at d = 256, where the two agree).
+    func costedDepth(_ d: Int) -> Double {
+        self == .int8 ? Double(ck_tile_i8_depth(d)) : Double(d)
+    }
 }

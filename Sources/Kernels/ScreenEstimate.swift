@@ -75,14 +75,16 @@ package struct ScreenEstimate {
         return Self.tileCost(rank: screen.rank, encoding) + f * Self.checkCostPerDimension * Double(dimension)
     }
 
-    /// The work per pair of a screen's tile alone (rank k: w·(k + 1) + 8), survivors aside.
+    /// The work per pair of a screen's tile alone (rank k: w·(k + 1) + 8, the components an int8
+    /// tile codes, k − 1 of them, at the depth its kernel costs them), survivors aside.
     static func tileCost(rank: Int, _ encoding: TileEncoding) -> Double {
-        encoding.relativeCost * Double(rank + 1) + entryCost
+        let coded = encoding == .int8 && rank > 1 ? rank - 1 : rank + 1
+        return encoding.relativeCost * (encoding.costedDepth(coded) + Double(rank + 1 - coded)) + entryCost
     }
 
     /// Expected work per pair without a screen, with tiles of `encoding`.
     func costWithoutScreen(_ encoding: TileEncoding) -> Double {
-        encoding.relativeCost * Double(dimension) + Self.entryCost
+        encoding.relativeCost * encoding.costedDepth(dimension) + Self.entryCost
     }
 
     /// The fraction of sampled pairs whose screen similarity reaches the row's floor less `band`.

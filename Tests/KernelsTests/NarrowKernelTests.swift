@@ -171,6 +171,17 @@ final class NarrowKernelTests: XCTestCase {
     /// give the largest sums), and dimensions whose quads split into tile steps of 16, 12, 10, 9
     /// and 8 (d = 32, the shortest the AMX kernel takes), and of 7 or fewer (d = 28, 5, 385: those
     /// run the VNNI kernel).
+    /// The depth an int8 tile is costed at: whole 64-byte steps on AMX, the padded d elsewhere and
+    /// where AMX leaves a dimension to the VNNI kernel (steps under 8 quads).
+    func testInt8TileDepthCountsWholeAMXSteps() {
+        let dims = [1, 28, 95, 127, 159, 160, 256, 384, 385]
+        let padded = dims.map { ck_narrow_padded(CK_NARROW_I8, $0) }
+        XCTAssertEqual(dims.map { ck_tile_i8_sapphirerapids_depth($0) },
+                       ck_cpu_detect().amx_int8 ? [4, 28, 128, 128, 256, 256, 256, 384, 388] : padded)
+        let active = ck_narrow_kernel(CK_NARROW_I8) == CK_NARROW_AMX ? dims.map { ck_tile_i8_sapphirerapids_depth($0) } : padded
+        XCTAssertEqual(dims.map { ck_tile_i8_depth($0) }, active)
+    }
+
     func testInt8AVX512KernelsAgreeBitForBitWithTheSerialTwinOnManyRows() throws {
         let features = ck_cpu_detect()
         guard features.avx512_vnni else {
