@@ -48,12 +48,14 @@ typedef struct ck_amx_config {
     uint8_t rows[16];
 } ck_amx_config;
 
-/// Quads per step along the dimension: the largest divisor of `quads` that is at most 16 (an A
-/// tile row holds 64 bytes), so every step loads whole tiles and no byte past a row's end.
+/// Quads per step along a row of `quads` quads: the largest divisor of `quads` that is at most
+/// 16 (an A tile row holds 64 bytes), so every step loads whole tiles and no byte past a row's
+/// end; 0 where that is shorter than `CK_AMX_MIN_STEP` (or the row empty) and the VNNI kernel
+/// takes the dimension.
 static size_t ck_amx_step(size_t quads) {
     size_t step = 16;
     while (quads % step != 0) step--;
-    return step;
+    return quads == 0 || step < CK_AMX_MIN_STEP ? 0 : step;
 }
 
 /// Accumulators 0-3 as 16 × 16 each, A tiles 4-5 as 16 rows of `step` quads, B tiles 6-7 as
@@ -114,10 +116,11 @@ static void ck_amx_rows(const void *context, size_t i, size_t first, int mr, flo
     }
 }
 
-/// Rows [0, mr) of `x` (mr < 32) as one padded group: the rows copied into 32 rows of `padded`
-/// (room for 32 rows of `x->lda` bytes), the rest zero codes, and only mr rows kept.
+/// Rows [0, mr) of `x` (mr < 32, `x->lda` ≤ CK_AMX_PAD_BYTES) as one padded group: the rows
+/// copied into 32 rows on the stack, the rest zero codes, and only mr rows kept.
 static void ck_amx_short_group(const ck_i8_operands *x, size_t mr, size_t j0, size_t j1, float *c, size_t ldc,
-                               size_t quads, size_t step, uint8_t *padded) {
+                               size_t quads, size_t step) {
+    uint8_t padded[CK_AMX_ROWS * CK_AMX_PAD_BYTES] __attribute__((aligned(64)));
     memcpy(padded, x->a, mr * x->lda);
     memset(padded + mr * x->lda, 128, (CK_AMX_ROWS - mr) * x->lda);
     ck_i8_operands rows = *x;
@@ -129,11 +132,10 @@ static void ck_amx_short_group(const ck_i8_operands *x, size_t mr, size_t j0, si
 void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, size_t j1, size_t d, float *c, size_t ldc) {
     if (m == 0 || j1 <= j0) return;
     const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
-    const size_t step = quads == 0 ? 0 : ck_amx_step(quads);
-    const int amx = step >= CK_AMX_MIN_STEP && ck_amx_enable();
+    const size_t step = ck_amx_step(quads);
+    const int amx = step > 0 && ck_amx_enable();
     const size_t grouped = amx ? m / CK_AMX_ROWS * CK_AMX_ROWS : 0, left = m - grouped;
     // Left-over rows: a padded group where enough of them share it and they fit on the stack.
-    uint8_t padded[CK_AMX_ROWS * CK_AMX_PAD_BYTES] __attribute__((aligned(64)));
     const int pad = amx && left >= CK_AMX_MIN_SHORT && x->lda <= CK_AMX_PAD_BYTES;
     if (grouped == 0 && !pad) {
         ck_tile_i8_icelake(x, m, j0, j1, d, c, ldc);
@@ -146,7 +148,7 @@ void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, siz
     rest.a += grouped * x->lda;
     rest.a_scale += grouped;
     if (rest.a_fix) rest.a_fix += grouped * CK_I8_FIXES;
-    if (pad) ck_amx_short_group(&rest, left, j0, j1, c + grouped * ldc, ldc, quads, step, padded);
+    if (pad) ck_amx_short_group(&rest, left, j0, j1, c + grouped * ldc, ldc, quads, step);
     _tile_release();
     if (left > 0 && !pad) ck_tile_i8_icelake(&rest, left, j0, j1, d, c + grouped * ldc, ldc);
 }
@@ -155,8 +157,8 @@ void ck_tile_i8_sapphirerapids(const ck_i8_operands *x, size_t m, size_t j0, siz
 
 size_t ck_tile_i8_sapphirerapids_depth(size_t d) {
     const size_t quads = ck_narrow_padded(CK_NARROW_I8, d) / 4;
-    const size_t step = quads == 0 ? 0 : ck_amx_step(quads);
-    return step < CK_AMX_MIN_STEP ? 4 * quads : quads / step * 64;
+    const size_t step = ck_amx_step(quads);
+    return step == 0 ? 4 * quads : quads / step * 64;
 }
 
 /// Linux's `arch_prctl` request for permission to use an extended state component, and AMX's
